@@ -1,0 +1,47 @@
+"""grievance-rules: what a dental or health plan must do about a member's grievance, and by when.
+
+A plan's rules live in a YAML policy pack. The library validates the pack, compiles it into a
+durable-rules ruleset and evaluates grievance facts against it::
+
+    import grievance_rules as gr
+
+    policy = gr.load_policy("luxor")
+    det = policy.evaluate({"id": "G-1", "received_at": "2024-11-22T10:00:00-06:00", "channel": "mail"})
+    det.model_dump(mode="json")
+"""
+
+from grievance_rules.determination import ActionResult, Determination, PolicyRef, TraceEntry
+from grievance_rules.errors import (
+    EvaluationError,
+    FactsError,
+    GrievanceRulesError,
+    PolicyError,
+    PolicyNotFoundError,
+    Problem,
+)
+from grievance_rules.facts import Event, Grievance, Party
+from grievance_rules.packs import available_policies, load_policy, validate_file
+from grievance_rules.policy import Policy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ActionResult",
+    "Determination",
+    "EvaluationError",
+    "Event",
+    "FactsError",
+    "Grievance",
+    "GrievanceRulesError",
+    "Party",
+    "Policy",
+    "PolicyError",
+    "PolicyNotFoundError",
+    "PolicyRef",
+    "Problem",
+    "TraceEntry",
+    "__version__",
+    "available_policies",
+    "load_policy",
+    "validate_file",
+]

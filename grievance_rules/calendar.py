@@ -1,0 +1,160 @@
+"""Deadline arithmetic on a plan's calendar (contract section 4), on pendulum and holidays.
+
+Nothing here reads the clock: every moment is passed in. All results are timezone-aware in the
+plan's timezone.
+
+- Day 0 is the local date of the anchor in the plan's timezone.
+- N calendar days: day 0 + N days (a weekend or holiday due date does not move).
+- N business days: the N-th business day after day 0, skipping the pack's weekend days and
+  holidays. With ``after_hours_receipt: next_business_day``, a receipt after close of business or
+  on a non-business day counts as received on the next business day.
+- A day-based deadline is due at the end of its due day (23:59:59 local).
+- N hours: the anchor + N hours of elapsed time (so across a DST change the local clock shifts).
+- Immediately: the anchor itself.
+- Close of the next business day: the first business day after day 0, at close of business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+import holidays as holidays_pkg
+import pendulum
+
+from grievance_rules.errors import GrievanceRulesError
+from grievance_rules.schema import Calendar as CalendarSpec
+from grievance_rules.schema import WEEKDAYS
+
+__all__ = ["Due", "PlanCalendar"]
+
+
+@dataclass(frozen=True)
+class Due:
+    """A computed deadline: the local due date and the exact due moment."""
+
+    due_date: dt.date
+    due_at: pendulum.DateTime
+
+
+class PlanCalendar:
+    """A plan's working calendar: timezone, workweek, holidays and close of business.
+
+    Thread-safe: business-day answers are cached per date behind a lock.
+    """
+
+    def __init__(self, spec: CalendarSpec) -> None:
+        self.spec = spec
+        self.tz = pendulum.timezone(spec.timezone)
+        self._workdays = frozenset(WEEKDAYS.index(d) for d in spec.workweek)
+        hour, minute = (int(x) for x in spec.close_of_business.split(":"))
+        self._cob = (hour, minute)
+        self._extra = {h.date: h.name for h in spec.extra_holidays}
+        self._holidays: holidays_pkg.HolidayBase | None = None
+        if spec.holidays is not None:
+            src = spec.holidays
+            try:
+                self._holidays = holidays_pkg.country_holidays(
+                    src.country, subdiv=src.subdivision, observed=src.observed, categories=tuple(src.categories)
+                )
+            except NotImplementedError as exc:
+                raise GrievanceRulesError(
+                    f"the holidays package has no calendar for {src.country}/{src.subdivision}: {exc}"
+                ) from None
+        self._lock = threading.Lock()
+        self._business: dict[dt.date, bool] = {}
+
+    # ------------------------------------------------------------------ days
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        """The name of the holiday on ``day``, or None."""
+        if day in self._extra:
+            return self._extra[day]
+        if self._holidays is None:
+            return None
+        with self._lock:
+            name = self._holidays.get(day)
+        return None if name is None else str(name)
+
+    def is_business_day(self, day: dt.date) -> bool:
+        """True when ``day`` is a workweek day and not a holiday."""
+        cached = self._business.get(day)
+        if cached is not None:
+            return cached
+        result = day.weekday() in self._workdays and self.holiday_name(day) is None
+        self._business[day] = result
+        return result
+
+    def next_business_day(self, day: dt.date) -> dt.date:
+        """The first business day strictly after ``day``."""
+        return self.add_business_days(day, 1)
+
+    def add_business_days(self, day: dt.date, n: int) -> dt.date:
+        """The ``n``-th business day after ``day`` (``day`` itself for n = 0)."""
+        current = day
+        remaining = n
+        guard = 0
+        while remaining > 0:
+            current = current + dt.timedelta(days=1)
+            guard += 1
+            if guard > 3660:
+                raise GrievanceRulesError("the calendar has no business day within ten years; check the workweek")
+            if self.is_business_day(current):
+                remaining -= 1
+        return current
+
+    # ------------------------------------------------------------------ moments
+
+    def localize(self, value: dt.datetime) -> pendulum.DateTime:
+        """``value`` (aware) as a pendulum DateTime in the plan's timezone."""
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("a naive datetime has no offset")
+        return pendulum.instance(value).in_timezone(self.tz)
+
+    def end_of_day(self, day: dt.date) -> pendulum.DateTime:
+        """23:59:59 local on ``day``."""
+        return pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=self.tz)
+
+    def close_of_business(self, day: dt.date) -> pendulum.DateTime:
+        """Close of business local on ``day``."""
+        return pendulum.datetime(day.year, day.month, day.day, self._cob[0], self._cob[1], tz=self.tz)
+
+    def business_day_zero(self, received: pendulum.DateTime) -> dt.date:
+        """Day 0 for business-day deadlines counted from a receipt, per the after-hours setting."""
+        local = received.in_timezone(self.tz)
+        day = local.date()
+        if self.spec.after_hours_receipt == "next_business_day" and (
+            not self.is_business_day(day) or local > self.close_of_business(day)
+        ):
+            return self.next_business_day(day)
+        return day
+
+    def due(self, anchor: pendulum.DateTime, unit: str, amount: int | None, *, from_receipt: bool) -> Due:
+        """The deadline ``amount`` ``unit`` after ``anchor``.
+
+        ``from_receipt`` applies the pack's after-hours-receipt rule to business-day counts.
+        """
+        local = anchor.in_timezone(self.tz)
+        day0 = local.date()
+        n = amount or 0
+        if unit == "calendar_days":
+            day = day0 + dt.timedelta(days=n)
+            return Due(day, self.end_of_day(day))
+        if unit == "business_days":
+            start = self.business_day_zero(local) if from_receipt else day0
+            day = self.add_business_days(start, n)
+            return Due(day, self.end_of_day(day))
+        if unit == "hours":
+            at = local.add(hours=n).in_timezone(self.tz)
+            return Due(at.date(), at)
+        if unit == "immediately":
+            return Due(day0, local)
+        if unit == "close_of_next_business_day":
+            day = self.next_business_day(day0)
+            return Due(day, self.close_of_business(day))
+        raise ValueError(f"unknown deadline unit {unit!r}")
+
+    def filing_deadline(self, incident: dt.date, days: int) -> dt.date:
+        """The last day a grievance about ``incident`` may be received: incident + ``days`` days."""
+        return incident + dt.timedelta(days=days)

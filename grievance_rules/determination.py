@@ -1,0 +1,194 @@
+"""The Determination (contract section 3) and how it is assembled from the rules that fired.
+
+Assembly only reads what the engine decided (which rules fired) and computes dates: due dates
+of the fired actions per contract section 4, their status from events and ``as_of``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import pendulum
+from pydantic import BaseModel, ConfigDict, field_serializer
+
+from grievance_rules.calendar import Due, PlanCalendar
+from grievance_rules.compiler import RuleInfo
+from grievance_rules.facts import PreparedFacts
+from grievance_rules.schema import ActionRule, Deadline
+
+__all__ = ["ActionResult", "Determination", "PolicyRef", "TraceEntry", "compute_actions"]
+
+_UNIT_WORDS = {"calendar_days": "calendar day", "business_days": "business day", "hours": "hour"}
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PolicyRef(_Out):
+    """Which policy decided."""
+
+    id: str
+    version: str
+
+
+class ActionResult(_Out):
+    """One required action."""
+
+    code: str
+    title: str
+    due_date: dt.date | None
+    due_at: dt.datetime | None
+    basis: str
+    responsible: str | None
+    status: Literal["pending", "done", "overdue"]
+    rule: str
+    citation: str
+    target_at: dt.datetime | None = None
+    done_at: dt.datetime | None = None
+    details: tuple[str, ...] = ()
+
+    @field_serializer("due_at", "target_at", "done_at")
+    def _iso(self, value: dt.datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+
+class TraceEntry(_Out):
+    """One rule considered: whether it fired and why."""
+
+    rule: str
+    fired: bool
+    because: str
+    citation: str | None = None
+    reading: str | None = None
+
+
+class Determination(_Out):
+    """What the plan must do about one grievance, and why."""
+
+    grievance_id: str
+    policy: PolicyRef
+    received_at: dt.datetime
+    as_of: dt.datetime | None
+    timely_filed: bool | None
+    filing_deadline: dt.date | None
+    classification: str | None
+    level: str | None
+    type: str | None
+    handled_by: str
+    actions: tuple[ActionResult, ...]
+    warnings: tuple[str, ...]
+    trace: tuple[TraceEntry, ...]
+
+    @field_serializer("received_at", "as_of")
+    def _iso(self, value: dt.datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+
+# ------------------------------------------------------------------ deadlines
+
+
+def _amount_words(deadline: Deadline) -> str:
+    if deadline.unit == "immediately":
+        return "immediately"
+    if deadline.unit == "close_of_next_business_day":
+        return "by close of the next business day"
+    n = deadline.amount or 0
+    word = _UNIT_WORDS[deadline.unit]
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+class _Anchors:
+    """Resolves deadline anchors for one grievance; action anchors recurse (cycles are rejected at load)."""
+
+    def __init__(self, facts: PreparedFacts, calendar: PlanCalendar, fired: Mapping[str, ActionRule]) -> None:
+        self.facts = facts
+        self.calendar = calendar
+        self.fired = fired  # action id -> rule, for the actions that fired
+        self.memo: dict[str, tuple[Due | None, str]] = {}
+
+    def done_at(self, action: ActionRule) -> pendulum.DateTime | None:
+        times = [t for t in (self.facts.first(ev) for ev in action.done_by) if t is not None]
+        return min(times) if times else None
+
+    def anchor(self, spec: str) -> tuple[pendulum.DateTime, str, bool] | None:
+        """(moment, words, from_receipt) for the first available anchor, else None."""
+        kind, _, name = spec.partition(":")
+        if kind == "receipt":
+            return self.facts.received_at, "receipt", True
+        if kind == "event":
+            at = self.facts.first(name)
+            return None if at is None else (at, f"{name} ({at.to_date_string()})", False)
+        action = self.fired.get(name)
+        if action is None:
+            return None
+        done = self.done_at(action)
+        if done is not None:
+            return done, f"{name} done ({done.to_date_string()})", False
+        due, _ = self.deadline(action, action.deadline)
+        if due is None:
+            return None
+        return due.due_at, f"the due date of {name} (not yet done)", False
+
+    def deadline(self, action: ActionRule, deadline: Deadline | None) -> tuple[Due | None, str]:
+        if deadline is None:
+            return None, "no deadline stated"
+        key = f"{action.id}:{id(deadline)}"
+        if key in self.memo:
+            return self.memo[key]
+        found = None
+        for spec in deadline.anchors:
+            found = self.anchor(spec)
+            if found is not None:
+                break
+        if found is None:
+            waiting = " or ".join(a.partition(":")[2] or a for a in deadline.anchors)
+            result: tuple[Due | None, str] = (None, f"{_amount_words(deadline)} after {waiting} (not yet happened)")
+        else:
+            moment, words, from_receipt = found
+            due = self.calendar.due(moment, deadline.unit, deadline.amount, from_receipt=from_receipt)
+            if deadline.unit == "immediately":
+                basis = f"immediately on {words}"
+            elif deadline.unit == "close_of_next_business_day":
+                basis = f"close of the next business day after {words}"
+            else:
+                basis = f"{_amount_words(deadline)} after {words}"
+            result = (due, basis)
+        self.memo[key] = result
+        return result
+
+
+def compute_actions(
+    fired_actions: Sequence[RuleInfo], facts: PreparedFacts, calendar: PlanCalendar,
+    as_of: pendulum.DateTime | None,
+) -> list[ActionResult]:
+    """Due dates, basis and status of the fired actions, in pack order."""
+    by_id = {info.id: info.action for info in fired_actions if info.action is not None}
+    anchors = _Anchors(facts, calendar, by_id)
+    out: list[ActionResult] = []
+    for info in fired_actions:
+        action = info.action
+        assert action is not None
+        due, basis = anchors.deadline(action, action.deadline)
+        target, target_basis = anchors.deadline(action, action.target)
+        if target is not None:
+            basis = f"{basis}; target {target_basis}"
+        done = anchors.done_at(action)
+        if done is not None:
+            status: Literal["pending", "done", "overdue"] = "done"
+        elif as_of is not None and due is not None and as_of > due.due_at:
+            status = "overdue"
+        else:
+            status = "pending"
+        out.append(ActionResult(
+            code=action.code, title=action.title,
+            due_date=None if due is None else due.due_date,
+            due_at=None if due is None else due.due_at,
+            basis=basis, responsible=action.responsible, status=status, rule=info.name,
+            citation=info.citation.render() if info.citation else "",
+            target_at=None if target is None else target.due_at,
+            done_at=done, details=tuple(action.details),
+        ))
+    return out

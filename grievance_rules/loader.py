@@ -1,0 +1,373 @@
+"""Read a policy YAML file safely and validate it, reporting every problem at ``file:line:col``.
+
+YAML is read with a safe loader that resolves only YAML 1.2 core types (null, booleans,
+integers, floats, strings): ``NO`` stays a string, ``010`` is ten, ``17:00`` stays ``"17:00"``
+and dates stay strings so pydantic checks them with a line number. Duplicate keys are errors.
+
+Validation runs in three passes whose problems are reported together, in file order:
+
+1. the declared names (tags, events, actions, choice values...) are collected tolerantly;
+2. pydantic validates the document with those names as context, so a condition naming an
+   undeclared tag is reported where it stands;
+3. anchored deadlines are checked for cycles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from grievance_rules.errors import PolicyError, Problem, did_you_mean
+from grievance_rules.schema import Declared, PolicySpec
+
+__all__ = ["LoadedSpec", "SourceMap", "load_spec", "load_spec_text"]
+
+Path_ = tuple[str | int, ...]
+
+
+class _CoreLoader(yaml.SafeLoader):
+    """SafeLoader resolving YAML 1.2 core schema types only."""
+
+
+_CoreLoader.yaml_implicit_resolvers = {}
+for _tag, _regex, _first in (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+0123456789."),
+    ),
+):
+    _CoreLoader.add_implicit_resolver(_tag, re.compile(_regex), _first)
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+_CoreLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+# An explicit !!timestamp would build a datetime; keep it a string for pydantic to check.
+_CoreLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)  # type: ignore[arg-type, return-value]
+)
+
+
+class SourceMap:
+    """Positions of every key and value in a YAML document, by path."""
+
+    def __init__(self) -> None:
+        self.values: dict[Path_, tuple[int, int]] = {}
+        self.keys: dict[Path_, tuple[int, int]] = {}
+
+    def index(self, node: yaml.Node, path: Path_ = ()) -> None:
+        """Record the position of ``node`` and of everything below it."""
+        self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
+                self.keys[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                self.index(value_node, path + (key,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self.index(item, path + (i,))
+
+    def resolve(self, loc: Sequence[str | int]) -> Path_:
+        """The longest real document path along a pydantic ``loc`` (union tags are skipped)."""
+        path: Path_ = ()
+        for part in loc:
+            if path + (part,) in self.values:
+                path = path + (part,)
+        return path
+
+    def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """Line and column of the value (or, with ``key``, the key) at ``path``."""
+        if key and path in self.keys:
+            return self.keys[path]
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, (1, 1))
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int, col: int, first_line: int) -> None:
+        super().__init__(key)
+        self.key, self.line, self.col, self.first_line = key, line, col, first_line
+
+
+def _check_duplicates(node: yaml.Node) -> Iterator[_DuplicateKey]:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    yield _DuplicateKey(
+                        key_node.value, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                        seen[key_node.value],
+                    )
+                else:
+                    seen[key_node.value] = key_node.start_mark.line + 1
+            yield from _check_duplicates(value_node)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _check_duplicates(item)
+
+
+class LoadedSpec:
+    """A validated policy spec with the file it came from and where each part of it stands."""
+
+    def __init__(self, spec: PolicySpec, file: str, source_map: SourceMap, text: str) -> None:
+        self.spec = spec
+        self.file = file
+        self.source_map = source_map
+        self.text = text
+
+    def problem(self, path: Path_, message: str) -> Problem:
+        """A located problem at ``path`` of this file."""
+        line, col = self.source_map.position(path)
+        return Problem(self.file, line, col, _dotted(path), message)
+
+
+def _dotted(path: Sequence[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_spec(path: str | Path) -> LoadedSpec:
+    """Read and validate the policy file at ``path``; raise :class:`PolicyError` listing every problem."""
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError([Problem(file, 1, 1, "", f"cannot read the file ({exc.__class__.__name__}); "
+                                   "check the path and that it is UTF-8 text")]) from None
+    return load_spec_text(text, file)
+
+
+def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
+    """Validate policy YAML given as text; ``file`` is the name used in problem locations."""
+    try:
+        node = yaml.compose(text, Loader=_CoreLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise PolicyError([Problem(file, line, col, "", f"not valid YAML: {exc.problem}; fix the syntax")]) from None
+    if node is None:
+        raise PolicyError([Problem(file, 1, 1, "", "the file is empty; a policy needs at least id, name, version, "
+                                   "effective_date, source, calendar, vocabulary and classification")])
+    source_map = SourceMap()
+    source_map.index(node)
+    problems: list[Problem] = [
+        Problem(file, d.line, d.col, d.key, f"duplicate key {d.key!r} (first at line {d.first_line}); keep one")
+        for d in _check_duplicates(node)
+    ]
+    try:
+        data = _CoreLoader(text).get_single_data()
+    except yaml.YAMLError as exc:
+        raise PolicyError([Problem(file, 1, 1, "", f"cannot read the YAML ({exc}); fix the syntax")]) from None
+    if not isinstance(data, dict):
+        raise PolicyError([Problem(file, 1, 1, "", "a policy file is a mapping of keys (id:, name:, ...)")])
+
+    declared = collect_declared(data)
+    spec: PolicySpec | None = None
+    try:
+        spec = PolicySpec.model_validate(data, context={"declared": declared})
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(exc, file, source_map))
+    problems.extend(_anchor_cycles(data, file, source_map))
+    if problems or spec is None:
+        problems.sort(key=lambda p: (p.line, p.column))
+        raise PolicyError(problems)
+    return LoadedSpec(spec, file, source_map, text)
+
+
+# --------------------------------------------------------------------------- pass 1
+
+
+def _keys(value: Any) -> tuple[str, ...]:
+    return tuple(str(k) for k in value) if isinstance(value, dict) else ()
+
+
+def collect_declared(data: Mapping[str, Any]) -> Declared:
+    """Collect the names a raw pack declares, tolerating any structural mistake."""
+    vocab = data.get("vocabulary") if isinstance(data.get("vocabulary"), dict) else {}
+    assert isinstance(vocab, dict)
+    choices: dict[str, tuple[str, ...]] = {}
+    for name in ("classification", "level", "handled_by"):
+        section = data.get(name)
+        if isinstance(section, dict) and isinstance(section.get("values"), list):
+            choices[name] = tuple(str(v) for v in section["values"])
+    actions = data.get("actions") if isinstance(data.get("actions"), list) else []
+    timers = data.get("timers") if isinstance(data.get("timers"), list) else []
+    assert isinstance(actions, list) and isinstance(timers, list)
+    return Declared(
+        concerns=_keys(vocab.get("concerns")),
+        types=_keys(vocab.get("types")),
+        events=_keys(vocab.get("events")),
+        assistance=_keys(vocab.get("assistance")),
+        roles=_keys(vocab.get("roles")),
+        actions=tuple(str(a["id"]) for a in actions if isinstance(a, dict) and "id" in a),
+        timers=tuple(str(t["id"]) for t in timers if isinstance(t, dict) and "id" in t),
+        choices=choices,
+        has_delegation=isinstance(data.get("delegation"), dict),
+        has_filing_window=isinstance(data.get("filing_window"), dict),
+    )
+
+
+# --------------------------------------------------------------------------- pass 2
+
+
+def _allowed_keys(model: Any, loc: Sequence[str | int]) -> list[str] | None:
+    """The keys allowed by the model found at ``loc`` below ``model`` (None when unknown)."""
+    current: Any = model
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return None
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return None
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Optional/Annotated down to a model, list or dict type."""
+    while True:
+        origin = get_origin(tp)
+        if origin is None:
+            return tp
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if origin in (list, dict):
+            return tp
+        if str(origin).endswith("Annotated") or len(args) == 1:
+            tp = args[0]
+            continue
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        return models[0] if len(models) == 1 else tp
+
+
+def _step(tp: Any, part: str | int) -> Any:
+    tp = _unwrap(tp)
+    origin = get_origin(tp)
+    if origin is list and isinstance(part, int):
+        return get_args(tp)[0]
+    if origin is dict:
+        return get_args(tp)[1]
+    if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
+        for name, f in tp.model_fields.items():
+            if part in (name, f.alias):
+                return f.annotation
+        if part == tp.__name__:
+            return tp
+        return None
+    return tp if isinstance(part, str) else None
+
+
+def _pydantic_problems(exc: ValidationError, file: str, source_map: SourceMap) -> list[Problem]:
+    problems: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        loc = [p for p in err["loc"] if isinstance(p, (str, int))]
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            parent = loc[:-1]
+            key = str(loc[-1])
+            allowed = _allowed_keys(PolicySpec, source_map.resolve(parent)) or []
+            path = source_map.resolve(loc)
+            line, col = source_map.position(path, key=True)
+            msg = f"unknown key {key!r}{did_you_mean(key, allowed)}; allowed keys here: {', '.join(allowed)}"
+            problems.append(Problem(file, line, col, _dotted(path), msg))
+            continue
+        path = source_map.resolve(loc)
+        if kind == "missing":
+            line, col = source_map.position(path)
+            msg = f"missing required key {str(loc[-1])!r}; add it"
+            problems.append(Problem(file, line, col, _dotted(list(path) + [loc[-1]]), msg))
+            continue
+        line, col = source_map.position(path)
+        msg = err["msg"]
+        if kind.startswith(("literal", "enum")):
+            msg = f"{msg}; found {err.get('input')!r}"
+        elif kind in ("string_pattern_mismatch", "bool_type", "int_type", "string_type", "date_from_datetime_parsing",
+                      "date_parsing", "list_type", "dict_type", "model_type", "int_parsing", "too_short",
+                      "greater_than_equal", "date_from_datetime_inexact", "model_attributes_type"):
+            msg = f"{msg}; found {_short(err.get('input'))}"
+        problems.append(Problem(file, line, col, _dotted(path), msg))
+    # a union reports each branch; keep one problem per place and message
+    unique: dict[tuple[int, int, str], Problem] = {}
+    for p in problems:
+        unique.setdefault((p.line, p.column, p.message), p)
+    return _collapse_unions(list(unique.values()))
+
+
+def _collapse_unions(problems: list[Problem]) -> list[Problem]:
+    """Several problems at one place come from a union's branches: keep the first."""
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for p in problems:
+        if (p.line, p.column) in seen:
+            continue
+        seen.add((p.line, p.column))
+        out.append(p)
+    return out
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --------------------------------------------------------------------------- pass 3
+
+
+def _anchor_cycles(data: Mapping[str, Any], file: str, source_map: SourceMap) -> list[Problem]:
+    """Cycles among deadlines anchored on other actions (``from: action:x``)."""
+    actions = data.get("actions")
+    if not isinstance(actions, list):
+        return []
+    edges: dict[str, list[str]] = {}
+    where: dict[str, Path_] = {}
+    for i, action in enumerate(actions):
+        if not isinstance(action, dict) or not isinstance(action.get("id"), str):
+            continue
+        targets: list[str] = []
+        for key in ("deadline", "target"):
+            dl = action.get(key)
+            if isinstance(dl, dict):
+                anchors = dl.get("from", "receipt")
+                for anchor in anchors if isinstance(anchors, list) else [anchors]:
+                    if isinstance(anchor, str) and anchor.startswith("action:"):
+                        targets.append(anchor.split(":", 1)[1])
+                        where.setdefault(action["id"], ("actions", i, key, "from"))
+        edges[action["id"]] = targets
+    problems: list[Problem] = []
+    reported: set[frozenset[str]] = set()
+    for start in edges:
+        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        while stack:
+            node, trail = stack.pop()
+            for nxt in edges.get(node, []):
+                if nxt == start:
+                    key = frozenset(trail)
+                    if key not in reported:
+                        reported.add(key)
+                        line, col = source_map.position(where[start])
+                        cycle = " -> ".join(trail + [start])
+                        problems.append(Problem(file, line, col, _dotted(where[start]),
+                                                f"deadlines are anchored in a cycle ({cycle}); "
+                                                "anchor one of them on receipt or an event"))
+                elif nxt not in trail and nxt in edges:
+                    stack.append((nxt, trail + [nxt]))
+    return problems

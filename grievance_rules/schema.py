@@ -1,0 +1,700 @@
+"""The policy-pack format: pydantic v2 models of a pack, and the catalogue of facts rules may test.
+
+A pack is plain YAML checked against :class:`PolicySpec`. Every model forbids unknown keys
+(a typo is an error, never an ignored field) and is frozen (a loaded policy cannot drift).
+
+Conditions (``when:``) are type-checked at load time against the *fact catalogue*: the facts
+a rule may test, their types and, for enumerations, their allowed values. The catalogue is
+built from the names the pack itself declares (its concern tags, types, events, choices...),
+which the loader collects before validation and passes as pydantic validation context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from grievance_rules.errors import did_you_mean
+
+__all__ = [
+    "CHANNELS",
+    "COMPLAINANTS",
+    "ActionRule",
+    "Calendar",
+    "Choice",
+    "ChoiceRule",
+    "Citation",
+    "Condition",
+    "Deadline",
+    "Declared",
+    "Delegation",
+    "DelegationRow",
+    "FactType",
+    "FilingWindow",
+    "HolidaySource",
+    "PolicySpec",
+    "RecordRequirement",
+    "Retention",
+    "Timer",
+    "WarningRule",
+    "build_catalogue",
+]
+
+CHANNELS: tuple[str, ...] = ("phone", "mail", "fax", "email", "online", "in_person")
+COMPLAINANTS: tuple[str, ...] = ("member", "representative", "provider")
+TIMER_STATES: tuple[str, ...] = ("met", "missed", "open")
+FILING_STATES: tuple[str, ...] = ("timely", "late", "unknown")
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Fields of the facts whose presence a record requirement may demand.
+RECORD_FIELDS: tuple[str, ...] = (
+    "type",
+    "channel",
+    "group",
+    "incident_date",
+    "narrative",
+    "member.id",
+    "member.name",
+    "member.address",
+    "member.phone",
+    "member.patient_name",
+    "provider.name",
+    "provider.location",
+    "representative_name",
+)
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+Value = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]*$")]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Scalar = StrictBool | StrictInt | StrictStr
+
+
+class StrictModel(BaseModel):
+    """Base of every pack model: unknown keys are errors and loaded values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- citations
+
+
+class Citation(StrictModel):
+    """Where in the plan's document a rule comes from."""
+
+    file: Text = Field(description="The seed document, e.g. 004_ef56c9d8f10067a0.txt.")
+    section: Text = Field(description="The section, heading or passage within it.")
+    quote: str | None = Field(default=None, description="Optional short quotation of the text.")
+
+    def render(self) -> str:
+        """The citation as one line: ``file, section``."""
+        return f"{self.file}, {self.section}"
+
+
+# --------------------------------------------------------------------------- facts catalogue
+
+
+@dataclass(frozen=True)
+class FactType:
+    """The type of one fact rules may test.
+
+    ``kind`` is ``bool``, ``int``, ``enum``, ``str`` or ``tags``; ``values`` lists an enum's or a
+    tag list's allowed values.
+    """
+
+    kind: Literal["bool", "int", "enum", "str", "tags"]
+    values: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Declared:
+    """Names a pack declares, collected before validation so references can be checked."""
+
+    concerns: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+    assistance: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    timers: tuple[str, ...] = ()
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    has_delegation: bool = False
+    has_filing_window: bool = False
+
+
+def build_catalogue(declared: Declared) -> dict[str, FactType]:
+    """Every fact a condition may name, with its type, for a pack that declares ``declared``."""
+    cat: dict[str, FactType] = {
+        "channel": FactType("enum", CHANNELS, "how the grievance arrived"),
+        "complainant": FactType("enum", COMPLAINANTS, "who complains"),
+        "group": FactType("str", (), "the member's health plan or group"),
+        "type": FactType("enum", declared.types + ("none",), "grievance type ('none' if not given)"),
+        "concerns": FactType("tags", declared.concerns, "what the complaint is about"),
+        "assistance_needs": FactType("tags", declared.assistance, "assistance the member needs"),
+        "wants_formal_grievance": FactType("bool", (), "the member says they want to file a grievance"),
+        "urgent": FactType("bool", (), "an urgent or expedited case"),
+        "resolved": FactType("bool", (), "the grievance has been resolved"),
+        "has_incident_date": FactType("bool", (), "the facts give an incident date"),
+        "channel_accepted": FactType("bool", (), "the channel is one the plan lists"),
+    }
+    if declared.has_filing_window:
+        cat["filing"] = FactType("enum", FILING_STATES, "filed within the filing window")
+    if declared.has_delegation:
+        cat["delegation.in_matrix"] = FactType("bool", (), "the group is a row of the delegation matrix")
+        cat["delegation.delegated"] = FactType("bool", (), "the plan is delegated for this group")
+        cat["delegation.verbal_grievances"] = FactType(
+            "bool", (), "the plan may take verbal grievances for this group"
+        )
+        cat["delegation.written_channel"] = FactType(
+            "bool", (), "the channel is a written channel the group allows"
+        )
+    for ev in declared.events:
+        cat[f"events.{ev}"] = FactType("bool", (), f"a '{ev}' event happened")
+        cat[f"events.{ev}.count"] = FactType("int", (), f"how many '{ev}' events happened")
+    for timer in declared.timers:
+        cat[f"timers.{timer}"] = FactType("enum", TIMER_STATES, f"timer '{timer}'")
+    for fld in RECORD_FIELDS:
+        cat[f"present.{fld}"] = FactType("bool", (), f"the facts give {fld}")
+    for name, values in declared.choices.items():
+        cat[name] = FactType("enum", values, f"the {name} the rules decide")
+    return cat
+
+
+def _context_declared(info: ValidationInfo) -> Declared | None:
+    ctx = info.context
+    if isinstance(ctx, Mapping):
+        value = ctx.get("declared")
+        if isinstance(value, Declared):
+            return value
+    return None
+
+
+# --------------------------------------------------------------------------- conditions
+
+_TEST_KEYS = ("is", "is_not", "in", "not_in", "any_of", "all_of", "none_of", "gte", "gt", "lte", "lt")
+_OPS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "bool": ("is", "is_not"),
+    "int": ("is", "is_not", "in", "not_in", "gte", "gt", "lte", "lt"),
+    "enum": ("is", "is_not", "in", "not_in"),
+    "str": ("is", "is_not", "in", "not_in"),
+    "tags": ("any_of", "all_of", "none_of"),
+}
+
+
+class Condition(StrictModel):
+    """A declarative test over grievance facts.
+
+    Either a combination (exactly one of ``all``, ``any``, ``none``, each a list of conditions)
+    or a test of one fact: ``fact`` with exactly one operator (``is``, ``is_not``, ``in``,
+    ``not_in`` for values; ``any_of``, ``all_of``, ``none_of`` for tag lists; ``gte``, ``gt``,
+    ``lte``, ``lt`` for counts).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    all: list[Condition] | None = Field(default=None, description="Every condition holds.")
+    any: list[Condition] | None = Field(default=None, description="At least one condition holds.")
+    none: list[Condition] | None = Field(default=None, description="No condition holds.")
+    fact: str | None = Field(default=None, description="The fact to test (see docs/policy-format.md).")
+    is_: Scalar | None = Field(default=None, alias="is", description="The fact equals this value.")
+    is_not: Scalar | None = Field(default=None, description="The fact differs from this value.")
+    in_: list[Scalar] | None = Field(default=None, alias="in", description="The fact is one of these.")
+    not_in: list[Scalar] | None = Field(default=None, description="The fact is none of these.")
+    any_of: list[str] | None = Field(default=None, description="The tag list holds at least one of these.")
+    all_of: list[str] | None = Field(default=None, description="The tag list holds all of these.")
+    none_of: list[str] | None = Field(default=None, description="The tag list holds none of these.")
+    gte: StrictInt | None = Field(default=None, description="The count is at least this.")
+    gt: StrictInt | None = Field(default=None, description="The count is more than this.")
+    lte: StrictInt | None = Field(default=None, description="The count is at most this.")
+    lt: StrictInt | None = Field(default=None, description="The count is less than this.")
+
+    def operator(self) -> str:
+        """The one operator key this test uses (alias spelling)."""
+        for key in _TEST_KEYS:
+            attr = {"is": "is_", "in": "in_"}.get(key, key)
+            if getattr(self, attr) is not None:
+                return key
+        raise AssertionError("validated condition has no operator")
+
+    def operand(self) -> Any:
+        """The value of this test's operator."""
+        key = self.operator()
+        return getattr(self, {"is": "is_", "in": "in_"}.get(key, key))
+
+    @model_validator(mode="after")
+    def _check_shape_and_types(self, info: ValidationInfo) -> Condition:
+        combos = [k for k in ("all", "any", "none") if getattr(self, k) is not None]
+        tests = [k for k in _TEST_KEYS if getattr(self, {"is": "is_", "in": "in_"}.get(k, k)) is not None]
+        if combos:
+            if len(combos) > 1 or self.fact is not None or tests:
+                raise PydanticCustomError(
+                    "condition_shape",
+                    "a condition uses exactly one of all/any/none, or one fact test; found {found}. "
+                    "Split it into a list under 'all:'",
+                    {"found": ", ".join(combos + (["fact"] if self.fact else []) + tests)},
+                )
+            return self
+        if self.fact is None:
+            raise PydanticCustomError(
+                "condition_shape",
+                "a condition needs 'fact:' with one operator ({ops}), or one of all/any/none",
+                {"ops": ", ".join(_TEST_KEYS)},
+            )
+        if len(tests) != 1:
+            raise PydanticCustomError(
+                "condition_shape",
+                "a fact test takes exactly one operator; found {found}; allowed: {ops}",
+                {"found": ", ".join(tests) or "none", "ops": ", ".join(_TEST_KEYS)},
+            )
+        declared = _context_declared(info)
+        if declared is not None:
+            check_fact_test(self.fact, tests[0], self.operand(), build_catalogue(declared))
+        return self
+
+
+def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, FactType]) -> None:
+    """Type-check one fact test against the catalogue; raise a pydantic error naming the fix."""
+    ftype = catalogue.get(fact)
+    if ftype is None:
+        raise PydanticCustomError(
+            "unknown_fact",
+            "unknown fact {found!r}{hint}; rules may test: {allowed}",
+            {
+                "found": fact,
+                "hint": did_you_mean(fact, catalogue),
+                "allowed": ", ".join(sorted(k for k in catalogue if not k.startswith("present."))),
+            },
+        )
+    ops = _OPS_BY_KIND[ftype.kind]
+    if op not in ops:
+        raise PydanticCustomError(
+            "bad_operator",
+            "fact {fact!r} is {kind}; operator {found!r} does not apply; allowed: {allowed}",
+            {"fact": fact, "kind": ftype.kind, "found": op, "allowed": ", ".join(ops)},
+        )
+    values = operand if isinstance(operand, list) else [operand]
+    for value in values:
+        if ftype.kind == "bool" and not isinstance(value, bool):
+            raise PydanticCustomError(
+                "bad_value", "fact {fact!r} is true or false; found {found!r}", {"fact": fact, "found": value}
+            )
+        if ftype.kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+            raise PydanticCustomError(
+                "bad_value", "fact {fact!r} is a whole number; found {found!r}", {"fact": fact, "found": value}
+            )
+        if ftype.kind in ("enum", "tags") and value not in ftype.values:
+            raise PydanticCustomError(
+                "bad_value",
+                "{found!r} is not a declared value of {fact!r}{hint}; allowed: {allowed}",
+                {
+                    "found": value,
+                    "fact": fact,
+                    "hint": did_you_mean(str(value), ftype.values),
+                    "allowed": ", ".join(ftype.values) or "(none declared)",
+                },
+            )
+        if ftype.kind == "str" and not isinstance(value, str):
+            raise PydanticCustomError(
+                "bad_value", "fact {fact!r} is text; found {found!r}", {"fact": fact, "found": value}
+            )
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+class HolidaySource(StrictModel):
+    """Holidays from the ``holidays`` package."""
+
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,3}$")] = Field(
+        description="ISO 3166 country code, e.g. US."
+    )
+    subdivision: str | None = Field(default=None, description="State or province code, e.g. TX.")
+    categories: list[Literal["public", "government", "unofficial", "half_day"]] = Field(
+        default_factory=lambda: ["public"], description="holidays categories to include."
+    )
+    observed: StrictBool = Field(default=True, description="Use observed dates (Sat -> Fri, Sun -> Mon).")
+
+
+class ExtraHoliday(StrictModel):
+    """A closure the holidays package does not know."""
+
+    date: dt.date
+    name: Text
+
+
+class Calendar(StrictModel):
+    """The plan's working calendar, used for business-day deadlines and close of business."""
+
+    timezone: Text = Field(description="IANA timezone, e.g. America/Chicago.")
+    workweek: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1
+    )
+    holidays: HolidaySource | None = None
+    extra_holidays: list[ExtraHoliday] = Field(default_factory=list)
+    close_of_business: Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = Field(
+        default="17:00", description="Local close of business, HH:MM (quote it in YAML)."
+    )
+    after_hours_receipt: Literal["same_day", "next_business_day"] = Field(
+        default="same_day",
+        description="Whether receipt after close of business or on a non-business day counts as "
+        "receipt on the next business day for business-day deadlines.",
+    )
+    citation: Citation | None = None
+    reading: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        import zoneinfo
+
+        if value not in zoneinfo.available_timezones():
+            raise PydanticCustomError(
+                "unknown_timezone",
+                "unknown timezone {found!r}{hint}; use an IANA name such as America/Chicago",
+                {"found": value, "hint": did_you_mean(value, zoneinfo.available_timezones())},
+            )
+        return value
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+class Vocabulary(StrictModel):
+    """The words a pack's facts and rules use."""
+
+    channels: list[Literal["phone", "mail", "fax", "email", "online", "in_person"]] = Field(
+        default_factory=lambda: list(CHANNELS), description="Channels the plan accepts grievances by."
+    )
+    types: dict[Identifier, Text] = Field(default_factory=dict, description="Grievance types: id -> description.")
+    concerns: dict[Identifier, Text] = Field(description="Concern tags: tag -> description.")
+    events: dict[Identifier, Text] = Field(default_factory=dict, description="Event types: id -> description.")
+    assistance: dict[Identifier, Text] = Field(
+        default_factory=dict, description="Assistance needs: id -> description."
+    )
+    roles: dict[Identifier, Text] = Field(default_factory=dict, description="Responsible roles: id -> description.")
+
+
+# --------------------------------------------------------------------------- rules
+
+
+class RuleBase(StrictModel):
+    """What every rule carries: an id, an optional condition, its source and the reading chosen."""
+
+    id: Identifier = Field(description="Unique within the pack; the rule's name is '<pack id>.<id>'.")
+    description: str | None = Field(default=None, description="The rule in plain words.")
+    when: Condition | None = Field(default=None, description="When the rule applies (always if absent).")
+    citation: Citation
+    reading: str | None = Field(default=None, description="The reading chosen where the source is ambiguous.")
+
+
+class ChoiceRule(RuleBase):
+    """One branch of a first-match choice."""
+
+    value: Value
+
+
+class ChoiceDefault(StrictModel):
+    """The value when no branch matches; it is a rule of its own, named by ``id``."""
+
+    id: Identifier
+    value: Value
+    description: str | None = None
+    citation: Citation
+    reading: str | None = None
+
+
+class Choice(StrictModel):
+    """A decision with one outcome: the first rule (in file order) whose condition holds wins."""
+
+    values: list[Value] = Field(min_length=1, description="Every value this decision can take.")
+    rules: list[ChoiceRule] = Field(default_factory=list)
+    default: ChoiceDefault | None = None
+
+    @model_validator(mode="after")
+    def _values_declared(self) -> Choice:
+        for rule in self.rules:
+            if rule.value not in self.values:
+                raise PydanticCustomError(
+                    "undeclared_value",
+                    "rule {rule!r} gives {found!r}, which is not in 'values'{hint}; allowed: {allowed}",
+                    {"rule": rule.id, "found": rule.value, "hint": did_you_mean(rule.value, self.values),
+                     "allowed": ", ".join(self.values)},
+                )
+        if self.default is not None and self.default.value not in self.values:
+            raise PydanticCustomError(
+                "undeclared_value",
+                "default {found!r} is not in 'values'; allowed: {allowed}",
+                {"found": self.default.value, "allowed": ", ".join(self.values)},
+            )
+        return self
+
+
+ANCHOR_RE = re.compile(r"^(receipt|event:[a-z][a-z0-9_]*|action:[a-z][a-z0-9_]*)$")
+Anchor = Annotated[str, StringConstraints(pattern=ANCHOR_RE.pattern)]
+Unit = Literal["calendar_days", "business_days", "hours", "close_of_next_business_day", "immediately"]
+
+
+class Deadline(StrictModel):
+    """When something is due: an amount of a unit after an anchor.
+
+    ``from`` is ``receipt``, ``event:<type>`` (the event's time when it happened) or
+    ``action:<id>`` (the time that action was done, else its due moment), or a list of these:
+    the first one available is used.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    amount: StrictInt | None = Field(default=None, ge=0)
+    unit: Unit
+    from_: Anchor | list[Anchor] = Field(default="receipt", alias="from")
+
+    @property
+    def anchors(self) -> tuple[str, ...]:
+        """The anchors in order of preference."""
+        return (self.from_,) if isinstance(self.from_, str) else tuple(self.from_)
+
+    @model_validator(mode="after")
+    def _amount_fits_unit(self, info: ValidationInfo) -> Deadline:
+        needs = self.unit in ("calendar_days", "business_days", "hours")
+        if needs and self.amount is None:
+            raise PydanticCustomError("amount_missing", "unit {unit!r} needs an 'amount'", {"unit": self.unit})
+        if not needs and self.amount is not None:
+            raise PydanticCustomError(
+                "amount_unused", "unit {unit!r} takes no 'amount'; remove it", {"unit": self.unit}
+            )
+        declared = _context_declared(info)
+        if declared is not None:
+            for anchor in self.anchors:
+                kind, _, name = anchor.partition(":")
+                pool = {"event": declared.events + ("resolved",), "action": declared.actions}.get(kind)
+                if pool is not None and name not in pool:
+                    raise PydanticCustomError(
+                        "unknown_anchor",
+                        "anchor {found!r} names an undeclared {kind}{hint}; declared: {allowed}",
+                        {"found": anchor, "kind": kind, "hint": did_you_mean(name, pool),
+                         "allowed": ", ".join(pool) or "(none)"},
+                    )
+        return self
+
+
+class ActionRule(RuleBase):
+    """A required action: fires when its condition holds, due per its deadline."""
+
+    code: Identifier = Field(description="Action code (contract section 5 codes keep their meaning).")
+    title: Text
+    responsible: Identifier | None = Field(default=None, description="A role declared in vocabulary.roles.")
+    deadline: Deadline | None = None
+    target: Deadline | None = Field(default=None, description="An earlier goal inside the deadline.")
+    done_by: list[Identifier] = Field(
+        default_factory=list, description="Event types (or 'resolved') that complete this action."
+    )
+    details: list[str] = Field(default_factory=list, description="What the action must contain or do.")
+
+    @model_validator(mode="after")
+    def _refs_declared(self, info: ValidationInfo) -> ActionRule:
+        declared = _context_declared(info)
+        if declared is None:
+            return self
+        if self.responsible is not None and self.responsible not in declared.roles:
+            raise PydanticCustomError(
+                "unknown_role",
+                "responsible names undeclared role {found!r}{hint}; declare it under vocabulary.roles "
+                "or use one of: {allowed}",
+                {"found": self.responsible, "hint": did_you_mean(self.responsible, declared.roles),
+                 "allowed": ", ".join(declared.roles) or "(none)"},
+            )
+        events = declared.events + ("resolved",)
+        for ev in self.done_by:
+            if ev not in events:
+                raise PydanticCustomError(
+                    "unknown_event",
+                    "done_by names undeclared event {found!r}{hint}; declared: {allowed}",
+                    {"found": ev, "hint": did_you_mean(ev, events), "allowed": ", ".join(events)},
+                )
+        return self
+
+
+class WarningRule(RuleBase):
+    """A warning added to the Determination when its condition holds."""
+
+    message: Text
+
+
+class RecordRequirement(StrictModel):
+    """Fields a grievance record must hold; each missing one is a warning."""
+
+    id: Identifier
+    description: str | None = None
+    when: Condition | None = None
+    fields: dict[Literal[RECORD_FIELDS], Text] = Field(  # type: ignore[valid-type]
+        description="Fact field -> what the document calls it."
+    )
+    citation: Citation
+    reading: str | None = None
+
+
+class Timer(StrictModel):
+    """A derived fact: did an event happen within a deadline? Its value is met, missed or open."""
+
+    id: Identifier
+    description: str | None = None
+    event: Identifier = Field(description="The event that stops the timer ('resolved' for resolution).")
+    within: Deadline
+    citation: Citation
+    reading: str | None = None
+
+    @field_validator("event")
+    @classmethod
+    def _event_declared(cls, value: str, info: ValidationInfo) -> str:
+        declared = _context_declared(info)
+        if declared is not None and value not in declared.events + ("resolved",):
+            pool = declared.events + ("resolved",)
+            raise PydanticCustomError(
+                "unknown_event",
+                "timer names undeclared event {found!r}{hint}; declared: {allowed}",
+                {"found": value, "hint": did_you_mean(value, pool), "allowed": ", ".join(pool)},
+            )
+        return value
+
+
+class DelegationRow(StrictModel):
+    """One row of a delegation matrix."""
+
+    group: Text
+    delegated: StrictBool
+    verbal_grievances: StrictBool
+    written_channels: list[Literal["phone", "mail", "fax", "email", "online", "in_person"]] = Field(
+        default_factory=list
+    )
+    form: Literal["plan", "health_plan", "none"] = Field(description="Whose grievance form is sent.")
+    citation: Citation | None = None
+    reading: str | None = None
+
+
+class DelegationDefault(StrictModel):
+    """The row used for a group not in the matrix."""
+
+    delegated: StrictBool
+    verbal_grievances: StrictBool
+    written_channels: list[Literal["phone", "mail", "fax", "email", "online", "in_person"]] = Field(
+        default_factory=list
+    )
+    form: Literal["plan", "health_plan", "none"]
+    warning: Text = Field(description="Warning added when a group falls to this row.")
+    citation: Citation | None = None
+    reading: str | None = None
+
+
+class Delegation(StrictModel):
+    """Who handles a grievance, by the member's group."""
+
+    citation: Citation
+    reading: str | None = None
+    rows: list[DelegationRow] = Field(min_length=1)
+    default: DelegationDefault
+
+
+class FilingWindow(StrictModel):
+    """How long after the incident a grievance may be filed."""
+
+    amount: StrictInt = Field(ge=1)
+    unit: Literal["calendar_days"] = "calendar_days"
+    citation: Citation
+    reading: str | None = None
+
+
+class Retention(StrictModel):
+    """How long records are kept."""
+
+    years: StrictInt = Field(ge=1)
+    what: Text
+    citation: Citation
+
+
+class PolicySpec(StrictModel):
+    """A whole policy pack."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="grievance-rules policy pack")
+
+    id: Identifier = Field(description="Pack id, e.g. luxor.")
+    name: Text
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$")] = Field(
+        description="Pack version (quote it in YAML)."
+    )
+    effective_date: dt.date
+    source: Text = Field(description="The plan document the rules come from.")
+    calendar: Calendar
+    vocabulary: Vocabulary
+    classification: Choice
+    level: Choice | None = None
+    handled_by: Choice | None = None
+    delegation: Delegation | None = None
+    filing_window: FilingWindow | None = None
+    timers: list[Timer] = Field(default_factory=list)
+    actions: list[ActionRule] = Field(default_factory=list)
+    warnings: list[WarningRule] = Field(default_factory=list)
+    record_requirements: list[RecordRequirement] = Field(default_factory=list)
+    retention: Retention | None = None
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> PolicySpec:
+        seen: set[str] = set()
+        for rule_id in self.rule_ids():
+            if rule_id in seen:
+                raise PydanticCustomError(
+                    "duplicate_rule_id", "rule id {found!r} is used twice; rule ids are unique", {"found": rule_id}
+                )
+            seen.add(rule_id)
+        if self.handled_by is not None and not set(self.handled_by.values) <= {"plan", "health_plan"}:
+            raise PydanticCustomError(
+                "bad_handled_by", "handled_by values are 'plan' and 'health_plan'", {}
+            )
+        return self
+
+    def declared(self) -> Declared:
+        """The names this pack declares (the basis of its fact catalogue)."""
+        v = self.vocabulary
+        return Declared(
+            concerns=tuple(v.concerns), types=tuple(v.types), events=tuple(v.events),
+            assistance=tuple(v.assistance), roles=tuple(v.roles), actions=tuple(a.id for a in self.actions),
+            timers=tuple(t.id for t in self.timers),
+            choices={name: tuple(c.values) for name, c in self.choices().items()},
+            has_delegation=self.delegation is not None, has_filing_window=self.filing_window is not None,
+        )
+
+    def choices(self) -> dict[str, Choice]:
+        """The pack's first-match decisions by fact name."""
+        out = {"classification": self.classification}
+        if self.level is not None:
+            out["level"] = self.level
+        if self.handled_by is not None:
+            out["handled_by"] = self.handled_by
+        return out
+
+    def rule_ids(self) -> list[str]:
+        """Every rule id in file order."""
+        ids: list[str] = []
+        for choice in self.choices().values():
+            ids.extend(r.id for r in choice.rules)
+            if choice.default is not None:
+                ids.append(choice.default.id)
+        ids.extend(a.id for a in self.actions)
+        ids.extend(w.id for w in self.warnings)
+        ids.extend(r.id for r in self.record_requirements)
+        return ids
