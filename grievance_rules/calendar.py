@@ -24,8 +24,8 @@ import holidays as holidays_pkg
 import pendulum
 
 from grievance_rules.errors import GrievanceRulesError
-from grievance_rules.schema import Calendar as CalendarSpec
 from grievance_rules.schema import WEEKDAYS
+from grievance_rules.schema import Calendar as CalendarSpec
 
 __all__ = ["Due", "PlanCalendar"]
 
@@ -123,7 +123,7 @@ class PlanCalendar:
     def business_day_zero(self, received: pendulum.DateTime) -> dt.date:
         """Day 0 for business-day deadlines counted from a receipt, per the after-hours setting."""
         local = received.in_timezone(self.tz)
-        day = local.date()
+        day: dt.date = local.date()
         if self.spec.after_hours_receipt == "next_business_day" and (
             not self.is_business_day(day) or local > self.close_of_business(day)
         ):
@@ -136,7 +136,7 @@ class PlanCalendar:
         ``from_receipt`` applies the pack's after-hours-receipt rule to business-day counts.
         """
         local = anchor.in_timezone(self.tz)
-        day0 = local.date()
+        day0: dt.date = local.date()
         n = amount or 0
         if unit == "calendar_days":
             day = day0 + dt.timedelta(days=n)

@@ -327,11 +327,12 @@ def compile_policy(spec: PolicySpec, catalogue: Mapping[str, FactType] | None = 
         raise PolicyError([problem]) from None
 
     if spec.delegation is not None:
-        d = spec.delegation
+        matrix = spec.delegation
         add(RuleInfo(f"{pack}.delegation_default", "delegation_default", "delegation",
-                     "delegation.in_matrix is false", d.default.citation or d.citation,
-                     d.default.reading or d.reading, "A group not in the delegation matrix falls to its default row.",
-                     message=d.default.warning, path=("delegation", "default")),
+                     "delegation.in_matrix is false", matrix.default.citation or matrix.citation,
+                     matrix.default.reading or matrix.reading,
+                     "A group not in the delegation matrix falls to its default row.",
+                     message=matrix.default.warning, path=("delegation", "default")),
             comp.test("delegation.in_matrix", "is", False))
     for i, a in enumerate(spec.actions):
         add(RuleInfo(f"{pack}.{a.id}", a.id, "action", describe(a.when), a.citation, a.reading, a.description,

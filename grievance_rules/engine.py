@@ -19,6 +19,7 @@ per distinct fact (a bounded LRU cache): the engine decides each distinct input 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import threading
@@ -127,7 +128,5 @@ class RulesEngine:
             return frozenset(host.fired[sid])
         finally:
             host.fired.pop(sid, None)
-            try:
+            with contextlib.suppress(Exception):  # the session may not exist if the assert failed early
                 host.delete_state(self.ruleset_name, sid)
-            except Exception:  # the session may not exist if the assert failed early
-                pass

@@ -220,7 +220,7 @@ def prepare(
         problems.append(("resolved_at", "is before receipt", "a moment at or after received_at"))
     if resolved is not None and as_of is not None and resolved > as_of:
         problems.append(("resolved_at", "is after as_of", "a moment at or before as_of"))
-    events = []
+    events: list[tuple[str, pendulum.DateTime]] = []
     for i, event in enumerate(grievance.events):
         at = _moment(event.at, calendar)
         if at < received:

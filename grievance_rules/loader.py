@@ -14,6 +14,7 @@ Validation runs in three passes whose problems are reported together, in file or
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -60,7 +61,7 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
 _CoreLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 # An explicit !!timestamp would build a datetime; keep it a string for pydantic to check.
 _CoreLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)  # type: ignore[arg-type, return-value]
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)  # type: ignore[arg-type]
 )
 
 
@@ -146,7 +147,7 @@ def _dotted(path: Sequence[str | int]) -> str:
     return out
 
 
-def load_spec(path: str | Path) -> LoadedSpec:
+def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
     """Read and validate the policy file at ``path``; raise :class:`PolicyError` listing every problem."""
     file = str(path)
     try:
@@ -360,9 +361,9 @@ def _anchor_cycles(data: Mapping[str, Any], file: str, source_map: SourceMap) ->
             node, trail = stack.pop()
             for nxt in edges.get(node, []):
                 if nxt == start:
-                    key = frozenset(trail)
-                    if key not in reported:
-                        reported.add(key)
+                    members = frozenset(trail)
+                    if members not in reported:
+                        reported.add(members)
                         line, col = source_map.position(where[start])
                         cycle = " -> ".join(trail + [start])
                         problems.append(Problem(file, line, col, _dotted(where[start]),

@@ -23,6 +23,7 @@ from grievance_rules.schema import DelegationDefault, DelegationRow, PolicySpec,
 
 __all__ = ["Policy"]
 
+_AS_OF = "an ISO 8601 date-time, e.g. 2024-12-02T12:00:00-06:00"
 Getter = Callable[["_Context"], Any]
 
 
@@ -88,7 +89,7 @@ class Policy:
         sets each action's status: ``overdue`` once its due moment has passed without its event.
         Raises :class:`FactsError` for invalid facts; never mutates ``facts``.
         """
-        when = self._as_of(as_of)
+        when = self.parse_as_of(as_of)
         grievance = parse_grievance(facts)
         prepared = prepare(grievance, self.spec, self.calendar, when)
         return self._determine(prepared, when)
@@ -110,7 +111,7 @@ class Policy:
         """
         if errors not in ("raise", "collect"):
             raise GrievanceRulesError("errors must be 'raise' or 'collect'")
-        when = self._as_of(as_of)
+        when = self.parse_as_of(as_of)
         for record in records:
             try:
                 grievance = parse_grievance(record)
@@ -122,7 +123,8 @@ class Policy:
                 continue
             yield self._determine(prepared, when)
 
-    def _as_of(self, as_of: str | dt.datetime | None) -> pendulum.DateTime | None:
+    def parse_as_of(self, as_of: str | dt.datetime | None) -> pendulum.DateTime | None:
+        """``as_of`` as an aware moment in the plan's timezone (offset-less strings are local)."""
         if as_of is None:
             return None
         if isinstance(as_of, dt.datetime):
@@ -132,10 +134,10 @@ class Policy:
         try:
             parsed = pendulum.parse(str(as_of), tz=self.calendar.tz)
         except Exception:
-            raise FactsError([("as_of", "not an ISO 8601 date or date-time", "e.g. 2024-12-02T12:00:00-06:00")]) from None
+            raise FactsError([("as_of", "not an ISO 8601 date or date-time", _AS_OF)]) from None
         if isinstance(parsed, pendulum.DateTime):
             return parsed.in_timezone(self.calendar.tz)
-        raise FactsError([("as_of", "not an ISO 8601 date or date-time", "e.g. 2024-12-02T12:00:00-06:00")])
+        raise FactsError([("as_of", "not an ISO 8601 date or date-time", _AS_OF)])
 
     # ------------------------------------------------------------------ derive
 

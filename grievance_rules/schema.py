@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
     BaseModel,
@@ -55,6 +55,7 @@ __all__ = [
     "Timer",
     "WarningRule",
     "build_catalogue",
+    "policy_json_schema",
 ]
 
 CHANNELS: tuple[str, ...] = ("phone", "mail", "fax", "email", "online", "in_person")
@@ -326,7 +327,7 @@ class HolidaySource(StrictModel):
     )
     subdivision: str | None = Field(default=None, description="State or province code, e.g. TX.")
     categories: list[Literal["public", "government", "unofficial", "half_day"]] = Field(
-        default_factory=lambda: ["public"], description="holidays categories to include."
+        default_factory=lambda: cast(Any, ["public"]), description="holidays categories to include."
     )
     observed: StrictBool = Field(default=True, description="Use observed dates (Sat -> Fri, Sun -> Mon).")
 
@@ -343,7 +344,7 @@ class Calendar(StrictModel):
 
     timezone: Text = Field(description="IANA timezone, e.g. America/Chicago.")
     workweek: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1
+        default_factory=lambda: cast(Any, ["mon", "tue", "wed", "thu", "fri"]), min_length=1
     )
     holidays: HolidaySource | None = None
     extra_holidays: list[ExtraHoliday] = Field(default_factory=list)
@@ -379,7 +380,7 @@ class Vocabulary(StrictModel):
     """The words a pack's facts and rules use."""
 
     channels: list[Literal["phone", "mail", "fax", "email", "online", "in_person"]] = Field(
-        default_factory=lambda: list(CHANNELS), description="Channels the plan accepts grievances by."
+        default_factory=lambda: cast(Any, list(CHANNELS)), description="Channels the plan accepts grievances by."
     )
     types: dict[Identifier, Text] = Field(default_factory=dict, description="Grievance types: id -> description.")
     concerns: dict[Identifier, Text] = Field(description="Concern tags: tag -> description.")
@@ -698,3 +699,12 @@ class PolicySpec(StrictModel):
         ids.extend(w.id for w in self.warnings)
         ids.extend(r.id for r in self.record_requirements)
         return ids
+
+
+SCHEMA_ID = "https://grievance-rules.invalid/policy.schema.json"
+
+
+def policy_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the policy format, for editors (shipped as ``policies/policy.schema.json``)."""
+    schema = PolicySpec.model_json_schema(by_alias=True)
+    return {"$schema": "http://json-schema.org/draft-07/schema#", "$id": SCHEMA_ID, **schema}
