@@ -102,27 +102,27 @@ class SourceMap:
 
 
 class _DuplicateKey(Exception):
-    def __init__(self, key: str, line: int, col: int, first_line: int) -> None:
-        super().__init__(key)
-        self.key, self.line, self.col, self.first_line = key, line, col, first_line
+    def __init__(self, path: str, line: int, col: int, first_line: int, key: str) -> None:
+        super().__init__(path)
+        self.path, self.line, self.col, self.first_line, self.key = path, line, col, first_line, key
 
 
-def _check_duplicates(node: yaml.Node) -> Iterator[_DuplicateKey]:
+def _check_duplicates(node: yaml.Node, path: Path_ = ()) -> Iterator[_DuplicateKey]:
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 if key_node.value in seen:
                     yield _DuplicateKey(
-                        key_node.value, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                        seen[key_node.value],
+                        _dotted((*path, key_node.value)), key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1, seen[key_node.value], key_node.value,
                     )
                 else:
                     seen[key_node.value] = key_node.start_mark.line + 1
-            yield from _check_duplicates(value_node)
+            yield from _check_duplicates(value_node, (*path, key_node.value))
     elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from _check_duplicates(item)
+        for i, item in enumerate(node.value):
+            yield from _check_duplicates(item, (*path, i))
 
 
 class LoadedSpec:
@@ -172,13 +172,16 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
     source_map = SourceMap()
     source_map.index(node)
     problems: list[Problem] = [
-        Problem(file, d.line, d.col, d.key, f"duplicate key {d.key!r} (first at line {d.first_line}); keep one")
+        Problem(file, d.line, d.col, d.path, f"duplicate key {d.key!r} (first at line {d.first_line}); keep one")
         for d in _check_duplicates(node)
     ]
     try:
         data = _CoreLoader(text).get_single_data()
-    except yaml.YAMLError as exc:
-        raise PolicyError([Problem(file, 1, 1, "", f"cannot read the YAML ({exc}); fix the syntax")]) from None
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise PolicyError([Problem(file, line, col, "", f"not valid YAML for a policy: {exc.problem}; a policy is "
+                                   "plain data, so remove the tag")]) from None
     if not isinstance(data, dict):
         raise PolicyError([Problem(file, 1, 1, "", "a policy file is a mapping of keys (id:, name:, ...)")])
 
@@ -297,6 +300,9 @@ def _pydantic_problems(exc: ValidationError, file: str, source_map: SourceMap) -
             msg = f"missing required key {str(loc[-1])!r}; add it"
             problems.append(Problem(file, line, col, _dotted(list(path) + [loc[-1]]), msg))
             continue
+        hint = (err.get("ctx") or {}).get("at")
+        if isinstance(hint, (tuple, list)) and path + tuple(hint) in source_map.values:
+            path = path + tuple(hint)
         line, col = source_map.position(path)
         msg = err["msg"]
         if kind.startswith(("literal", "enum")):

@@ -270,13 +270,18 @@ class Condition(StrictModel):
 
 
 def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, FactType]) -> None:
-    """Type-check one fact test against the catalogue; raise a pydantic error naming the fix."""
+    """Type-check one fact test against the catalogue; raise a pydantic error naming the fix.
+
+    Each error's context carries ``at``: the key (and list index) below the condition where the
+    mistake stands, so the loader can point at it.
+    """
     ftype = catalogue.get(fact)
     if ftype is None:
         raise PydanticCustomError(
             "unknown_fact",
-            "unknown fact {found!r}{hint}; rules may test: {allowed}",
+            "unknown fact '{found}'{hint}; rules may test: {allowed}",
             {
+                "at": ("fact",),
                 "found": fact,
                 "hint": did_you_mean(fact, catalogue),
                 "allowed": ", ".join(sorted(k for k in catalogue if not k.startswith("present."))),
@@ -286,24 +291,26 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
     if op not in ops:
         raise PydanticCustomError(
             "bad_operator",
-            "fact {fact!r} is {kind}; operator {found!r} does not apply; allowed: {allowed}",
-            {"fact": fact, "kind": ftype.kind, "found": op, "allowed": ", ".join(ops)},
+            "fact '{fact}' is {kind}; operator '{found}' does not apply; allowed: {allowed}",
+            {"at": (op,), "fact": fact, "kind": ftype.kind, "found": op, "allowed": ", ".join(ops)},
         )
     values = operand if isinstance(operand, list) else [operand]
-    for value in values:
+    for index, value in enumerate(values):
+        at = (op, index) if isinstance(operand, list) else (op,)
         if ftype.kind == "bool" and not isinstance(value, bool):
             raise PydanticCustomError(
-                "bad_value", "fact {fact!r} is true or false; found {found!r}", {"fact": fact, "found": value}
+                "bad_value", "fact '{fact}' is true or false; found '{found}'", {"at": at, "fact": fact, "found": value}
             )
         if ftype.kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
             raise PydanticCustomError(
-                "bad_value", "fact {fact!r} is a whole number; found {found!r}", {"fact": fact, "found": value}
+                "bad_value", "fact '{fact}' is a whole number; found '{found}'", {"at": at, "fact": fact, "found": value}
             )
         if ftype.kind in ("enum", "tags") and value not in ftype.values:
             raise PydanticCustomError(
                 "bad_value",
-                "{found!r} is not a declared value of {fact!r}{hint}; allowed: {allowed}",
+                "'{found}' is not a declared value of '{fact}'{hint}; allowed: {allowed}",
                 {
+                    "at": at,
                     "found": value,
                     "fact": fact,
                     "hint": did_you_mean(str(value), ftype.values),
@@ -312,7 +319,7 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
             )
         if ftype.kind == "str" and not isinstance(value, str):
             raise PydanticCustomError(
-                "bad_value", "fact {fact!r} is text; found {found!r}", {"fact": fact, "found": value}
+                "bad_value", "fact '{fact}' is text; found '{found}'", {"at": at, "fact": fact, "found": value}
             )
 
 
@@ -367,7 +374,7 @@ class Calendar(StrictModel):
         if value not in zoneinfo.available_timezones():
             raise PydanticCustomError(
                 "unknown_timezone",
-                "unknown timezone {found!r}{hint}; use an IANA name such as America/Chicago",
+                "unknown timezone '{found}'{hint}; use an IANA name such as America/Chicago",
                 {"found": value, "hint": did_you_mean(value, zoneinfo.available_timezones())},
             )
         return value
@@ -433,14 +440,14 @@ class Choice(StrictModel):
             if rule.value not in self.values:
                 raise PydanticCustomError(
                     "undeclared_value",
-                    "rule {rule!r} gives {found!r}, which is not in 'values'{hint}; allowed: {allowed}",
-                    {"rule": rule.id, "found": rule.value, "hint": did_you_mean(rule.value, self.values),
+                    "rule '{rule}' gives '{found}', which is not in 'values'{hint}; allowed: {allowed}",
+                    {"at": ("rules", self.rules.index(rule), "value"), "rule": rule.id, "found": rule.value, "hint": did_you_mean(rule.value, self.values),
                      "allowed": ", ".join(self.values)},
                 )
         if self.default is not None and self.default.value not in self.values:
             raise PydanticCustomError(
                 "undeclared_value",
-                "default {found!r} is not in 'values'; allowed: {allowed}",
+                "default '{found}' is not in 'values'; allowed: {allowed}",
                 {"found": self.default.value, "allowed": ", ".join(self.values)},
             )
         return self
@@ -474,21 +481,22 @@ class Deadline(StrictModel):
     def _amount_fits_unit(self, info: ValidationInfo) -> Deadline:
         needs = self.unit in ("calendar_days", "business_days", "hours")
         if needs and self.amount is None:
-            raise PydanticCustomError("amount_missing", "unit {unit!r} needs an 'amount'", {"unit": self.unit})
+            raise PydanticCustomError("amount_missing", "unit '{unit}' needs an 'amount'", {"unit": self.unit})
         if not needs and self.amount is not None:
             raise PydanticCustomError(
-                "amount_unused", "unit {unit!r} takes no 'amount'; remove it", {"unit": self.unit}
+                "amount_unused", "unit '{unit}' takes no 'amount'; remove it", {"unit": self.unit}
             )
         declared = _context_declared(info)
         if declared is not None:
-            for anchor in self.anchors:
+            for index, anchor in enumerate(self.anchors):
                 kind, _, name = anchor.partition(":")
                 pool = {"event": declared.events + ("resolved",), "action": declared.actions}.get(kind)
                 if pool is not None and name not in pool:
                     raise PydanticCustomError(
                         "unknown_anchor",
-                        "anchor {found!r} names an undeclared {kind}{hint}; declared: {allowed}",
-                        {"found": anchor, "kind": kind, "hint": did_you_mean(name, pool),
+                        "anchor '{found}' names an undeclared {kind}{hint}; declared: {allowed}",
+                        {"at": ("from",) if isinstance(self.from_, str) else ("from", index),
+                         "found": anchor, "kind": kind, "hint": did_you_mean(name, pool),
                          "allowed": ", ".join(pool) or "(none)"},
                     )
         return self
@@ -515,18 +523,19 @@ class ActionRule(RuleBase):
         if self.responsible is not None and self.responsible not in declared.roles:
             raise PydanticCustomError(
                 "unknown_role",
-                "responsible names undeclared role {found!r}{hint}; declare it under vocabulary.roles "
+                "responsible names undeclared role '{found}'{hint}; declare it under vocabulary.roles "
                 "or use one of: {allowed}",
-                {"found": self.responsible, "hint": did_you_mean(self.responsible, declared.roles),
+                {"at": ("responsible",), "found": self.responsible,
+                 "hint": did_you_mean(self.responsible, declared.roles),
                  "allowed": ", ".join(declared.roles) or "(none)"},
             )
         events = declared.events + ("resolved",)
-        for ev in self.done_by:
+        for index, ev in enumerate(self.done_by):
             if ev not in events:
                 raise PydanticCustomError(
                     "unknown_event",
-                    "done_by names undeclared event {found!r}{hint}; declared: {allowed}",
-                    {"found": ev, "hint": did_you_mean(ev, events), "allowed": ", ".join(events)},
+                    "done_by names undeclared event '{found}'{hint}; declared: {allowed}",
+                    {"at": ("done_by", index), "found": ev, "hint": did_you_mean(ev, events), "allowed": ", ".join(events)},
                 )
         return self
 
@@ -568,7 +577,7 @@ class Timer(StrictModel):
             pool = declared.events + ("resolved",)
             raise PydanticCustomError(
                 "unknown_event",
-                "timer names undeclared event {found!r}{hint}; declared: {allowed}",
+                "timer names undeclared event '{found}'{hint}; declared: {allowed}",
                 {"found": value, "hint": did_you_mean(value, pool), "allowed": ", ".join(pool)},
             )
         return value
@@ -659,7 +668,7 @@ class PolicySpec(StrictModel):
         for rule_id in self.rule_ids():
             if rule_id in seen:
                 raise PydanticCustomError(
-                    "duplicate_rule_id", "rule id {found!r} is used twice; rule ids are unique", {"found": rule_id}
+                    "duplicate_rule_id", "rule id '{found}' is used twice; rule ids are unique", {"found": rule_id}
                 )
             seen.add(rule_id)
         if self.handled_by is not None and not set(self.handled_by.values) <= {"plan", "health_plan"}:
