@@ -41,7 +41,8 @@ class Due:
 class PlanCalendar:
     """A plan's working calendar: timezone, workweek, holidays and close of business.
 
-    Thread-safe: business-day answers are cached per date behind a lock.
+    Thread-safe: the holidays lookup (which expands years lazily) runs behind a lock; business-day
+    answers are cached per date in a dict (single assignments, safe under the GIL).
     """
 
     def __init__(self, spec: CalendarSpec) -> None:
@@ -110,7 +111,8 @@ class PlanCalendar:
         """``value`` (aware) as a pendulum DateTime in the plan's timezone."""
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError("a naive datetime has no offset")
-        return pendulum.instance(value).in_timezone(self.tz)
+        # via UTC: pendulum.instance() re-resolves a wall time that a DST gap skips, moving the instant
+        return pendulum.instance(value.astimezone(dt.UTC)).in_timezone(self.tz)
 
     def end_of_day(self, day: dt.date) -> pendulum.DateTime:
         """23:59:59 local on ``day``."""

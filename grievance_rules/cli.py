@@ -32,8 +32,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Tell a plan what it must do about a grievance, and by when.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    ev = sub.add_parser("evaluate", help="evaluate grievances (JSON object, array or JSON Lines) against a policy",
-                        description="Print one Determination per grievance as a JSON line, in input order.")
+    ev = sub.add_parser(
+        "evaluate",
+        help="evaluate grievances (JSON object, array or JSON Lines) against a policy",
+        description="Print one Determination per grievance as a JSON line, in input order.",
+    )
     ev.add_argument("--policy", required=True, metavar="ID|PATH", help="a pack id or a path to a policy YAML file")
     ev.add_argument("--as-of", metavar="DATETIME", help="the moment statuses are judged at (ISO 8601)")
     ev.add_argument("--pretty", action="store_true", help="indent each Determination")

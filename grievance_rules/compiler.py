@@ -1,22 +1,28 @@
 """Compile a validated policy into durable-rules ruleset data, once per policy.
 
-The result is plain data (a dict in durable-rules' ruleset form, stable enough for golden
-files) plus the metadata the Determination needs for each rule: kind, citation, reading and
-the rule's condition in plain words.
+The result is plain data (durable-rules' ruleset form, stable enough for golden files) plus the
+metadata the Determination needs for each rule: kind, citation, reading and its condition in
+plain words.
 
 How rules become durable-rules rules:
 
-- Every rule is one durable rule matching the single ``grievance`` fact. Its condition is the
-  rule's ``when`` translated into durable-rules operators, in negation normal form (durable's
-  ``$not`` misbehaves as a first term, so negations are pushed down to ``$neq`` and friends).
-- A first-match choice (classification, level, handled_by) is compiled so that exactly one
-  branch can fire: branch *i* matches ``when_i and not when_1 ... and not when_(i-1)``; the
-  default matches when no branch does. A condition that tests a choice (``level is II``) is
-  expanded into that choice's branch conditions, so the engine decides everything in one match.
-  Each branch also gets a ``…#matched`` rule on its own condition alone, so the trace can say
-  "held, but an earlier branch won".
-- Tag lists become one boolean property per declared tag; durable has no "in", so ``in`` is an
-  ``$or`` of equalities.
+- Every rule is one durable rule matching the single ``grievance`` fact. Its ``when`` is
+  translated into durable-rules operators in negation normal form (durable's ``$not``
+  misbehaves as a first term, so negations are pushed down to ``$neq`` and friends). Tag lists
+  become one boolean property per declared tag; durable has no "in", so ``in`` is an ``$or``.
+- The engine runs a policy as a short pipeline of *stages*, each its own ruleset; what fires in
+  one stage becomes properties of the fact shown to the next. durable-rules allows only 32
+  expressions per condition, so first-match choices are decided in two stages instead of being
+  expanded inline:
+
+  1. ``match``: each branch of each choice (classification, level, handled_by) has a rule
+     ``<rule>#matched`` on its own condition; firing sets ``matched__<rule>``.
+  2. ``decide``: branch *i* fires when it matched and no earlier branch did; the default fires
+     when none matched. Firing sets the choice's property (``level`` = ``II``).
+
+  Choices that test other choices are placed in later match/decide stages (dependency order;
+  a cycle is a policy error). The last stage holds actions, warnings and record checks, whose
+  conditions test choices as plain properties.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from grievance_rules.errors import PolicyError, Problem
 from grievance_rules.schema import (
@@ -40,7 +46,7 @@ from grievance_rules.schema import (
     build_catalogue,
 )
 
-__all__ = ["CompiledPolicy", "RuleInfo", "compile_policy", "describe", "prop_name"]
+__all__ = ["CompiledPolicy", "RuleInfo", "Stage", "compile_policy", "describe", "prop_name"]
 
 FACT_KIND = "grievance"
 MATCHED = "#matched"
@@ -144,18 +150,45 @@ class RuleInfo:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """One ruleset of the pipeline and how its firings feed the next stage.
+
+    ``emits`` maps a rule name to the (property, value) its firing sets; ``defaults`` gives each
+    such property's value when no rule sets it.
+    """
+
+    name: str
+    definition: Mapping[str, Any]
+    emits: Mapping[str, tuple[str, Any]]
+    defaults: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class CompiledPolicy:
-    """A policy compiled for durable-rules: the ruleset data and its rules' metadata."""
+    """A policy compiled for durable-rules: its stages and its rules' metadata."""
 
     ruleset_name: str
-    definition: Mapping[str, Any]
+    stages: tuple[Stage, ...]
     rules: tuple[RuleInfo, ...]
-    properties: Mapping[str, tuple[str, str | None]]  # engine property -> (fact, tag)
+    properties: Mapping[str, tuple[str, str | None]]  # engine property -> (fact, tag), computed from facts
     catalogue: Mapping[str, FactType] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        """The ruleset as stable JSON (the golden-file form)."""
-        return json.dumps({"name": self.ruleset_name, "rules": self.definition}, indent=2, sort_keys=True) + "\n"
+        """The compiled pipeline as stable JSON (the golden-file form)."""
+        data = {
+            "name": self.ruleset_name,
+            "inputs": sorted(self.properties),
+            "stages": [
+                {
+                    "name": st.name,
+                    "rules": st.definition,
+                    "emits": {k: list(v) for k, v in st.emits.items()},
+                    "defaults": st.defaults,
+                }
+                for st in self.stages
+            ],
+        }
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
 class _Compiler:
@@ -164,9 +197,7 @@ class _Compiler:
         self.catalogue = catalogue
         self.file = file
         self.properties: dict[str, tuple[str, str | None]] = {}
-        self.choice_cache: dict[tuple[str, str], Expr] = {}
-        self.conds_cache: dict[str, list[Expr]] = {}
-        self.stack: list[str] = []
+        self.uses: set[str] = set()  # choices the conditions compiled so far test
 
     # ---- conditions
     def cond(self, c: Condition | None) -> Expr:
@@ -183,15 +214,18 @@ class _Compiler:
 
     def test(self, fact: str, op: str, operand: Any) -> Expr:
         ftype = self.catalogue[fact]
-        choices = self.spec.choices()
-        if fact in choices:
+        if fact in self.spec.choices():
+            self.uses.add(fact)
+            prop = prop_name(fact)
+
             def one(v: Any) -> Expr:
-                return self.choice_is(fact, str(v))
+                return ("cmp", prop, "eq", v)
         elif ftype.kind == "tags":
+
             def one(v: Any) -> Expr:
-                prop = prop_name(fact, str(v))
-                self.properties[prop] = (fact, str(v))
-                return ("cmp", prop, "eq", True)
+                tag_prop = prop_name(fact, str(v))
+                self.properties[tag_prop] = (fact, str(v))
+                return ("cmp", tag_prop, "eq", True)
         else:
             prop = prop_name(fact)
             self.properties[prop] = (fact, None)
@@ -206,41 +240,31 @@ class _Compiler:
             return _and([one(v) for v in values])
         if op in ("is_not", "not_in", "none_of"):
             return _not(_or([one(v) for v in values]))
-        # counts
-        prop = prop_name(fact)
-        return ("cmp", prop, op, operand)
+        return ("cmp", prop_name(fact), op, operand)  # counts
 
-    # ---- choices
-    def branch_conditions(self, name: str) -> list[Expr]:
-        if name in self.conds_cache:
-            return self.conds_cache[name]
-        if name in self.stack:
-            cycle = " -> ".join([*self.stack[self.stack.index(name):], name])
-            raise _CycleError(name, cycle)
-        self.stack.append(name)
-        try:
-            conds = [self.cond(r.when) for r in self.spec.choices()[name].rules]
-        finally:
-            self.stack.pop()
-        self.conds_cache[name] = conds
-        return conds
+    def choice_order(self) -> list[list[str]]:
+        """Choices grouped by depth: a choice comes after every choice its rules test."""
+        deps: dict[str, set[str]] = {}
+        for name, choice in self.spec.choices().items():
+            self.uses = set()
+            for r in choice.rules:
+                self.cond(r.when)
+            deps[name] = set(self.uses)
+        depth: dict[str, int] = {}
 
-    def branch(self, name: str, index: int | None) -> Expr:
-        """The effective condition of branch ``index`` (None: the default) of a choice."""
-        conds = self.branch_conditions(name)
-        earlier = conds if index is None else conds[:index]
-        own = [] if index is None else [conds[index]]
-        return _and(own + [_not(c) for c in earlier])
+        def visit(name: str, trail: list[str]) -> int:
+            if name in trail:
+                raise _CycleError(name, " -> ".join([*trail[trail.index(name) :], name]))
+            if name not in depth:
+                depth[name] = 1 + max((visit(d, [*trail, name]) for d in deps[name]), default=-1)
+            return depth[name]
 
-    def choice_is(self, name: str, value: str) -> Expr:
-        key = (name, value)
-        if key not in self.choice_cache:
-            choice: Choice = self.spec.choices()[name]
-            parts = [self.branch(name, i) for i, r in enumerate(choice.rules) if r.value == value]
-            if choice.default is not None and choice.default.value == value:
-                parts.append(self.branch(name, None))
-            self.choice_cache[key] = _or(parts)
-        return self.choice_cache[key]
+        for name in deps:
+            visit(name, [])
+        levels: list[list[str]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+        for name in deps:
+            levels[depth[name]].append(name)
+        return levels
 
 
 class _CycleError(Exception):
@@ -252,9 +276,17 @@ class _CycleError(Exception):
 # ---------------------------------------------------------------- plain words
 
 _OP_WORDS = {
-    "is": "is", "is_not": "is not", "in": "is one of", "not_in": "is none of", "any_of": "include any of",
-    "all_of": "include all of", "none_of": "include none of", "gte": "is at least", "gt": "is more than",
-    "lte": "is at most", "lt": "is less than",
+    "is": "is",
+    "is_not": "is not",
+    "in": "is one of",
+    "not_in": "is none of",
+    "any_of": "include any of",
+    "all_of": "include all of",
+    "none_of": "include none of",
+    "gte": "is at least",
+    "gt": "is more than",
+    "lte": "is at most",
+    "lt": "is less than",
 }
 
 
@@ -288,76 +320,164 @@ def _word(v: Any) -> str:
 # ---------------------------------------------------------------- compile
 
 
-def compile_policy(spec: PolicySpec, catalogue: Mapping[str, FactType] | None = None,
-                   file: str = "<policy>", locate: Any = None) -> CompiledPolicy:
-    """Compile ``spec`` into durable-rules ruleset data.
+def compile_policy(
+    spec: PolicySpec, catalogue: Mapping[str, FactType] | None = None, file: str = "<policy>", locate: Any = None
+) -> CompiledPolicy:
+    """Compile ``spec`` into a pipeline of durable-rules rulesets.
 
-    ``locate(path, message)`` makes a located :class:`Problem`; compile-time problems (a cycle
-    among choices) are raised as :class:`PolicyError`.
+    ``locate(path, message)`` makes a located :class:`Problem`; a cycle among choices is raised as
+    :class:`PolicyError`.
     """
     if catalogue is None:
         catalogue = build_catalogue(spec.declared())
     comp = _Compiler(spec, catalogue, file)
     pack = spec.id
     rules: list[RuleInfo] = []
-    definition: dict[str, Any] = {}
+    stages: list[Stage] = []
+    try:
+        levels = comp.choice_order()
+    except _CycleError as exc:
+        message = (
+            f"choices depend on each other in a cycle ({exc.cycle}); "
+            "a choice's rules cannot test a choice that tests it"
+        )
+        problem = locate((exc.name,), message) if locate is not None else Problem(file, 1, 1, exc.name, message)
+        raise PolicyError([problem]) from None
+
+    for depth, names in enumerate(levels):
+        match: dict[str, Any] = {}
+        decide: dict[str, Any] = {}
+        match_emits: dict[str, tuple[str, Any]] = {}
+        decide_emits: dict[str, tuple[str, Any]] = {}
+        match_defaults: dict[str, Any] = {}
+        decide_defaults: dict[str, Any] = {}
+        for cname in names:
+            choice: Choice = spec.choices()[cname]
+            kind = cast(RuleKind, cname)
+            flags: list[str] = []
+            for i, r in enumerate(choice.rules):
+                info = RuleInfo(
+                    f"{pack}.{r.id}",
+                    r.id,
+                    kind,
+                    describe(r.when),
+                    r.citation,
+                    r.reading,
+                    r.description,
+                    value=r.value,
+                    path=(cname, "rules", i),
+                )
+                rules.append(info)
+                flag = prop_name(f"matched.{r.id}")
+                match[info.name + MATCHED] = _rule(info.name + MATCHED, comp.cond(r.when))
+                match_emits[info.name + MATCHED] = (flag, True)
+                match_defaults[flag] = False
+                branch = _and([("cmp", flag, "eq", True), *(("cmp", f, "eq", False) for f in flags)])
+                decide[info.name] = _rule(info.name, branch)
+                decide_emits[info.name] = (prop_name(cname), r.value)
+                flags.append(flag)
+            if choice.default is not None:
+                d = choice.default
+                info = RuleInfo(
+                    f"{pack}.{d.id}",
+                    d.id,
+                    kind,
+                    "no earlier rule applies",
+                    d.citation,
+                    d.reading,
+                    d.description,
+                    value=d.value,
+                    path=(cname, "default"),
+                )
+                rules.append(info)
+                decide[info.name] = _rule(info.name, _and([("cmp", f, "eq", False) for f in flags]))
+                decide_emits[info.name] = (prop_name(cname), d.value)
+            decide_defaults[prop_name(cname)] = "none"
+        stages.append(Stage(f"match{depth}", match, match_emits, match_defaults))
+        stages.append(Stage(f"decide{depth}", decide, decide_emits, decide_defaults))
+
+    final: dict[str, Any] = {}
 
     def add(info: RuleInfo, expr: Expr) -> None:
         rules.append(info)
-        definition[info.name] = {"all": [{"m": _match(expr)}], "run": info.name}
-
-    try:
-        for cname, choice in spec.choices().items():
-            for i, r in enumerate(choice.rules):
-                info = RuleInfo(f"{pack}.{r.id}", r.id, cname, describe(r.when), r.citation,  # type: ignore[arg-type]
-                                r.reading, r.description, value=r.value, path=(cname, "rules", i))
-                add(info, comp.branch(cname, i))
-                definition[info.name + MATCHED] = {"all": [{"m": _match(comp.branch_conditions(cname)[i])}],
-                                                   "run": info.name + MATCHED}
-            if choice.default is not None:
-                d = choice.default
-                info = RuleInfo(f"{pack}.{d.id}", d.id, cname, "no earlier rule applies",  # type: ignore[arg-type]
-                                d.citation, d.reading, d.description, value=d.value, path=(cname, "default"))
-                add(info, comp.branch(cname, None))
-    except _CycleError as exc:
-        problem = Problem(file, 1, 1, exc.name, f"choices depend on each other in a cycle ({exc.cycle}); "
-                          "a choice's rules cannot test a choice that tests it")
-        if locate is not None:
-            problem = locate((exc.name,), problem.message)
-        raise PolicyError([problem]) from None
+        final[info.name] = _rule(info.name, expr)
 
     if spec.delegation is not None:
         matrix = spec.delegation
-        add(RuleInfo(f"{pack}.delegation_default", "delegation_default", "delegation",
-                     "delegation.in_matrix is false", matrix.default.citation or matrix.citation,
-                     matrix.default.reading or matrix.reading,
-                     "A group not in the delegation matrix falls to its default row.",
-                     message=matrix.default.warning, path=("delegation", "default")),
-            comp.test("delegation.in_matrix", "is", False))
+        add(
+            RuleInfo(
+                f"{pack}.delegation_default",
+                "delegation_default",
+                "delegation",
+                "delegation.in_matrix is false",
+                matrix.default.citation or matrix.citation,
+                matrix.default.reading or matrix.reading,
+                "A group not in the delegation matrix falls to its default row.",
+                message=matrix.default.warning,
+                path=("delegation", "default"),
+            ),
+            comp.test("delegation.in_matrix", "is", False),
+        )
     for i, a in enumerate(spec.actions):
-        add(RuleInfo(f"{pack}.{a.id}", a.id, "action", describe(a.when), a.citation, a.reading, a.description,
-                     action=a, path=("actions", i)), comp.cond(a.when))
+        add(
+            RuleInfo(
+                f"{pack}.{a.id}",
+                a.id,
+                "action",
+                describe(a.when),
+                a.citation,
+                a.reading,
+                a.description,
+                action=a,
+                path=("actions", i),
+            ),
+            comp.cond(a.when),
+        )
     for i, w in enumerate(spec.warnings):
         add(_warning_info(pack, w, i), comp.cond(w.when))
     for i, req in enumerate(spec.record_requirements):
         for fld, label in req.fields.items():
-            when = comp.cond(req.when)
             missing = comp.test(f"present.{fld}", "is", False)
-            add(_record_info(pack, req, i, fld, label), _and([when, missing]))
+            add(_record_info(pack, req, i, fld, label), _and([comp.cond(req.when), missing]))
+    stages.append(Stage("rules", final, {}, {}))
 
-    digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:12]
+    order = list(spec.choices())
+    rules.sort(key=lambda r: order.index(r.kind) if r.kind in order else len(order))  # pack order, stable
+    body = json.dumps([[st.name, st.definition] for st in stages], sort_keys=True)
+    digest = hashlib.sha256(body.encode()).hexdigest()[:12]
     name = f"{pack}-{spec.version}-{digest}"
-    return CompiledPolicy(name, definition, tuple(rules), dict(sorted(comp.properties.items())), dict(catalogue))
+    return CompiledPolicy(name, tuple(stages), tuple(rules), dict(sorted(comp.properties.items())), dict(catalogue))
+
+
+def _rule(name: str, expr: Expr) -> dict[str, Any]:
+    return {"all": [{"m": _match(expr)}], "run": name}
 
 
 def _warning_info(pack: str, w: WarningRule, i: int) -> RuleInfo:
-    return RuleInfo(f"{pack}.{w.id}", w.id, "warning", describe(w.when), w.citation, w.reading, w.description,
-                    message=w.message, path=("warnings", i))
+    return RuleInfo(
+        f"{pack}.{w.id}",
+        w.id,
+        "warning",
+        describe(w.when),
+        w.citation,
+        w.reading,
+        w.description,
+        message=w.message,
+        path=("warnings", i),
+    )
 
 
 def _record_info(pack: str, req: RecordRequirement, i: int, fld: str, label: str) -> RuleInfo:
     cond = describe(req.when)
     text = f"{fld} is missing" if req.when is None else f"{cond} and {fld} is missing"
-    return RuleInfo(f"{pack}.{req.id}.{fld}", req.id, "record", text, req.citation, req.reading,
-                    req.description, message=f"record is missing {label} ({fld})",
-                    path=("record_requirements", i, "fields", fld))
+    return RuleInfo(
+        f"{pack}.{req.id}.{fld}",
+        req.id,
+        "record",
+        text,
+        req.citation,
+        req.reading,
+        req.description,
+        message=f"record is missing {label} ({fld})",
+        path=("record_requirements", i, "fields", fld),
+    )

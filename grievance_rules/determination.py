@@ -161,7 +161,9 @@ class _Anchors:
 
 
 def compute_actions(
-    fired_actions: Sequence[RuleInfo], facts: PreparedFacts, calendar: PlanCalendar,
+    fired_actions: Sequence[RuleInfo],
+    facts: PreparedFacts,
+    calendar: PlanCalendar,
     as_of: pendulum.DateTime | None,
 ) -> list[ActionResult]:
     """Due dates, basis and status of the fired actions, in pack order."""
@@ -182,13 +184,20 @@ def compute_actions(
             status = "overdue"
         else:
             status = "pending"
-        out.append(ActionResult(
-            code=action.code, title=action.title,
-            due_date=None if due is None else due.due_date,
-            due_at=None if due is None else due.due_at,
-            basis=basis, responsible=action.responsible, status=status, rule=info.name,
-            citation=info.citation.render() if info.citation else "",
-            target_at=None if target is None else target.due_at,
-            done_at=done, details=tuple(action.details),
-        ))
+        out.append(
+            ActionResult(
+                code=action.code,
+                title=action.title,
+                due_date=None if due is None else due.due_date,
+                due_at=None if due is None else due.due_at,
+                basis=basis,
+                responsible=action.responsible,
+                status=status,
+                rule=info.name,
+                citation=info.citation.render() if info.citation else "",
+                target_at=None if target is None else target.due_at,
+                done_at=done,
+                details=tuple(action.details),
+            )
+        )
     return out

@@ -9,7 +9,8 @@ live side by side. What the engine learned the hard way (see the project's durab
 - results are collected in our own callbacks, keyed by a throw-away session id, never read
   from ``assert_fact``'s return value;
 - each evaluation uses a fresh session that is deleted afterwards (a ruleset holds at most
-  1024 live sessions);
+  1024 live sessions); every stage has a sentinel rule that always fires, because when no rule
+  matches durable-rules makes no session and deleting it then crashes the process;
 - the C core never releases the GIL, so calls are serialised behind one lock: threads stay
   correct, and processes are the way to use more cores.
 
@@ -19,21 +20,24 @@ per distinct fact (a bounded LRU cache): the engine decides each distinct input 
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from durable import engine as durable_engine
 
+from grievance_rules.compiler import Stage
 from grievance_rules.errors import EvaluationError
 
-__all__ = ["RulesEngine"]
+__all__ = ["EngineRejection", "RulesEngine"]
 
 _FACT_ID = "grievance"
+# Every stage gets a rule that always fires: durable-rules raises when no rule matches, makes no
+# session then, and crashes (segfault) when that missing session is deleted.
+_SEEN = "__seen__"
 
 
 class _QuietHost(durable_engine.Host):  # type: ignore[misc]
@@ -68,34 +72,39 @@ def _host() -> _QuietHost:
 
 
 class RulesEngine:
-    """A compiled ruleset registered with durable-rules, asked one fact at a time."""
+    """A compiled pipeline of rulesets registered with durable-rules, asked one fact at a time.
 
-    def __init__(self, ruleset_name: str, definition: Mapping[str, Any], cache_size: int = 4096) -> None:
-        self.ruleset_name = ruleset_name
+    Each stage is its own ruleset; the rules that fire in one stage set properties of the fact
+    shown to the next (see :mod:`grievance_rules.compiler`).
+    """
+
+    def __init__(self, base_name: str, stages: Sequence[Stage], cache_size: int = 4096) -> None:
+        self.base_name = base_name
+        self.stages = tuple(st for st in stages if st.definition)
+        self._names = tuple(f"{base_name}.{st.name}" for st in self.stages)
         self._cache: OrderedDict[tuple[Any, ...], frozenset[str]] = OrderedDict()
         self._cache_size = cache_size
         with _LOCK:
             host = _host()
-            try:
-                host.get_ruleset(ruleset_name)
-            except Exception:  # not registered yet: durable raises a bare Exception
+            for name, stage in zip(self._names, self.stages, strict=True):
+                if name in host._ruleset_directory:  # same name = same content hash: already registered
+                    continue
+                definition = copy.deepcopy(dict(stage.definition))
+                definition[_SEEN] = {"all": [{"m": {"kind": "grievance"}}], "run": _SEEN}
                 try:
-                    host.register_rulesets({ruleset_name: copy.deepcopy(dict(definition))})
+                    host.register_rulesets({name: definition})
                 except Exception as exc:
-                    raise EvaluationError(
-                        f"durable-rules rejected ruleset {ruleset_name!r} ({exc}); this is a bug in "
-                        "grievance-rules' compiler: please report it with the policy file"
-                    ) from None
+                    raise EngineRejection(name, str(exc), _culprits(host, stage)) from None
 
     def fire(self, properties: Mapping[str, Any]) -> frozenset[str]:
-        """The names of the rules that fire for a grievance with these (flat, typed) properties."""
+        """The names of the rules that fire, over all stages, for a grievance with these properties."""
         key = tuple(sorted(properties.items()))
         with _LOCK:
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
-            result = self._fire(properties)
+            result = self._pipeline(properties)
             self._cache[key] = result
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
@@ -104,29 +113,74 @@ class RulesEngine:
     def fire_uncached(self, properties: Mapping[str, Any]) -> frozenset[str]:
         """Ask the engine without the memo (for benchmarks of the raw rate)."""
         with _LOCK:
-            return self._fire(properties)
+            return self._pipeline(properties)
 
-    def _fire(self, properties: Mapping[str, Any]) -> frozenset[str]:
+    def _pipeline(self, properties: Mapping[str, Any]) -> frozenset[str]:
+        fact = dict(properties)
+        fired: set[str] = set()
+        for name, stage in zip(self._names, self.stages, strict=True):
+            now = self._fire(name, fact)
+            fired.update(now)
+            fact.update(stage.defaults)
+            for rule in now:
+                emitted = stage.emits.get(rule)
+                if emitted is not None:
+                    fact[emitted[0]] = emitted[1]
+        return frozenset(fired)
+
+    def _fire(self, ruleset: str, properties: Mapping[str, Any]) -> list[str]:
         host = _host()
         sid = f"e{next(_SIDS)}"
         fact = dict(properties)
         fact.update({"sid": sid, "id": _FACT_ID, "kind": "grievance"})
         host.fired[sid] = []
+        created = True
         try:
             try:
-                host.assert_fact(self.ruleset_name, fact)
+                host.assert_fact(ruleset, fact)
             except durable_engine.MessageNotHandledException:
-                raise EvaluationError(
-                    f"no rule of ruleset {self.ruleset_name!r} matched; a policy needs a classification "
-                    "default so that every grievance is classified"
-                ) from None
+                # cannot happen while the sentinel rule is there; the session was never made, and
+                # deleting a session that does not exist crashes durable-rules: do not touch it
+                created = False
+                raise EvaluationError(f"no rule of ruleset {ruleset!r} matched, not even its sentinel") from None
             except Exception as exc:
-                raise EvaluationError(f"durable-rules failed ({exc.__class__.__name__})") from None
-            state = host.get_state(self.ruleset_name, sid)
+                raise EvaluationError(
+                    f"durable-rules failed in ruleset {ruleset!r} ({exc.__class__.__name__})"
+                ) from None
+            state = host.get_state(ruleset, sid)
             if state and "exception" in state:
-                raise EvaluationError("a rule action failed inside durable-rules")
-            return frozenset(host.fired[sid])
+                raise EvaluationError(f"a rule action failed inside durable-rules (ruleset {ruleset!r})")
+            return [name for name in host.fired[sid] if name != _SEEN]
         finally:
             host.fired.pop(sid, None)
-            with contextlib.suppress(Exception):  # the session may not exist if the assert failed early
-                host.delete_state(self.ruleset_name, sid)
+            if created:
+                host.delete_state(ruleset, sid)
+
+
+class EngineRejection(EvaluationError):
+    """durable-rules refused a compiled ruleset; ``rules`` names the rules it refused alone."""
+
+    def __init__(self, ruleset: str, reason: str, rules: Sequence[str]) -> None:
+        self.ruleset = ruleset
+        self.reason = reason
+        self.rules = tuple(rules)
+        hint = (
+            " (error 113: a condition has more than durable-rules' 32 expressions; split the rule)"
+            if "113" in reason
+            else ""
+        )
+        super().__init__(f"durable-rules refused ruleset {ruleset!r}: {reason}{hint}; rules: {', '.join(rules)}")
+
+
+_SCRATCH = itertools.count(1)
+
+
+def _culprits(host: _QuietHost, stage: Stage) -> list[str]:
+    """The rules of ``stage`` that durable-rules refuses on their own."""
+    bad = []
+    for rule, body in stage.definition.items():
+        try:
+            host.register_rulesets({f"scratch-{next(_SCRATCH)}": {rule: copy.deepcopy(body)}})
+        except Exception:
+            bad.append(rule)
+    return bad

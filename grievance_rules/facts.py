@@ -57,8 +57,10 @@ class Event(_Facts):
 def _check_moment(value: Moment) -> Moment:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("a datetime object must carry a timezone (an ISO string without offset is read "
-                             "in the policy's timezone)")
+            raise ValueError(
+                "a datetime object must carry a timezone (an ISO string without offset is read "
+                "in the policy's timezone)"
+            )
         return value
     try:
         parsed = pendulum.parse(value, exact=True)
@@ -126,9 +128,7 @@ def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
         return Grievance.model_validate(dict(facts))
     except ValidationError as exc:
         problems = []
-        allowed_fields = ", ".join(
-            (f.alias or name) for name, f in Grievance.model_fields.items()
-        )
+        allowed_fields = ", ".join((f.alias or name) for name, f in Grievance.model_fields.items())
         for err in exc.errors(include_url=False, include_input=False):
             loc = tuple(err["loc"])
             name = _field_name(loc)
@@ -200,21 +200,32 @@ def prepare(
     check_tags("assistance_needs", grievance.assistance_needs, vocab.assistance)
     if grievance.type is not None and grievance.type not in vocab.types:
         names = ", ".join(vocab.types) or "(the pack declares no types)"
-        problems.append(("type", f"unknown grievance type{did_you_mean(grievance.type, vocab.types)}; allowed: {names}",
-                         names))
+        problems.append(
+            ("type", f"unknown grievance type{did_you_mean(grievance.type, vocab.types)}; allowed: {names}", names)
+        )
     known_events = set(vocab.events) | {"resolved"}
     for i, event in enumerate(grievance.events):
         if event.type not in known_events:
             names = ", ".join(sorted(known_events))
-            problems.append((f"events[{i}].type", f"unknown event type{did_you_mean(event.type, known_events)}; "
-                             f"allowed: {names}", names))
+            problems.append(
+                (
+                    f"events[{i}].type",
+                    f"unknown event type{did_you_mean(event.type, known_events)}; allowed: {names}",
+                    names,
+                )
+            )
     if problems:
         raise FactsError(problems)
 
     received = _moment(grievance.received_at, calendar)
     if grievance.incident_date is not None and grievance.incident_date > received.date():
-        problems.append(("incident_date", "is after the date of receipt; the incident must come first",
-                         "a date on or before the date of receipt"))
+        problems.append(
+            (
+                "incident_date",
+                "is after the date of receipt; the incident must come first",
+                "a date on or before the date of receipt",
+            )
+        )
     resolved = None if grievance.resolved_at is None else _moment(grievance.resolved_at, calendar)
     if resolved is not None and resolved < received:
         problems.append(("resolved_at", "is before receipt", "a moment at or after received_at"))
@@ -228,8 +239,13 @@ def prepare(
         if as_of is not None and at > as_of:
             problems.append((f"events[{i}].at", "is after as_of", "a moment at or before as_of"))
         if events and at < events[-1][1]:
-            problems.append((f"events[{i}].at", "is earlier than the event before it; list events in time order",
-                             "events in time order"))
+            problems.append(
+                (
+                    f"events[{i}].at",
+                    "is earlier than the event before it; list events in time order",
+                    "events in time order",
+                )
+            )
         events.append((event.type, at))
     if problems:
         raise FactsError(problems)

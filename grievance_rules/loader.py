@@ -61,7 +61,8 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
 _CoreLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 # An explicit !!timestamp would build a datetime; keep it a string for pydantic to check.
 _CoreLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)  # type: ignore[arg-type]
+    "tag:yaml.org,2002:timestamp",
+    lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
 )
 
 
@@ -114,8 +115,11 @@ def _check_duplicates(node: yaml.Node, path: Path_ = ()) -> Iterator[_DuplicateK
             if isinstance(key_node, yaml.ScalarNode):
                 if key_node.value in seen:
                     yield _DuplicateKey(
-                        _dotted((*path, key_node.value)), key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1, seen[key_node.value], key_node.value,
+                        _dotted((*path, key_node.value)),
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        seen[key_node.value],
+                        key_node.value,
                     )
                 else:
                     seen[key_node.value] = key_node.start_mark.line + 1
@@ -153,8 +157,17 @@ def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError([Problem(file, 1, 1, "", f"cannot read the file ({exc.__class__.__name__}); "
-                                   "check the path and that it is UTF-8 text")]) from None
+        raise PolicyError(
+            [
+                Problem(
+                    file,
+                    1,
+                    1,
+                    "",
+                    f"cannot read the file ({exc.__class__.__name__}); check the path and that it is UTF-8 text",
+                )
+            ]
+        ) from None
     return load_spec_text(text, file)
 
 
@@ -167,8 +180,18 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise PolicyError([Problem(file, line, col, "", f"not valid YAML: {exc.problem}; fix the syntax")]) from None
     if node is None:
-        raise PolicyError([Problem(file, 1, 1, "", "the file is empty; a policy needs at least id, name, version, "
-                                   "effective_date, source, calendar, vocabulary and classification")])
+        raise PolicyError(
+            [
+                Problem(
+                    file,
+                    1,
+                    1,
+                    "",
+                    "the file is empty; a policy needs at least id, name, version, "
+                    "effective_date, source, calendar, vocabulary and classification",
+                )
+            ]
+        )
     source_map = SourceMap()
     source_map.index(node)
     problems: list[Problem] = [
@@ -180,8 +203,17 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise PolicyError([Problem(file, line, col, "", f"not valid YAML for a policy: {exc.problem}; a policy is "
-                                   "plain data, so remove the tag")]) from None
+        raise PolicyError(
+            [
+                Problem(
+                    file,
+                    line,
+                    col,
+                    "",
+                    f"not valid YAML for a policy: {exc.problem}; a policy is plain data, so remove the tag",
+                )
+            ]
+        ) from None
     if not isinstance(data, dict):
         raise PolicyError([Problem(file, 1, 1, "", "a policy file is a mapping of keys (id:, name:, ...)")])
 
@@ -307,9 +339,22 @@ def _pydantic_problems(exc: ValidationError, file: str, source_map: SourceMap) -
         msg = err["msg"]
         if kind.startswith(("literal", "enum")):
             msg = f"{msg}; found {err.get('input')!r}"
-        elif kind in ("string_pattern_mismatch", "bool_type", "int_type", "string_type", "date_from_datetime_parsing",
-                      "date_parsing", "list_type", "dict_type", "model_type", "int_parsing", "too_short",
-                      "greater_than_equal", "date_from_datetime_inexact", "model_attributes_type"):
+        elif kind in (
+            "string_pattern_mismatch",
+            "bool_type",
+            "int_type",
+            "string_type",
+            "date_from_datetime_parsing",
+            "date_parsing",
+            "list_type",
+            "dict_type",
+            "model_type",
+            "int_parsing",
+            "too_short",
+            "greater_than_equal",
+            "date_from_datetime_inexact",
+            "model_attributes_type",
+        ):
             msg = f"{msg}; found {_short(err.get('input'))}"
         problems.append(Problem(file, line, col, _dotted(path), msg))
     # a union reports each branch; keep one problem per place and message
@@ -372,9 +417,16 @@ def _anchor_cycles(data: Mapping[str, Any], file: str, source_map: SourceMap) ->
                         reported.add(members)
                         line, col = source_map.position(where[start])
                         cycle = " -> ".join(trail + [start])
-                        problems.append(Problem(file, line, col, _dotted(where[start]),
-                                                f"deadlines are anchored in a cycle ({cycle}); "
-                                                "anchor one of them on receipt or an event"))
+                        problems.append(
+                            Problem(
+                                file,
+                                line,
+                                col,
+                                _dotted(where[start]),
+                                f"deadlines are anchored in a cycle ({cycle}); "
+                                "anchor one of them on receipt or an event",
+                            )
+                        )
                 elif nxt not in trail and nxt in edges:
                     stack.append((nxt, trail + [nxt]))
     return problems

@@ -15,8 +15,8 @@ import pendulum
 from grievance_rules.calendar import PlanCalendar
 from grievance_rules.compiler import MATCHED, CompiledPolicy, RuleInfo, compile_policy
 from grievance_rules.determination import Determination, PolicyRef, TraceEntry, compute_actions
-from grievance_rules.engine import RulesEngine
-from grievance_rules.errors import EvaluationError, FactsError, GrievanceRulesError
+from grievance_rules.engine import EngineRejection, RulesEngine
+from grievance_rules.errors import EvaluationError, FactsError, GrievanceRulesError, PolicyError
 from grievance_rules.facts import Grievance, PreparedFacts, parse_grievance, prepare, present_fields
 from grievance_rules.loader import LoadedSpec
 from grievance_rules.schema import DelegationDefault, DelegationRow, PolicySpec, Timer
@@ -32,9 +32,14 @@ class _Context:
 
     __slots__ = ("as_of", "delegation", "facts", "filing", "present", "timely")
 
-    def __init__(self, facts: PreparedFacts, as_of: pendulum.DateTime | None,
-                 delegation: DelegationRow | DelegationDefault | None, in_matrix: bool,
-                 timely: bool | None) -> None:
+    def __init__(
+        self,
+        facts: PreparedFacts,
+        as_of: pendulum.DateTime | None,
+        delegation: DelegationRow | DelegationDefault | None,
+        in_matrix: bool,
+        timely: bool | None,
+    ) -> None:
         self.facts = facts
         self.as_of = as_of
         self.delegation = (delegation, in_matrix)
@@ -53,12 +58,24 @@ class Policy:
         self.compiled: CompiledPolicy = compile_policy(
             self.spec, file=loaded.file, locate=lambda path, msg: loaded.problem(path, msg)
         )
-        self.engine = RulesEngine(self.compiled.ruleset_name, self.compiled.definition)
+        try:
+            self.engine = RulesEngine(self.compiled.ruleset_name, self.compiled.stages)
+        except EngineRejection as exc:
+            by_name = {r.name: r for r in self.compiled.rules}
+            problems = [
+                loaded.problem(
+                    by_name[n.removesuffix(MATCHED)].path,
+                    f"durable-rules refused this rule ({exc.reason}); simplify its condition",
+                )
+                for n in exc.rules
+                if n.removesuffix(MATCHED) in by_name
+            ]
+            if not problems:
+                raise
+            raise PolicyError(problems) from None
         self._timers = {t.id: t for t in self.spec.timers}
         self._getters = {prop: self._getter(fact, tag) for prop, (fact, tag) in self.compiled.properties.items()}
-        self._rows = {} if self.spec.delegation is None else {
-            _norm(r.group): r for r in self.spec.delegation.rows
-        }
+        self._rows = {} if self.spec.delegation is None else {_norm(r.group): r for r in self.spec.delegation.rows}
 
     # ------------------------------------------------------------------ identity
 
@@ -95,15 +112,28 @@ class Policy:
         return self._determine(prepared, when)
 
     @overload
-    def evaluate_many(self, records: Iterable[Mapping[str, Any] | Grievance], as_of: str | dt.datetime | None = None,
-                      errors: Literal["raise"] = "raise") -> Iterator[Determination]: ...
+    def evaluate_many(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        as_of: str | dt.datetime | None = None,
+        errors: Literal["raise"] = "raise",
+    ) -> Iterator[Determination]: ...
 
     @overload
-    def evaluate_many(self, records: Iterable[Mapping[str, Any] | Grievance], as_of: str | dt.datetime | None = None,
-                      *, errors: Literal["collect"]) -> Iterator[Determination | FactsError]: ...
+    def evaluate_many(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        as_of: str | dt.datetime | None = None,
+        *,
+        errors: Literal["collect"],
+    ) -> Iterator[Determination | FactsError]: ...
 
-    def evaluate_many(self, records: Iterable[Mapping[str, Any] | Grievance], as_of: str | dt.datetime | None = None,
-                      errors: Literal["raise", "collect"] = "raise") -> Iterator[Determination | FactsError]:
+    def evaluate_many(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        as_of: str | dt.datetime | None = None,
+        errors: Literal["raise", "collect"] = "raise",
+    ) -> Iterator[Determination | FactsError]:
         """Evaluate a stream of grievances lazily (a generator: memory stays flat).
 
         With ``errors="collect"`` a record with bad facts yields its :class:`FactsError` in its
@@ -179,10 +209,10 @@ class Policy:
             "filing": lambda ctx: ctx.filing,
             "delegation.in_matrix": lambda ctx: ctx.delegation[1],
             "delegation.delegated": lambda ctx: bool(ctx.delegation[0] and ctx.delegation[0].delegated),
-            "delegation.verbal_grievances": lambda ctx: bool(ctx.delegation[0]
-                                                             and ctx.delegation[0].verbal_grievances),
-            "delegation.written_channel": lambda ctx: bool(ctx.delegation[0] and ctx.facts.grievance.channel
-                                                           in ctx.delegation[0].written_channels),
+            "delegation.verbal_grievances": lambda ctx: bool(ctx.delegation[0] and ctx.delegation[0].verbal_grievances),
+            "delegation.written_channel": lambda ctx: bool(
+                ctx.delegation[0] and ctx.facts.grievance.channel in ctx.delegation[0].written_channels
+            ),
         }
         if fact in simple:
             return simple[fact]
@@ -196,10 +226,12 @@ class Policy:
             timer = self._timers[rest]
             return lambda ctx: self._timer_state(timer, ctx)
         if head == "present":
+
             def present(ctx: _Context) -> bool:
                 if ctx.present is None:
                     ctx.present = present_fields(ctx.facts.grievance)
                 return ctx.present[rest]
+
             return present
         raise AssertionError(f"no getter for fact {fact}")  # the catalogue and getters are kept in step
 
@@ -236,9 +268,15 @@ class Policy:
         warnings: list[str] = []
         for info in self.compiled.rules:
             did = info.name in fired
-            trace.append(TraceEntry(rule=info.name, fired=did, because=_because(info, did, fired),
-                                    citation=info.citation.render() if info.citation else None,
-                                    reading=info.reading))
+            trace.append(
+                TraceEntry(
+                    rule=info.name,
+                    fired=did,
+                    because=_because(info, did, fired),
+                    citation=info.citation.render() if info.citation else None,
+                    reading=info.reading,
+                )
+            )
             if not did:
                 continue
             if info.kind in ("classification", "level", "handled_by"):
@@ -279,8 +317,11 @@ def _norm(group: str) -> str:
 def _because(info: RuleInfo, fired: bool, all_fired: frozenset[str]) -> str:
     if info.kind in ("classification", "level", "handled_by"):
         if info.condition == "no earlier rule applies":
-            return f"no {info.kind} rule applied, so {info.kind} is {info.value}" if fired else \
-                f"not needed: a {info.kind} rule applied"
+            return (
+                f"no {info.kind} rule applied, so {info.kind} is {info.value}"
+                if fired
+                else f"not needed: a {info.kind} rule applied"
+            )
         if fired:
             return f"{info.condition}; so {info.kind} is {info.value}"
         if info.name + MATCHED in all_fired:

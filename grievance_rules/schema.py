@@ -159,12 +159,8 @@ def build_catalogue(declared: Declared) -> dict[str, FactType]:
     if declared.has_delegation:
         cat["delegation.in_matrix"] = FactType("bool", (), "the group is a row of the delegation matrix")
         cat["delegation.delegated"] = FactType("bool", (), "the plan is delegated for this group")
-        cat["delegation.verbal_grievances"] = FactType(
-            "bool", (), "the plan may take verbal grievances for this group"
-        )
-        cat["delegation.written_channel"] = FactType(
-            "bool", (), "the channel is a written channel the group allows"
-        )
+        cat["delegation.verbal_grievances"] = FactType("bool", (), "the plan may take verbal grievances for this group")
+        cat["delegation.written_channel"] = FactType("bool", (), "the channel is a written channel the group allows")
     for ev in declared.events:
         cat[f"events.{ev}"] = FactType("bool", (), f"a '{ev}' event happened")
         cat[f"events.{ev}.count"] = FactType("int", (), f"how many '{ev}' events happened")
@@ -303,7 +299,9 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
             )
         if ftype.kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
             raise PydanticCustomError(
-                "bad_value", "fact '{fact}' is a whole number; found '{found}'", {"at": at, "fact": fact, "found": value}
+                "bad_value",
+                "fact '{fact}' is a whole number; found '{found}'",
+                {"at": at, "fact": fact, "found": value},
             )
         if ftype.kind in ("enum", "tags") and value not in ftype.values:
             raise PydanticCustomError(
@@ -392,9 +390,7 @@ class Vocabulary(StrictModel):
     types: dict[Identifier, Text] = Field(default_factory=dict, description="Grievance types: id -> description.")
     concerns: dict[Identifier, Text] = Field(description="Concern tags: tag -> description.")
     events: dict[Identifier, Text] = Field(default_factory=dict, description="Event types: id -> description.")
-    assistance: dict[Identifier, Text] = Field(
-        default_factory=dict, description="Assistance needs: id -> description."
-    )
+    assistance: dict[Identifier, Text] = Field(default_factory=dict, description="Assistance needs: id -> description.")
     roles: dict[Identifier, Text] = Field(default_factory=dict, description="Responsible roles: id -> description.")
 
 
@@ -441,8 +437,13 @@ class Choice(StrictModel):
                 raise PydanticCustomError(
                     "undeclared_value",
                     "rule '{rule}' gives '{found}', which is not in 'values'{hint}; allowed: {allowed}",
-                    {"at": ("rules", self.rules.index(rule), "value"), "rule": rule.id, "found": rule.value, "hint": did_you_mean(rule.value, self.values),
-                     "allowed": ", ".join(self.values)},
+                    {
+                        "at": ("rules", self.rules.index(rule), "value"),
+                        "rule": rule.id,
+                        "found": rule.value,
+                        "hint": did_you_mean(rule.value, self.values),
+                        "allowed": ", ".join(self.values),
+                    },
                 )
         if self.default is not None and self.default.value not in self.values:
             raise PydanticCustomError(
@@ -495,9 +496,13 @@ class Deadline(StrictModel):
                     raise PydanticCustomError(
                         "unknown_anchor",
                         "anchor '{found}' names an undeclared {kind}{hint}; declared: {allowed}",
-                        {"at": ("from",) if isinstance(self.from_, str) else ("from", index),
-                         "found": anchor, "kind": kind, "hint": did_you_mean(name, pool),
-                         "allowed": ", ".join(pool) or "(none)"},
+                        {
+                            "at": ("from",) if isinstance(self.from_, str) else ("from", index),
+                            "found": anchor,
+                            "kind": kind,
+                            "hint": did_you_mean(name, pool),
+                            "allowed": ", ".join(pool) or "(none)",
+                        },
                     )
         return self
 
@@ -525,9 +530,12 @@ class ActionRule(RuleBase):
                 "unknown_role",
                 "responsible names undeclared role '{found}'{hint}; declare it under vocabulary.roles "
                 "or use one of: {allowed}",
-                {"at": ("responsible",), "found": self.responsible,
-                 "hint": did_you_mean(self.responsible, declared.roles),
-                 "allowed": ", ".join(declared.roles) or "(none)"},
+                {
+                    "at": ("responsible",),
+                    "found": self.responsible,
+                    "hint": did_you_mean(self.responsible, declared.roles),
+                    "allowed": ", ".join(declared.roles) or "(none)",
+                },
             )
         events = declared.events + ("resolved",)
         for index, ev in enumerate(self.done_by):
@@ -535,7 +543,12 @@ class ActionRule(RuleBase):
                 raise PydanticCustomError(
                     "unknown_event",
                     "done_by names undeclared event '{found}'{hint}; declared: {allowed}",
-                    {"at": ("done_by", index), "found": ev, "hint": did_you_mean(ev, events), "allowed": ", ".join(events)},
+                    {
+                        "at": ("done_by", index),
+                        "found": ev,
+                        "hint": did_you_mean(ev, events),
+                        "allowed": ", ".join(events),
+                    },
                 )
         return self
 
@@ -672,20 +685,23 @@ class PolicySpec(StrictModel):
                 )
             seen.add(rule_id)
         if self.handled_by is not None and not set(self.handled_by.values) <= {"plan", "health_plan"}:
-            raise PydanticCustomError(
-                "bad_handled_by", "handled_by values are 'plan' and 'health_plan'", {}
-            )
+            raise PydanticCustomError("bad_handled_by", "handled_by values are 'plan' and 'health_plan'", {})
         return self
 
     def declared(self) -> Declared:
         """The names this pack declares (the basis of its fact catalogue)."""
         v = self.vocabulary
         return Declared(
-            concerns=tuple(v.concerns), types=tuple(v.types), events=tuple(v.events),
-            assistance=tuple(v.assistance), roles=tuple(v.roles), actions=tuple(a.id for a in self.actions),
+            concerns=tuple(v.concerns),
+            types=tuple(v.types),
+            events=tuple(v.events),
+            assistance=tuple(v.assistance),
+            roles=tuple(v.roles),
+            actions=tuple(a.id for a in self.actions),
             timers=tuple(t.id for t in self.timers),
             choices={name: tuple(c.values) for name, c in self.choices().items()},
-            has_delegation=self.delegation is not None, has_filing_window=self.filing_window is not None,
+            has_delegation=self.delegation is not None,
+            has_filing_window=self.filing_window is not None,
         )
 
     def choices(self) -> dict[str, Choice]:

@@ -13,15 +13,16 @@ US DST 2024: spring forward Sun 10 Mar 02:00 -> 03:00; fall back Sun 3 Nov 02:00
 from __future__ import annotations
 
 import datetime as dt
-
-import pytest
 from zoneinfo import ZoneInfo
+
+import pendulum
+import pytest
 
 from grievance_rules.calendar import Due, PlanCalendar
 from grievance_rules.schema import Calendar, ExtraHoliday, HolidaySource
 
 D = dt.date
-UTC = dt.timezone.utc
+UTC = dt.UTC
 CST = dt.timedelta(hours=-6)  # America/Chicago, winter
 CDT = dt.timedelta(hours=-5)  # America/Chicago, summer
 EST = dt.timedelta(hours=-5)  # America/New_York, winter
@@ -46,16 +47,21 @@ def make_cal(
     }
     if workweek is not None:
         kwargs["workweek"] = workweek
-    return PlanCalendar(Calendar(**kwargs))  # type: ignore[arg-type]
+    return PlanCalendar(Calendar(**kwargs))
 
 
-def at(cal: PlanCalendar, iso: str):  # noqa: ANN201 - a pendulum DateTime
+def at(cal: PlanCalendar, iso: str) -> pendulum.DateTime:
     """An ISO 8601 moment with an explicit offset, converted with the calendar's localize()."""
     return cal.localize(dt.datetime.fromisoformat(iso))
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+
+
+def foreign(iso: str) -> pendulum.DateTime:
+    """A pendulum DateTime with the ISO string's own fixed offset (NOT converted to the plan's zone)."""
+    return pendulum.instance(dt.datetime.fromisoformat(iso))
 
 
 def assert_end_of_day(due: Due, day: dt.date, offset: dt.timedelta, tz: str) -> None:
@@ -464,6 +470,7 @@ def test_close_of_next_business_day_custom_close() -> None:
 
 # --------------------------------------------------------------------------- immediately
 
+
 @pytest.mark.parametrize(
     ("receipt", "day", "local_hm", "offset"),
     [
@@ -533,6 +540,129 @@ def test_localize_converts_to_plan_timezone(receipt: str, local: tuple[int, ...]
     assert (value.year, value.month, value.day, value.hour, value.minute) == local
     assert value.timezone_name == "America/Chicago"
     assert value == dt.datetime.fromisoformat(receipt)
+
+
+# due() and business_day_zero() given a pendulum DateTime that is NOT in the plan's zone (no localize()):
+# they must still take the local date and clock time in America/Chicago.
+FOREIGN_ANCHOR_CASES = [
+    # 2024-11-22T01:30Z = Thu 21 Nov 19:30 CST: 0 calendar days -> Thu 21 (not Fri 22 as in UTC)
+    ("2024-11-22T01:30:00+00:00", "calendar_days", 0, "same_day", D(2024, 11, 21)),
+    # same receipt, 1 business day from Thu 21 -> Fri 22
+    ("2024-11-22T01:30:00+00:00", "business_days", 1, "same_day", D(2024, 11, 22)),
+    # same receipt, close of next business day after Thu 21 -> Fri 22
+    ("2024-11-22T01:30:00+00:00", "close_of_next_business_day", None, "same_day", D(2024, 11, 22)),
+    # 2024-11-22T22:30Z = Fri 22 Nov 16:30 CST, before the 17:00 close (22:30 would be after close in UTC):
+    #   next_business_day: day0 stays Fri 22 -> 1 business day = Mon 25
+    ("2024-11-22T22:30:00+00:00", "business_days", 1, "next_business_day", D(2024, 11, 25)),
+    # 2024-11-23T04:30+03:00 = 2024-11-23T01:30Z = Fri 22 Nov 19:30 CST, after close:
+    #   next_business_day: day0 Mon 25 -> 1 business day = Tue 26
+    ("2024-11-23T04:30:00+03:00", "business_days", 1, "next_business_day", D(2024, 11, 26)),
+]
+
+
+@pytest.mark.parametrize(("iso", "unit", "n", "after", "expected"), FOREIGN_ANCHOR_CASES)
+def test_due_converts_an_anchor_in_another_zone(
+    iso: str, unit: str, n: int | None, after: str, expected: dt.date
+) -> None:
+    cal = make_cal(after=after)
+    anchor = foreign(iso)
+    due = cal.due(anchor, unit, n, from_receipt=True)
+    assert due.due_date == expected
+    assert due.due_at.timezone_name == "America/Chicago"
+    assert due.due_at.utcoffset() == CST
+
+
+@pytest.mark.parametrize(
+    ("iso", "day0"),
+    [
+        ("2024-11-22T22:30:00+00:00", D(2024, 11, 22)),  # Fri 16:30 CST, before close
+        ("2024-11-22T23:30:00+00:00", D(2024, 11, 25)),  # Fri 17:30 CST, after close -> Mon 25
+        ("2024-11-23T05:30:00+00:00", D(2024, 11, 25)),  # Fri 23:30 CST (Saturday in UTC) -> Mon 25
+        ("2024-11-25T03:00:00+00:00", D(2024, 11, 25)),  # Sun 24 21:00 CST (Monday in UTC) -> Mon 25
+        ("2024-11-26T03:00:00+00:00", D(2024, 11, 26)),  # Mon 25 21:00 CST, after close -> Tue 26
+    ],
+)
+def test_business_day_zero_of_an_anchor_in_another_zone(iso: str, day0: dt.date) -> None:
+    cal = make_cal(after="next_business_day")
+    assert cal.business_day_zero(foreign(iso)) == day0
+
+
+def test_business_day_zero_late_close_anchor_in_another_zone() -> None:
+    # close of business 23:00: 2024-11-23T04:00Z is Fri 22 Nov 22:00 CST, before close -> day 0 is Fri 22
+    # (in UTC it is already Saturday the 23rd)
+    cal = make_cal(after="next_business_day", cob="23:00")
+    assert cal.business_day_zero(foreign("2024-11-23T04:00:00+00:00")) == D(2024, 11, 22)
+    # 23:30 CST (05:30Z) is after that close -> Mon 25
+    assert cal.business_day_zero(foreign("2024-11-23T05:30:00+00:00")) == D(2024, 11, 25)
+
+
+def test_hours_with_an_anchor_in_another_zone() -> None:
+    # 2024-03-09T15:00Z (10:00 EST) + 24h = 2024-03-10T15:00Z = 11:00 EDT in New York, due date Sun 10 Mar
+    cal = make_cal("America/New_York")
+    due = cal.due(foreign("2024-03-09T15:00:00+00:00"), "hours", 24, from_receipt=True)
+    assert due.due_at.astimezone(UTC) == utc(2024, 3, 10, 15)
+    assert (due.due_at.hour, due.due_at.minute) == (11, 0)
+    assert due.due_at.utcoffset() == EDT
+    assert due.due_at.timezone_name == "America/New_York"
+    assert due.due_date == D(2024, 3, 10)
+    # 2024-11-22T03:30Z + 1h = 04:30Z = 23:30 EST on Thu 21 Nov: the due date is the local date, not UTC's 22nd
+    due = cal.due(foreign("2024-11-22T03:30:00+00:00"), "hours", 1, from_receipt=True)
+    assert due.due_date == D(2024, 11, 21)
+    assert (due.due_at.hour, due.due_at.minute) == (23, 30)
+
+
+@pytest.mark.parametrize(
+    ("iso", "local_hm", "offset"),
+    [
+        ("2024-11-22T23:30:00+00:00", (17, 30), CST),  # 17:30 CST
+        ("2024-07-04T12:00:00+00:00", (7, 0), CDT),  # 07:00 CDT
+    ],
+)
+def test_immediately_with_an_anchor_in_another_zone(iso: str, local_hm: tuple[int, int], offset: dt.timedelta) -> None:
+    cal = make_cal()
+    due = cal.due(foreign(iso), "immediately", None, from_receipt=True)
+    assert due.due_at.timestamp() == dt.datetime.fromisoformat(iso).timestamp()
+    assert (due.due_at.hour, due.due_at.minute) == local_hm
+    assert due.due_at.utcoffset() == offset
+
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+@pytest.mark.parametrize(
+    ("value", "instant", "offset"),
+    [
+        # 01:30 on Sun 3 Nov 2024 happens twice in Chicago: fold=0 is the first (CDT, -05:00) = 06:30Z,
+        # fold=1 the second (CST, -06:00) = 07:30Z
+        (dt.datetime(2024, 11, 3, 1, 30, tzinfo=CHICAGO), utc(2024, 11, 3, 6, 30), CDT),
+        (dt.datetime(2024, 11, 3, 1, 30, fold=1, tzinfo=CHICAGO), utc(2024, 11, 3, 7, 30), CST),
+        # an ordinary zoneinfo time: Fri 22 Nov 2024 10:00 CST = 16:00Z
+        (dt.datetime(2024, 11, 22, 10, 0, tzinfo=CHICAGO), utc(2024, 11, 22, 16), CST),
+    ],
+)
+def test_localize_keeps_the_instant_of_a_zoneinfo_datetime(
+    value: dt.datetime, instant: dt.datetime, offset: dt.timedelta
+) -> None:
+    local = make_cal().localize(value)
+    assert local.astimezone(UTC) == instant
+    assert local.utcoffset() == offset
+    assert (local.hour, local.minute) == (value.hour, value.minute)
+
+
+@pytest.mark.parametrize(
+    ("value", "instant"),
+    [
+        # 02:30 on Sun 10 Mar 2024 does not exist in Chicago (02:00 CST -> 03:00 CDT). Python (PEP 495) gives it
+        # the offset before the change when fold=0: value.utcoffset() == -06:00, so the instant is 08:30Z
+        # (= 03:30 CDT); with fold=1 the offset after the change: -05:00, so 07:30Z (= 01:30 CST).
+        # localize() returns 07:30Z and 08:30Z respectively (the two swapped).
+        (dt.datetime(2024, 3, 10, 2, 30, tzinfo=CHICAGO), utc(2024, 3, 10, 8, 30)),
+        (dt.datetime(2024, 3, 10, 2, 30, fold=1, tzinfo=CHICAGO), utc(2024, 3, 10, 7, 30)),
+    ],
+)
+def test_localize_keeps_the_instant_of_a_nonexistent_local_time(value: dt.datetime, instant: dt.datetime) -> None:
+    assert value.astimezone(UTC) == instant  # what Python itself says the instant is
+    assert make_cal().localize(value).astimezone(UTC) == instant
 
 
 def test_localize_of_naive_datetime_raises() -> None:

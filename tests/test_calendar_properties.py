@@ -35,7 +35,7 @@ def calendar(tz: str, after: str) -> PlanCalendar:
                 timezone=tz,
                 holidays=HolidaySource(country="US"),
                 close_of_business="17:00",
-                after_hours_receipt=after,  # type: ignore[arg-type]
+                after_hours_receipt=after,
             )
         )
     return _CALENDARS[key]
@@ -59,6 +59,26 @@ receipts = st.builds(
     st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 12, 31, 23, 59, 59)),
     offsets,
 )
+
+
+def _us_dst_sunday(year: int, month: int) -> dt.date:
+    """2nd Sunday of March (spring forward) or 1st Sunday of November (fall back)."""
+    first = dt.date(year, month, 1)
+    sunday = first + dt.timedelta(days=(6 - first.weekday()) % 7)
+    return sunday + dt.timedelta(days=7) if month == 3 else sunday
+
+
+# Receipts within three days of a US DST change (08:00Z on the Sunday is around 02:00-03:00 local).
+near_dst = st.builds(
+    lambda year, month, minutes, tz: (
+        dt.datetime.combine(_us_dst_sunday(year, month), dt.time(8), dt.UTC) + dt.timedelta(minutes=minutes)
+    ).astimezone(tz),
+    st.integers(2020, 2030),
+    st.sampled_from([3, 11]),
+    st.integers(min_value=-72 * 60, max_value=72 * 60),
+    offsets,
+)
+receipts = st.one_of(receipts, near_dst)
 timezones = st.sampled_from(TIMEZONES)
 after_settings = st.sampled_from(SETTINGS)
 amounts = st.integers(min_value=0, max_value=40)

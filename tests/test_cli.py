@@ -91,8 +91,9 @@ def test_validate_reports_every_problem(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_installed_command_help_lists_subcommands() -> None:
-    result = subprocess.run([sys.executable, "-m", "grievance_rules.cli", "--help"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "grievance_rules.cli", "--help"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0
     for name in ("evaluate", "validate", "list", "schema"):
         assert name in result.stdout
@@ -102,7 +103,11 @@ def test_no_traceback_for_a_broken_policy(tmp_path: Path) -> None:
     bad = FIXTURES / "invalid" / "seven_mistakes.yaml"
     f = tmp_path / "one.json"
     f.write_text(json.dumps(GOOD))
-    result = subprocess.run([sys.executable, "-m", "grievance_rules.cli", "evaluate", "--policy", str(bad), str(f)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "grievance_rules.cli", "evaluate", "--policy", str(bad), str(f)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "seven_mistakes.yaml:8:13" in result.stderr

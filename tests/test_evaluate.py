@@ -167,8 +167,12 @@ def test_event_after_as_of_is_refused(mini: gr.Policy) -> None:
 
 
 def test_events_out_of_order_are_refused(mini: gr.Policy) -> None:
-    record = facts(events=[{"type": "visited", "at": "2024-11-26T09:00:00-06:00"},
-                           {"type": "acknowledged", "at": "2024-11-25T09:00:00-06:00"}])
+    record = facts(
+        events=[
+            {"type": "visited", "at": "2024-11-26T09:00:00-06:00"},
+            {"type": "acknowledged", "at": "2024-11-25T09:00:00-06:00"},
+        ]
+    )
     with pytest.raises(gr.FactsError) as info:
         mini.evaluate(record)
     assert info.value.field == "events[1].at"
@@ -204,8 +208,21 @@ def test_as_of_must_be_aware_or_parsable(mini: gr.Policy) -> None:
 
 def test_determination_json_shape(mini: gr.Policy) -> None:
     data = mini.evaluate(facts()).model_dump(mode="json")
-    assert set(data) >= {"grievance_id", "policy", "received_at", "as_of", "timely_filed", "filing_deadline",
-                         "classification", "level", "type", "handled_by", "actions", "warnings", "trace"}
+    assert set(data) >= {
+        "grievance_id",
+        "policy",
+        "received_at",
+        "as_of",
+        "timely_filed",
+        "filing_deadline",
+        "classification",
+        "level",
+        "type",
+        "handled_by",
+        "actions",
+        "warnings",
+        "trace",
+    }
     assert data["policy"] == {"id": "mini", "version": "1.0"}
     json.dumps(data)
 
@@ -277,7 +294,8 @@ def test_eight_threads_match_a_serial_run(mini: gr.Policy) -> None:
 def test_two_versions_of_one_pack_side_by_side(mini: gr.Policy) -> None:
     text = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
     v2_text = text.replace('version: "1.0"', 'version: "2.0"').replace(
-        "deadline: {amount: 5, unit: business_days}", "deadline: {amount: 10, unit: business_days}")
+        "deadline: {amount: 5, unit: business_days}", "deadline: {amount: 10, unit: business_days}"
+    )
     v2 = gr.Policy(load_spec_text(v2_text, "mini-v2.yaml"))
     again = gr.load_policy(FIXTURES / "mini.yaml")
     assert v2.compiled.ruleset_name != mini.compiled.ruleset_name

@@ -7,12 +7,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import FIXTURES, ROOT
 
 import grievance_rules as gr
 from grievance_rules.loader import load_spec, load_spec_text
 from grievance_rules.schema import policy_json_schema
-
-from helpers import FIXTURES, ROOT
 
 MINI = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
 
@@ -29,13 +28,13 @@ def test_seven_mistakes_give_exactly_one_located_problem_each() -> None:
         load_spec(path)
     got = [(p.line, p.column, p.path) for p in info.value.problems]
     assert got == [
-        (8, 13, "calendar.timezone"),            # typo'd timezone
-        (25, 5, "actions[0].deadlin"),           # unknown key
-        (30, 37, "actions[1].when.any_of[0]"),   # undeclared concern tag
+        (8, 13, "calendar.timezone"),  # typo'd timezone
+        (25, 5, "actions[0].deadlin"),  # unknown key
+        (30, 37, "actions[1].when.any_of[0]"),  # undeclared concern tag
         (31, 24, "actions[1].deadline.amount"),  # wrong type
-        (36, 15, "actions[2].done_by[0]"),       # undeclared event
-        (41, 46, "actions[3].deadline.from"),    # cycle among anchored deadlines
-        (48, 5, "actions[4].title"),             # duplicate key
+        (36, 15, "actions[2].done_by[0]"),  # undeclared event
+        (41, 46, "actions[3].deadline.from"),  # cycle among anchored deadlines
+        (48, 5, "actions[4].title"),  # duplicate key
     ]
     messages = [p.message for p in info.value.problems]
     assert "did you mean 'America/Chicago'" in messages[0]
@@ -130,17 +129,18 @@ def test_undeclared_role() -> None:
 
 
 def test_amount_must_fit_the_unit() -> None:
-    text = MINI.replace("deadline: {unit: immediately, from: event:contact_attempt}",
-                        "deadline: {amount: 2, unit: immediately, from: event:contact_attempt}")
+    text = MINI.replace(
+        "deadline: {unit: immediately, from: event:contact_attempt}",
+        "deadline: {amount: 2, unit: immediately, from: event:contact_attempt}",
+    )
     (problem,) = problems_of(text)
     assert "takes no 'amount'" in problem.message
 
 
 def test_cycle_between_choices_is_located() -> None:
-    text = MINI.replace("when: {fact: concerns, any_of: [harm]}",
-                        "when: {fact: classification, is: formal}").replace(
-        "when: {all: [{fact: channel, is: phone}, {fact: timers.next_day, is: met}]}",
-        "when: {fact: level, is: \"III\"}")
+    text = MINI.replace("when: {fact: concerns, any_of: [harm]}", "when: {fact: classification, is: formal}").replace(
+        "when: {all: [{fact: channel, is: phone}, {fact: timers.next_day, is: met}]}", 'when: {fact: level, is: "III"}'
+    )
     (problem,) = problems_of(text)
     assert "cycle" in problem.message and problem.line > 1
 
@@ -173,8 +173,11 @@ def test_schema_forbids_unknown_keys_for_editors() -> None:
 
 
 def test_problem_lines_follow_file_order() -> None:
-    text = textwrap.dedent(MINI).replace("responsible: qa", "responsible: qq").replace(
-        "timezone: America/Chicago", "timezone: Mars/Base")
+    text = (
+        textwrap.dedent(MINI)
+        .replace("responsible: qa", "responsible: qq")
+        .replace("timezone: America/Chicago", "timezone: Mars/Base")
+    )
     problems = problems_of(text)
     assert [p.line for p in problems] == sorted(p.line for p in problems)
     assert len(problems) == 2
