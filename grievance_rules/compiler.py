@@ -124,7 +124,8 @@ def _match(expr: Expr) -> dict[str, Any]:
         return {"kind": FACT_KIND}
     if expr == FALSE:
         return {"kind": "never"}
-    return {"$and": [{"kind": FACT_KIND}, _to_durable(expr)]}
+    parts = expr[1] if expr[0] == "and" else [expr]
+    return {"$and": [{"kind": FACT_KIND}, *(_to_durable(e) for e in parts)]}
 
 
 # ---------------------------------------------------------------- rule metadata
