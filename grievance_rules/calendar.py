@@ -65,6 +65,8 @@ class PlanCalendar:
                 ) from None
         self._lock = threading.Lock()
         self._business: dict[dt.date, bool] = {}
+        self._end_of_day: dict[dt.date, pendulum.DateTime] = {}
+        self._cob_at: dict[dt.date, pendulum.DateTime] = {}
 
     # ------------------------------------------------------------------ days
 
@@ -116,11 +118,19 @@ class PlanCalendar:
 
     def end_of_day(self, day: dt.date) -> pendulum.DateTime:
         """23:59:59 local on ``day``."""
-        return pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=self.tz)
+        found = self._end_of_day.get(day)
+        if found is None:
+            found = self._end_of_day[day] = pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=self.tz)
+        return found
 
     def close_of_business(self, day: dt.date) -> pendulum.DateTime:
         """Close of business local on ``day``."""
-        return pendulum.datetime(day.year, day.month, day.day, self._cob[0], self._cob[1], tz=self.tz)
+        found = self._cob_at.get(day)
+        if found is None:
+            found = self._cob_at[day] = pendulum.datetime(
+                day.year, day.month, day.day, self._cob[0], self._cob[1], tz=self.tz
+            )
+        return found
 
     def business_day_zero(self, received: pendulum.DateTime) -> dt.date:
         """Day 0 for business-day deadlines counted from a receipt, per the after-hours setting."""

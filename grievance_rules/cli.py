@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from grievance_rules.docs import render_policy
 from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.policy import Policy
@@ -45,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     va.add_argument("paths", nargs="+", metavar="PATH")
     sub.add_parser("list", help="list the bundled and installed policy packs")
     sub.add_parser("schema", help="print the JSON Schema of the policy format (policies/policy.schema.json)")
+    do = sub.add_parser("docs", help="write each pack's review page (docs/policies/<pack>.md)")
+    do.add_argument("packs", nargs="*", metavar="ID|PATH", help="packs to document (default: every available pack)")
+    do.add_argument("--out", default="docs/policies", metavar="DIR", help="folder to write into")
     return parser
 
 
@@ -60,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _evaluate(args, sys.stdout)
         if args.command == "validate":
             return _validate(args.paths, sys.stdout)
+        if args.command == "docs":
+            return _docs(args.packs or available_policies(), Path(args.out), sys.stdout)
         if args.command == "schema":
             print(json.dumps(policy_json_schema(), indent=2))
             return 0
@@ -84,6 +90,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     parser.error(f"unknown command {args.command!r}")
     return 2  # pragma: no cover - parser.error exits
+
+
+def _docs(packs: Sequence[str], out_dir: Path, out: TextIO) -> int:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in packs:
+        policy = load_policy(name)
+        target = out_dir / f"{policy.id}.md"
+        target.write_text(render_policy(policy.spec), encoding="utf-8")
+        print(f"wrote {target}", file=out)
+    return 0
 
 
 def _validate(paths: Sequence[str], out: TextIO) -> int:

@@ -62,12 +62,12 @@ def _check_moment(value: Moment) -> Moment:
                 "in the policy's timezone)"
             )
         return value
-    try:
-        parsed = pendulum.parse(value, exact=True)
-    except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError):
-        raise ValueError("not an ISO 8601 date-time such as 2024-11-22T10:00:00-06:00") from None
-    if not isinstance(parsed, dt.datetime):
+    if len(value) <= 10:
         raise ValueError("a date-time is needed (date and time), e.g. 2024-11-22T10:00:00-06:00")
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("not an ISO 8601 date-time such as 2024-11-22T10:00:00-06:00") from None
     return value
 
 
@@ -172,11 +172,10 @@ class PreparedFacts:
 
 
 def _moment(value: Moment, calendar: PlanCalendar) -> pendulum.DateTime:
-    if isinstance(value, dt.datetime):
-        return calendar.localize(value)
-    parsed = pendulum.parse(value, exact=True, tz=calendar.tz)
-    assert isinstance(parsed, pendulum.DateTime)
-    return parsed.in_timezone(calendar.tz)
+    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:  # an ISO string without offset: a wall time in the plan's timezone
+        return pendulum.instance(parsed, tz=calendar.tz)
+    return calendar.localize(parsed)
 
 
 def prepare(
@@ -254,10 +253,12 @@ def prepare(
 
 def present_fields(grievance: Grievance) -> dict[str, bool]:
     """Which record fields the facts give, keyed like ``present.<field>`` facts."""
-    out: dict[str, bool] = {}
-    for name in RECORD_FIELDS:
-        obj: Any = grievance
-        for part in name.split("."):
-            obj = getattr(obj, part, None) if obj is not None else None
-        out[name] = obj not in (None, "", [])
-    return out
+    return {name: is_present(grievance, name) for name in RECORD_FIELDS}
+
+
+def is_present(grievance: Grievance, name: str) -> bool:
+    """Whether the facts give the record field ``name`` (dotted, e.g. ``provider.name``)."""
+    obj: Any = grievance
+    for part in name.split("."):
+        obj = getattr(obj, part, None) if obj is not None else None
+    return obj not in (None, "", [])

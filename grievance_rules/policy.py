@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Literal, overload
+from typing import Any, Literal, NamedTuple, overload
 
 import pendulum
 
@@ -17,7 +17,7 @@ from grievance_rules.compiler import MATCHED, CompiledPolicy, RuleInfo, compile_
 from grievance_rules.determination import Determination, PolicyRef, TraceEntry, compute_actions
 from grievance_rules.engine import EngineRejection, RulesEngine
 from grievance_rules.errors import EvaluationError, FactsError, GrievanceRulesError, PolicyError
-from grievance_rules.facts import Grievance, PreparedFacts, parse_grievance, prepare, present_fields
+from grievance_rules.facts import Grievance, PreparedFacts, parse_grievance, prepare, is_present
 from grievance_rules.loader import LoadedSpec
 from grievance_rules.schema import DelegationDefault, DelegationRow, PolicySpec, Timer
 
@@ -30,7 +30,7 @@ Getter = Callable[["_Context"], Any]
 class _Context:
     """What the property getters read for one grievance."""
 
-    __slots__ = ("as_of", "delegation", "facts", "filing", "present", "timely")
+    __slots__ = ("as_of", "delegation", "facts", "filing", "timely")
 
     def __init__(
         self,
@@ -45,7 +45,6 @@ class _Context:
         self.delegation = (delegation, in_matrix)
         self.timely = timely
         self.filing = "unknown" if timely is None else ("timely" if timely else "late")
-        self.present: dict[str, bool] | None = None
 
 
 class Policy:
@@ -75,6 +74,8 @@ class Policy:
             raise PolicyError(problems) from None
         self._timers = {t.id: t for t in self.spec.timers}
         self._getters = {prop: self._getter(fact, tag) for prop, (fact, tag) in self.compiled.properties.items()}
+        self._ref = PolicyRef(id=self.spec.id, version=self.spec.version)
+        self._decisions: dict[frozenset[str], _Decision] = {}
         self._rows = {} if self.spec.delegation is None else {_norm(r.group): r for r in self.spec.delegation.rows}
 
     # ------------------------------------------------------------------ identity
@@ -226,13 +227,7 @@ class Policy:
             timer = self._timers[rest]
             return lambda ctx: self._timer_state(timer, ctx)
         if head == "present":
-
-            def present(ctx: _Context) -> bool:
-                if ctx.present is None:
-                    ctx.present = present_fields(ctx.facts.grievance)
-                return ctx.present[rest]
-
-            return present
+            return lambda ctx: is_present(ctx.facts.grievance, rest)
         raise AssertionError(f"no getter for fact {fact}")  # the catalogue and getters are kept in step
 
     def _timer_state(self, timer: Timer, ctx: _Context) -> str:
@@ -259,9 +254,14 @@ class Policy:
 
     # ------------------------------------------------------------------ assemble
 
-    def _determine(self, facts: PreparedFacts, as_of: pendulum.DateTime | None) -> Determination:
-        ctx = self._context(facts, as_of)
-        fired = self.engine.fire(self._properties(ctx))
+    def _decision(self, fired: frozenset[str]) -> _Decision:
+        """What a set of fired rules means: choice values, actions, warnings and the trace.
+
+        It depends on nothing but the fired set, so it is computed once per distinct set.
+        """
+        cached = self._decisions.get(fired)
+        if cached is not None:
+            return cached
         choice: dict[str, str | None] = {}
         trace: list[TraceEntry] = []
         fired_actions: list[RuleInfo] = []
@@ -287,27 +287,43 @@ class Policy:
                 fired_actions.append(info)
             elif info.message is not None:
                 warnings.append(info.message)
-        if self.spec.classification and choice.get("classification") is None:
+        if choice.get("classification") is None:
             raise EvaluationError("no classification rule fired; add a 'default' to the policy's classification")
+        decision = _Decision(choice, tuple(fired_actions), tuple(warnings), tuple(trace))
+        if len(self._decisions) >= 4096:
+            self._decisions.clear()
+        self._decisions[fired] = decision
+        return decision
+
+    def _determine(self, facts: PreparedFacts, as_of: pendulum.DateTime | None) -> Determination:
+        ctx = self._context(facts, as_of)
+        decision = self._decision(self.engine.fire(self._properties(ctx)))
         g = facts.grievance
         filing_deadline = None
         if self.spec.filing_window is not None and g.incident_date is not None:
             filing_deadline = self.calendar.filing_deadline(g.incident_date, self.spec.filing_window.amount)
         return Determination(
             grievance_id=g.id,
-            policy=PolicyRef(id=self.spec.id, version=self.spec.version),
+            policy=self._ref,
             received_at=facts.received_at,
             as_of=as_of,
             timely_filed=ctx.timely,
             filing_deadline=filing_deadline,
-            classification=choice.get("classification"),
-            level=choice.get("level"),
+            classification=decision.choice.get("classification"),
+            level=decision.choice.get("level"),
             type=g.type,
-            handled_by=choice.get("handled_by") or "plan",
-            actions=tuple(compute_actions(fired_actions, facts, self.calendar, as_of)),
-            warnings=tuple(warnings),
-            trace=tuple(trace),
+            handled_by=decision.choice.get("handled_by") or "plan",
+            actions=tuple(compute_actions(decision.actions, facts, self.calendar, as_of)),
+            warnings=decision.warnings,
+            trace=decision.trace,
         )
+
+
+class _Decision(NamedTuple):
+    choice: dict[str, str | None]
+    actions: tuple[RuleInfo, ...]
+    warnings: tuple[str, ...]
+    trace: tuple[TraceEntry, ...]
 
 
 def _norm(group: str) -> str:
