@@ -60,6 +60,5 @@ def main() -> None:
         )
 
 
-
 if __name__ == "__main__":
     main()

@@ -17,7 +17,7 @@ from grievance_rules.compiler import MATCHED, CompiledPolicy, RuleInfo, compile_
 from grievance_rules.determination import Determination, PolicyRef, TraceEntry, compute_actions
 from grievance_rules.engine import EngineRejection, RulesEngine
 from grievance_rules.errors import EvaluationError, FactsError, GrievanceRulesError, PolicyError
-from grievance_rules.facts import Grievance, PreparedFacts, parse_grievance, prepare, is_present
+from grievance_rules.facts import Grievance, PreparedFacts, is_present, parse_grievance, prepare
 from grievance_rules.loader import LoadedSpec
 from grievance_rules.schema import DelegationDefault, DelegationRow, PolicySpec, Timer
 
