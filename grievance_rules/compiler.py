@@ -163,6 +163,27 @@ class Stage:
     emits: Mapping[str, tuple[str, Any]]
     defaults: Mapping[str, Any]
 
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The properties this stage's rules read (what its answer depends on)."""
+        found: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key.startswith("$"):
+                        walk(value)
+                    elif key != "kind":
+                        found.add(key)
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item)
+
+        for rule in self.definition.values():
+            for matcher in rule["all"]:
+                walk(matcher["m"])
+        return tuple(sorted(found))
+
 
 @dataclass(frozen=True)
 class CompiledPolicy:

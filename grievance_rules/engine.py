@@ -14,8 +14,9 @@ live side by side. What the engine learned the hard way (see the project's durab
 - the C core never releases the GIL, so calls are serialised behind one lock: threads stay
   correct, and processes are the way to use more cores.
 
-Because a ruleset is a pure function of the fact it is shown, the fired-rule set is memoised
-per distinct fact (a bounded LRU cache): the engine decides each distinct input once.
+Because a ruleset is a pure function of the fact it is shown, each stage's fired rules are
+memoised on the properties that stage reads (a bounded LRU cache per stage): the engine decides
+each distinct input once.
 """
 
 from __future__ import annotations
@@ -82,7 +83,10 @@ class RulesEngine:
         self.base_name = base_name
         self.stages = tuple(st for st in stages if st.definition)
         self._names = tuple(f"{base_name}.{st.name}" for st in self.stages)
-        self._cache: OrderedDict[tuple[Any, ...], frozenset[str]] = OrderedDict()
+        self._inputs = tuple(st.inputs for st in self.stages)
+        self._caches: tuple[OrderedDict[tuple[Any, ...], tuple[str, ...]], ...] = tuple(
+            OrderedDict() for _ in self.stages
+        )
         self._cache_size = cache_size
         with _LOCK:
             host = _host()
@@ -97,35 +101,38 @@ class RulesEngine:
                     raise EngineRejection(name, str(exc), _culprits(host, stage)) from None
 
     def fire(self, properties: Mapping[str, Any]) -> frozenset[str]:
-        """The names of the rules that fire, over all stages, for a grievance with these properties."""
-        key = tuple(sorted(properties.items()))
-        with _LOCK:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-                return cached
-            result = self._pipeline(properties)
-            self._cache[key] = result
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-            return result
+        """The names of the rules that fire, over all stages, for a grievance with these properties.
+
+        Each stage's answer is memoised on the properties that stage reads, so the engine decides
+        each distinct input of each stage once.
+        """
+        return self._pipeline(properties, cached=True)
 
     def fire_uncached(self, properties: Mapping[str, Any]) -> frozenset[str]:
         """Ask the engine without the memo (for benchmarks of the raw rate)."""
-        with _LOCK:
-            return self._pipeline(properties)
+        return self._pipeline(properties, cached=False)
 
-    def _pipeline(self, properties: Mapping[str, Any]) -> frozenset[str]:
+    def _pipeline(self, properties: Mapping[str, Any], *, cached: bool) -> frozenset[str]:
         fact = dict(properties)
         fired: set[str] = set()
-        for name, stage in zip(self._names, self.stages, strict=True):
-            now = self._fire(name, fact)
-            fired.update(now)
-            fact.update(stage.defaults)
-            for rule in now:
-                emitted = stage.emits.get(rule)
-                if emitted is not None:
-                    fact[emitted[0]] = emitted[1]
+        with _LOCK:
+            for name, stage, inputs, cache in zip(self._names, self.stages, self._inputs, self._caches, strict=True):
+                key = tuple(fact.get(p) for p in inputs)
+                now = cache.get(key) if cached else None
+                if now is None:
+                    now = tuple(self._fire(name, {p: fact[p] for p in inputs if p in fact}))
+                    if cached:
+                        cache[key] = now
+                        if len(cache) > self._cache_size:
+                            cache.popitem(last=False)
+                elif cached:
+                    cache.move_to_end(key)
+                fired.update(now)
+                fact.update(stage.defaults)
+                for rule in now:
+                    emitted = stage.emits.get(rule)
+                    if emitted is not None:
+                        fact[emitted[0]] = emitted[1]
         return frozenset(fired)
 
     def _fire(self, ruleset: str, properties: Mapping[str, Any]) -> list[str]:
@@ -147,10 +154,10 @@ class RulesEngine:
                 raise EvaluationError(
                     f"durable-rules failed in ruleset {ruleset!r} ({exc.__class__.__name__})"
                 ) from None
-            state = host.get_state(ruleset, sid)
-            if state and "exception" in state:
-                raise EvaluationError(f"a rule action failed inside durable-rules (ruleset {ruleset!r})")
-            return [name for name in host.fired[sid] if name != _SEEN]
+            names = host.fired[sid]
+            if _SEEN not in names:  # the sentinel always fires; without it the actions did not all run
+                raise EvaluationError(f"durable-rules did not run the actions of ruleset {ruleset!r}")
+            return [name for name in names if name != _SEEN]
         finally:
             host.fired.pop(sid, None)
             if created:

@@ -83,3 +83,20 @@ def test_choice_branches_decided_in_stages(mini: gr.Policy) -> None:
     # level II fires only when it matched and level III did not
     m = decide.definition["mini.level_ii"]["all"][0]["m"]
     assert {"matched__level_ii": True} in m["$and"] and {"matched__level_iii": False} in m["$and"]
+
+
+def test_each_stage_reads_only_its_own_inputs(mini: gr.Policy) -> None:
+    match, decide, final = mini.compiled.stages
+    assert set(decide.inputs) == {"matched__quick_phone", "matched__level_iii", "matched__level_ii"}
+    assert "classification" in final.inputs and "level" in final.inputs
+    assert "channel" in match.inputs and "classification" not in match.inputs
+
+
+def test_stage_memo_does_not_change_answers(mini: gr.Policy) -> None:
+    from grievance_rules.facts import parse_grievance, prepare
+
+    record = {"id": "A", "received_at": "2024-11-22T10:00:00-06:00", "channel": "phone", "concerns": ["unsafe"]}
+    prepared = prepare(parse_grievance(record), mini.spec, mini.calendar, None)
+    props = mini.properties(prepared, None)
+    assert mini.engine.fire(props) == mini.engine.fire_uncached(props) == mini.engine.fire(props)
+    assert "mini.level_ii" in mini.engine.fire(props)
