@@ -29,6 +29,8 @@ from grievance_rules.schema import Calendar as CalendarSpec
 
 __all__ = ["Due", "PlanCalendar"]
 
+_ONE_DAY = dt.timedelta(days=1)
+
 
 @dataclass(frozen=True)
 class Due:
@@ -65,6 +67,7 @@ class PlanCalendar:
                 ) from None
         self._lock = threading.Lock()
         self._business: dict[dt.date, bool] = {}
+        self._nth: dict[tuple[int, int], dt.date] = {}
         self._end_of_day: dict[dt.date, pendulum.DateTime] = {}
         self._cob_at: dict[dt.date, pendulum.DateTime] = {}
 
@@ -94,17 +97,22 @@ class PlanCalendar:
         return self.add_business_days(day, 1)
 
     def add_business_days(self, day: dt.date, n: int) -> dt.date:
-        """The ``n``-th business day after ``day`` (``day`` itself for n = 0)."""
-        current = day
+        """The ``n``-th business day after ``day`` (``day`` itself for n = 0). Cached per (day, n)."""
+        key = (day.toordinal(), n)
+        found = self._nth.get(key)
+        if found is not None:
+            return found
+        current = dt.date.fromordinal(key[0])  # a plain date: pendulum's Date arithmetic is slow
         remaining = n
         guard = 0
         while remaining > 0:
-            current = current + dt.timedelta(days=1)
+            current += _ONE_DAY
             guard += 1
             if guard > 3660:
                 raise GrievanceRulesError("the calendar has no business day within ten years; check the workweek")
             if self.is_business_day(current):
                 remaining -= 1
+        self._nth[key] = current
         return current
 
     # ------------------------------------------------------------------ moments
@@ -151,7 +159,7 @@ class PlanCalendar:
         day0: dt.date = local.date()
         n = amount or 0
         if unit == "calendar_days":
-            day = day0 + dt.timedelta(days=n)
+            day = dt.date.fromordinal(day0.toordinal() + n)
             return Due(day, self.end_of_day(day))
         if unit == "business_days":
             start = self.business_day_zero(local) if from_receipt else day0
@@ -169,4 +177,4 @@ class PlanCalendar:
 
     def filing_deadline(self, incident: dt.date, days: int) -> dt.date:
         """The last day a grievance about ``incident`` may be received: incident + ``days`` days."""
-        return incident + dt.timedelta(days=days)
+        return dt.date.fromordinal(incident.toordinal() + days)

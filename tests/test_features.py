@@ -1,0 +1,11 @@
+"""The policy features: each pack's rules, in the plan's own words (features/*.feature).
+
+The step definitions are generic and live in tests/steps.py.
+"""
+
+from __future__ import annotations
+
+from pytest_bdd import scenarios
+from steps import *  # noqa: F403
+
+scenarios("ctdhp.feature", "liberty.feature", "luxor.feature")
