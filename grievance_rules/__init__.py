@@ -10,6 +10,7 @@ durable-rules ruleset and evaluates grievance facts against it::
     det.model_dump(mode="json")
 """
 
+from grievance_rules.casebook import CaseBook, CaseBookResult, Escalation
 from grievance_rules.determination import ActionResult, Determination, PolicyRef, TraceEntry
 from grievance_rules.errors import (
     EvaluationError,
@@ -27,7 +28,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ActionResult",
+    "CaseBook",
+    "CaseBookResult",
     "Determination",
+    "Escalation",
     "EvaluationError",
     "Event",
     "FactsError",

@@ -40,6 +40,7 @@ from grievance_rules.schema import (
     Citation,
     Condition,
     FactType,
+    Pattern,
     PolicySpec,
     RecordRequirement,
     WarningRule,
@@ -130,7 +131,7 @@ def _match(expr: Expr) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- rule metadata
 
-RuleKind = Literal["classification", "level", "handled_by", "action", "warning", "record", "delegation"]
+RuleKind = Literal["classification", "level", "handled_by", "action", "warning", "record", "delegation", "pattern"]
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class RuleInfo:
     value: str | None = None  # a choice branch's value
     action: ActionRule | None = None
     message: str | None = None  # a warning's text
+    pattern: Pattern | None = None
     path: tuple[str | int, ...] = ()  # where the rule stands in the pack
 
 
@@ -194,6 +196,8 @@ class CompiledPolicy:
     rules: tuple[RuleInfo, ...]
     properties: Mapping[str, tuple[str, str | None]]  # engine property -> (fact, tag), computed from facts
     catalogue: Mapping[str, FactType] = field(default_factory=dict)
+    casebook: Mapping[str, Any] = field(default_factory=dict)  # join rules over many grievances
+    joins: Mapping[str, int] = field(default_factory=dict)  # casebook rule -> how many grievances it joins
 
     def to_json(self) -> str:
         """The compiled pipeline as stable JSON (the golden-file form)."""
@@ -209,6 +213,7 @@ class CompiledPolicy:
                 }
                 for st in self.stages
             ],
+            "casebook": self.casebook,
         }
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
@@ -461,14 +466,60 @@ def compile_policy(
         for fld, label in req.fields.items():
             missing = comp.test(f"present.{fld}", "is", False)
             add(_record_info(pack, req, i, fld, label), _and([comp.cond(req.when), missing]))
+    for i, pat in enumerate(spec.patterns):
+        add(
+            RuleInfo(
+                f"{pack}.{pat.id}",
+                pat.id,
+                "pattern",
+                describe(pat.when),
+                pat.citation,
+                pat.reading,
+                pat.description,
+                pattern=pat,
+                path=("patterns", i),
+            ),
+            comp.cond(pat.when),
+        )
     stages.append(Stage("rules", final, {}, {}))
+    casebook = {f"{pack}.{pat.id}{REPEATED}": _join_rule(pat, f"{pack}.{pat.id}{REPEATED}") for pat in spec.patterns}
+    joins = {f"{pack}.{pat.id}{REPEATED}": pat.count for pat in spec.patterns}
 
     order = list(spec.choices())
     rules.sort(key=lambda r: order.index(r.kind) if r.kind in order else len(order))  # pack order, stable
     body = json.dumps([[st.name, st.definition] for st in stages], sort_keys=True)
     digest = hashlib.sha256(body.encode()).hexdigest()[:12]
     name = f"{pack}-{spec.version}-{digest}"
-    return CompiledPolicy(name, tuple(stages), tuple(rules), dict(sorted(comp.properties.items())), dict(catalogue))
+    return CompiledPolicy(
+        name, tuple(stages), tuple(rules), dict(sorted(comp.properties.items())), dict(catalogue), casebook, joins
+    )
+
+
+CASE_KIND = "case"
+REPEATED = "#repeated"
+
+
+def case_props(pattern_id: str) -> tuple[str, str]:
+    """The case-fact properties of a pattern: (counts, key)."""
+    return prop_name(f"counts.{pattern_id}"), prop_name(f"key.{pattern_id}")
+
+
+def _join_rule(pat: Pattern, name: str) -> dict[str, Any]:
+    """``count`` grievances that count, share the key, in receipt order, within the window.
+
+    Aliases ``c1`` … ``cN`` are bound in receipt order (``seq``), so each group fires once; the
+    last one (``cN``) completes the pattern.
+    """
+    counts, key = case_props(pat.id)
+    terms: list[dict[str, Any]] = []
+    for i in range(1, pat.count + 1):
+        cond: list[dict[str, Any]] = [{"kind": CASE_KIND}, {counts: True}]
+        if i > 1:
+            cond += [{key: {"c1": key}}, {"$gt": {"seq": {f"c{i - 1}": "seq"}}}]
+        if i == pat.count:
+            cond.append({"$lte": {"day": {"$add": {"$l": {"c1": "day"}, "$r": pat.within.amount}}}})
+        terms.append({f"c{i}": {"$and": cond}})
+    return {"all": terms, "run": name}
 
 
 def _rule(name: str, expr: Expr) -> dict[str, Any]:

@@ -168,6 +168,18 @@ def render_policy(spec: PolicySpec) -> str:
         ]
         out += _cite(t.citation) + _reading(t.reading) + [""]
 
+    for pat in spec.patterns:
+        out += [f"## Pattern across grievances `{pack}.{pat.id}`", ""]
+        if pat.description:
+            out += [pat.description, ""]
+        out += [
+            f"- **Counts:** a grievance for which {describe(pat.when)}",
+            f"- **Completed by:** the {pat.count}th counting grievance with the same {', '.join(pat.same)} "
+            f"received within {pat.within.amount} calendar days of the first (matched in a case book)",
+            f"- **Then:** that grievance is evaluated again with `patterns.{pat.id}` true",
+        ]
+        out += _cite(pat.citation) + _reading(pat.reading) + [""]
+
     titles = {"classification": "Classification", "level": "Level", "handled_by": "Who handles it"}
     for name, choice in spec.choices().items():
         out += _choice(pack, titles[name], name, choice)

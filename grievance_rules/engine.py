@@ -45,7 +45,8 @@ class _QuietHost(durable_engine.Host):  # type: ignore[misc]
     """A durable Host without timer threads; actions resolve to our collectors by name."""
 
     def __init__(self) -> None:
-        self.fired: dict[str, list[str]] = {}
+        self.fired: dict[str, list[Any]] = {}
+        self.joins: dict[str, int] = {}  # join rule -> how many facts it binds (c1..cN)
         super().__init__()
 
     def _run(self) -> None:  # no background dispatch: every action runs inside assert_fact
@@ -54,10 +55,19 @@ class _QuietHost(durable_engine.Host):  # type: ignore[misc]
     def get_action(self, action_name: str) -> Callable[[Any], None]:
         fired = self.fired
 
-        def record(c: Any) -> None:
-            fired[c.s["sid"]].append(action_name)
+        width = self.joins.get(action_name)
+        if width is None:
 
-        return record
+            def record(c: Any) -> None:
+                fired[c.s["sid"]].append(action_name)
+
+            return record
+
+        def record_join(c: Any) -> None:
+            ids = tuple(getattr(c, f"c{i}")["id"] for i in range(1, width + 1))
+            fired[c.s["sid"]].append((action_name, ids))
+
+        return record_join
 
 
 _LOCK = threading.RLock()
@@ -79,7 +89,14 @@ class RulesEngine:
     shown to the next (see :mod:`grievance_rules.compiler`).
     """
 
-    def __init__(self, base_name: str, stages: Sequence[Stage], cache_size: int = 4096) -> None:
+    def __init__(
+        self,
+        base_name: str,
+        stages: Sequence[Stage],
+        cache_size: int = 4096,
+        casebook: Mapping[str, Any] | None = None,
+        joins: Mapping[str, int] | None = None,
+    ) -> None:
         self.base_name = base_name
         self.stages = tuple(st for st in stages if st.definition)
         self._names = tuple(f"{base_name}.{st.name}" for st in self.stages)
@@ -99,6 +116,16 @@ class RulesEngine:
                     host.register_rulesets({name: definition})
                 except Exception as exc:
                     raise EngineRejection(name, str(exc), _culprits(host, stage)) from None
+            book_name = f"{base_name}.casebook"
+            self._casebook_name = book_name if casebook else None
+            if casebook and book_name not in host._ruleset_directory:
+                host.joins.update(joins or {})
+                definition = copy.deepcopy(dict(casebook))
+                definition[_SEEN] = {"all": [{"m": {"kind": "case"}}], "run": _SEEN}
+                try:
+                    host.register_rulesets({book_name: definition})
+                except Exception as exc:
+                    raise EngineRejection(book_name, str(exc), list(casebook)) from None
 
     def fire(self, properties: Mapping[str, Any]) -> frozenset[str]:
         """The names of the rules that fire, over all stages, for a grievance with these properties.
@@ -134,6 +161,28 @@ class RulesEngine:
                     if emitted is not None:
                         fact[emitted[0]] = emitted[1]
         return frozenset(fired)
+
+    def match_cases(self, cases: Sequence[Mapping[str, Any]]) -> list[tuple[str, tuple[str, ...]]]:
+        """Assert many case facts into one throw-away session; return each join's (rule, case ids).
+
+        Each call is its own session, deleted afterwards: case books never see each other.
+        """
+        if self._casebook_name is None or not cases:
+            return []
+        host = _host()
+        with _LOCK:
+            sid = f"b{next(_SIDS)}"
+            facts = [{**case, "sid": sid, "kind": "case"} for case in cases]
+            host.fired[sid] = []
+            try:
+                try:
+                    host.assert_facts(self._casebook_name, facts)
+                except Exception as exc:
+                    raise EvaluationError(f"durable-rules failed in the case book ({exc.__class__.__name__})") from None
+                return [entry for entry in host.fired[sid] if entry != _SEEN]
+            finally:
+                host.fired.pop(sid, None)
+                host.delete_state(self._casebook_name, sid)
 
     def _fire(self, ruleset: str, properties: Mapping[str, Any]) -> list[str]:
         host = _host()

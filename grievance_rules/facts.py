@@ -256,9 +256,14 @@ def present_fields(grievance: Grievance) -> dict[str, bool]:
     return {name: is_present(grievance, name) for name in RECORD_FIELDS}
 
 
-def is_present(grievance: Grievance, name: str) -> bool:
-    """Whether the facts give the record field ``name`` (dotted, e.g. ``provider.name``)."""
+def field_value(grievance: Grievance, name: str) -> Any:
+    """The value of a dotted field such as ``provider.name``, or None when absent."""
     obj: Any = grievance
     for part in name.split("."):
         obj = getattr(obj, part, None) if obj is not None else None
-    return obj not in (None, "", [])
+    return obj
+
+
+def is_present(grievance: Grievance, name: str) -> bool:
+    """Whether the facts give the record field ``name`` (dotted, e.g. ``provider.name``)."""
+    return field_value(grievance, name) not in (None, "", [])

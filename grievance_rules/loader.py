@@ -248,7 +248,8 @@ def collect_declared(data: Mapping[str, Any]) -> Declared:
             choices[name] = tuple(str(v) for v in section["values"])
     actions = data.get("actions") if isinstance(data.get("actions"), list) else []
     timers = data.get("timers") if isinstance(data.get("timers"), list) else []
-    assert isinstance(actions, list) and isinstance(timers, list)
+    patterns = data.get("patterns") if isinstance(data.get("patterns"), list) else []
+    assert isinstance(actions, list) and isinstance(timers, list) and isinstance(patterns, list)
     return Declared(
         concerns=_keys(vocab.get("concerns")),
         types=_keys(vocab.get("types")),
@@ -257,6 +258,7 @@ def collect_declared(data: Mapping[str, Any]) -> Declared:
         roles=_keys(vocab.get("roles")),
         actions=tuple(str(a["id"]) for a in actions if isinstance(a, dict) and "id" in a),
         timers=tuple(str(t["id"]) for t in timers if isinstance(t, dict) and "id" in t),
+        patterns=tuple(str(p["id"]) for p in patterns if isinstance(p, dict) and "id" in p),
         choices=choices,
         has_delegation=isinstance(data.get("delegation"), dict),
         has_filing_window=isinstance(data.get("filing_window"), dict),

@@ -30,7 +30,7 @@ Getter = Callable[["_Context"], Any]
 class _Context:
     """What the property getters read for one grievance."""
 
-    __slots__ = ("as_of", "delegation", "facts", "filing", "timely")
+    __slots__ = ("as_of", "delegation", "facts", "filing", "patterns", "timely")
 
     def __init__(
         self,
@@ -39,7 +39,9 @@ class _Context:
         delegation: DelegationRow | DelegationDefault | None,
         in_matrix: bool,
         timely: bool | None,
+        patterns: frozenset[str] = frozenset(),
     ) -> None:
+        self.patterns = patterns
         self.facts = facts
         self.as_of = as_of
         self.delegation = (delegation, in_matrix)
@@ -58,7 +60,12 @@ class Policy:
             self.spec, file=loaded.file, locate=lambda path, msg: loaded.problem(path, msg)
         )
         try:
-            self.engine = RulesEngine(self.compiled.ruleset_name, self.compiled.stages)
+            self.engine = RulesEngine(
+                self.compiled.ruleset_name,
+                self.compiled.stages,
+                casebook=self.compiled.casebook,
+                joins=self.compiled.joins,
+            )
         except EngineRejection as exc:
             by_name = {r.name: r for r in self.compiled.rules}
             problems = [
@@ -176,7 +183,9 @@ class Policy:
         """The flat, typed properties the engine is shown for this grievance."""
         return self._properties(self._context(facts, as_of))
 
-    def _context(self, facts: PreparedFacts, as_of: pendulum.DateTime | None) -> _Context:
+    def _context(
+        self, facts: PreparedFacts, as_of: pendulum.DateTime | None, patterns: frozenset[str] = frozenset()
+    ) -> _Context:
         g = facts.grievance
         row: DelegationRow | DelegationDefault | None = None
         in_matrix = False
@@ -188,7 +197,7 @@ class Policy:
         if self.spec.filing_window is not None and g.incident_date is not None:
             deadline = self.calendar.filing_deadline(g.incident_date, self.spec.filing_window.amount)
             timely = facts.received_at.date() <= deadline
-        return _Context(facts, as_of, row, in_matrix, timely)
+        return _Context(facts, as_of, row, in_matrix, timely, patterns)
 
     def _properties(self, ctx: _Context) -> dict[str, Any]:
         return {prop: get(ctx) for prop, get in self._getters.items()}
@@ -226,6 +235,8 @@ class Policy:
         if head == "timers":
             timer = self._timers[rest]
             return lambda ctx: self._timer_state(timer, ctx)
+        if head == "patterns":
+            return lambda ctx: rest in ctx.patterns
         if head == "present":
             return lambda ctx: is_present(ctx.facts.grievance, rest)
         raise AssertionError(f"no getter for fact {fact}")  # the catalogue and getters are kept in step
@@ -295,8 +306,10 @@ class Policy:
         self._decisions[fired] = decision
         return decision
 
-    def _determine(self, facts: PreparedFacts, as_of: pendulum.DateTime | None) -> Determination:
-        ctx = self._context(facts, as_of)
+    def _determine(
+        self, facts: PreparedFacts, as_of: pendulum.DateTime | None, patterns: frozenset[str] = frozenset()
+    ) -> Determination:
+        ctx = self._context(facts, as_of, patterns)
         decision = self._decision(self.engine.fire(self._properties(ctx)))
         g = facts.grievance
         filing_deadline = None
@@ -331,6 +344,10 @@ def _norm(group: str) -> str:
 
 
 def _because(info: RuleInfo, fired: bool, all_fired: frozenset[str]) -> str:
+    if info.kind == "pattern":
+        if fired:
+            return f"{info.condition}: counts toward this pattern across grievances (see the case book)"
+        return f"does not count toward this pattern: needs {info.condition}"
     if info.kind in ("classification", "level", "handled_by"):
         if info.condition == "no earlier rule applies":
             return (

@@ -49,6 +49,7 @@ __all__ = [
     "FactType",
     "FilingWindow",
     "HolidaySource",
+    "Pattern",
     "PolicySpec",
     "RecordRequirement",
     "Retention",
@@ -134,6 +135,7 @@ class Declared:
     roles: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
     timers: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     has_delegation: bool = False
     has_filing_window: bool = False
@@ -166,6 +168,10 @@ def build_catalogue(declared: Declared) -> dict[str, FactType]:
         cat[f"events.{ev}.count"] = FactType("int", (), f"how many '{ev}' events happened")
     for timer in declared.timers:
         cat[f"timers.{timer}"] = FactType("enum", TIMER_STATES, f"timer '{timer}'")
+    for pattern in declared.patterns:
+        cat[f"patterns.{pattern}"] = FactType(
+            "bool", (), f"this grievance completes pattern '{pattern}' in a case book"
+        )
     for fld in RECORD_FIELDS:
         cat[f"present.{fld}"] = FactType("bool", (), f"the facts give {fld}")
     for name, values in declared.choices.items():
@@ -650,6 +656,32 @@ class Retention(StrictModel):
     citation: Citation
 
 
+class Window(StrictModel):
+    """A span of calendar days between the first and the last grievance of a pattern."""
+
+    amount: StrictInt = Field(ge=0)
+    unit: Literal["calendar_days"] = "calendar_days"
+
+
+class Pattern(StrictModel):
+    """A pattern across grievances, matched in a case book (many grievances in one engine session).
+
+    A grievance for which ``when`` holds *counts*; when ``count`` counting grievances share the
+    values of ``same`` and were received within ``within`` of each other, the last of them
+    *completes* the pattern: it is evaluated again with ``patterns.<id>`` true, so the pack's own
+    rules say what follows (e.g. a level rule escalating it).
+    """
+
+    id: Identifier
+    description: str | None = None
+    when: Condition | None = None
+    same: list[Literal[RECORD_FIELDS]] = Field(min_length=1)  # type: ignore[valid-type]
+    count: StrictInt = Field(ge=2, le=10)
+    within: Window
+    citation: Citation
+    reading: str | None = None
+
+
 class PolicySpec(StrictModel):
     """A whole policy pack."""
 
@@ -670,6 +702,7 @@ class PolicySpec(StrictModel):
     delegation: Delegation | None = None
     filing_window: FilingWindow | None = None
     timers: list[Timer] = Field(default_factory=list)
+    patterns: list[Pattern] = Field(default_factory=list)
     actions: list[ActionRule] = Field(default_factory=list)
     warnings: list[WarningRule] = Field(default_factory=list)
     record_requirements: list[RecordRequirement] = Field(default_factory=list)
@@ -699,6 +732,7 @@ class PolicySpec(StrictModel):
             roles=tuple(v.roles),
             actions=tuple(a.id for a in self.actions),
             timers=tuple(t.id for t in self.timers),
+            patterns=tuple(p.id for p in self.patterns),
             choices={name: tuple(c.values) for name, c in self.choices().items()},
             has_delegation=self.delegation is not None,
             has_filing_window=self.filing_window is not None,
@@ -723,6 +757,7 @@ class PolicySpec(StrictModel):
         ids.extend(a.id for a in self.actions)
         ids.extend(w.id for w in self.warnings)
         ids.extend(r.id for r in self.record_requirements)
+        ids.extend(p.id for p in self.patterns)
         return ids
 
 

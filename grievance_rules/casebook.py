@@ -1,0 +1,144 @@
+"""A case book: many grievances evaluated together so rules can match patterns across them.
+
+Each grievance is first evaluated on its own. The ones that *count* toward a pack's pattern
+(its membership rule fired) go into one durable-rules session as case facts, where the pattern's
+join rule finds ``count`` of them sharing a key (say the provider) within a window of days. The
+last grievance of each such group *completes* the pattern: it is evaluated again with
+``patterns.<id>`` true, so the pack's own rules decide what follows (CTDHP: Level II). The
+session is thrown away afterwards; case books never see each other, and the order grievances
+are added in does not change the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from grievance_rules.compiler import case_props
+from grievance_rules.determination import Determination
+from grievance_rules.facts import Grievance, PreparedFacts, field_value, is_present, parse_grievance, prepare
+from grievance_rules.policy import Policy
+
+__all__ = ["CaseBook", "CaseBookResult", "Escalation"]
+
+
+class Escalation(BaseModel):
+    """A grievance that completed a pattern, and the grievances that made it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    grievance_id: str
+    related: tuple[str, ...]
+    key: tuple[str, ...]
+    because: str
+    citation: str
+    reading: str | None = None
+
+
+class CaseBookResult(BaseModel):
+    """Determinations in the order the grievances were added, and the escalations found."""
+
+    model_config = ConfigDict(frozen=True)
+
+    determinations: tuple[Determination, ...]
+    escalations: tuple[Escalation, ...]
+
+
+class CaseBook:
+    """Grievances under one policy, evaluated together. Not shared between threads."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._cases: list[Grievance] = []
+
+    def add(self, facts: Mapping[str, Any] | Grievance) -> None:
+        """Add one grievance (validated now: bad facts raise :class:`FactsError`)."""
+        self._cases.append(parse_grievance(facts))
+
+    def extend(self, records: Iterable[Mapping[str, Any] | Grievance]) -> None:
+        """Add many grievances."""
+        for record in records:
+            self.add(record)
+
+    def __len__(self) -> int:
+        return len(self._cases)
+
+    def evaluate(self, as_of: str | dt.datetime | None = None) -> CaseBookResult:
+        """Evaluate every grievance, match the pack's patterns across them, and escalate."""
+        policy = self.policy
+        when = policy.parse_as_of(as_of)
+        prepared = [prepare(g, policy.spec, policy.calendar, when) for g in self._cases]
+        first = [policy._determine(p, when) for p in prepared]
+        patterns = {r.id: r for r in policy.compiled.rules if r.kind == "pattern"}
+        if not patterns:
+            return CaseBookResult(determinations=tuple(first), escalations=())
+
+        # receipt order decides which grievance completes a pattern; ties broken by id, then position
+        order = sorted(range(len(prepared)), key=lambda i: (prepared[i].received_at, prepared[i].grievance.id, i))
+        cases = []
+        for seq, i in enumerate(order):
+            case: dict[str, Any] = {"id": f"k{i}", "seq": seq, "day": prepared[i].received_at.date().toordinal()}
+            fired = {t.rule for t in first[i].trace if t.fired}
+            for info in patterns.values():
+                assert info.pattern is not None
+                counts, key = case_props(info.pattern.id)
+                values = _key(prepared[i], info.pattern.same)
+                case[counts] = info.name in fired and values is not None
+                case[key] = "\x1f".join(values or ())
+            cases.append(case)
+
+        completed: dict[int, set[str]] = {}
+        groups: dict[tuple[int, str], tuple[int, ...]] = {}
+        for rule, ids in policy.engine.match_cases(cases):
+            members = tuple(int(case_id[1:]) for case_id in ids)
+            pattern_rule = rule.removesuffix("#repeated")
+            last = members[-1]
+            completed.setdefault(last, set()).add(patterns_id(pattern_rule))
+            group_key = (last, pattern_rule)
+            # keep the earliest group that completes the pattern for the explanation
+            earlier = groups.get(group_key)
+            if earlier is None or [order.index(m) for m in members] < [order.index(m) for m in earlier]:
+                groups[group_key] = members
+
+        determinations = list(first)
+        for i, names in completed.items():
+            determinations[i] = policy._determine(prepared[i], when, frozenset(names))
+        escalations = []
+        for (last, rule), members in sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
+            info = next(r for r in patterns.values() if r.name == rule)
+            assert info.pattern is not None
+            pat = info.pattern
+            escalations.append(
+                Escalation(
+                    rule=rule,
+                    grievance_id=prepared[last].grievance.id,
+                    related=tuple(prepared[m].grievance.id for m in members[:-1]),
+                    key=_key(prepared[last], pat.same) or (),
+                    because=(
+                        f"{pat.count} grievances for which {info.condition}, with the same "
+                        f"{', '.join(pat.same)}, received within {pat.within.amount} calendar days"
+                    ),
+                    citation=info.citation.render() if info.citation else "",
+                    reading=info.reading,
+                )
+            )
+        return CaseBookResult(determinations=tuple(determinations), escalations=tuple(escalations))
+
+
+def patterns_id(rule_name: str) -> str:
+    """The pattern id of a rule name ``<pack>.<id>``."""
+    return rule_name.split(".", 1)[1]
+
+
+def _key(facts: PreparedFacts, fields: Iterable[str]) -> tuple[str, ...] | None:
+    """The values of ``fields`` (dotted) in the facts, or None when one is missing."""
+    values = []
+    for name in fields:
+        if not is_present(facts.grievance, name):
+            return None
+        values.append(" ".join(str(field_value(facts.grievance, name)).lower().split()))
+    return tuple(values)
