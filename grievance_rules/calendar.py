@@ -37,7 +37,7 @@ class Due:
     """A computed deadline: the local due date and the exact due moment."""
 
     due_date: dt.date
-    due_at: pendulum.DateTime
+    due_at: dt.datetime
 
 
 class PlanCalendar:
@@ -140,9 +140,9 @@ class PlanCalendar:
             )
         return found
 
-    def business_day_zero(self, received: pendulum.DateTime) -> dt.date:
+    def business_day_zero(self, received: dt.datetime) -> dt.date:
         """Day 0 for business-day deadlines counted from a receipt, per the after-hours setting."""
-        local = received.in_timezone(self.tz)
+        local = received.astimezone(self.tz)
         day: dt.date = local.date()
         if self.spec.after_hours_receipt == "next_business_day" and (
             not self.is_business_day(day) or local > self.close_of_business(day)
@@ -150,12 +150,12 @@ class PlanCalendar:
             return self.next_business_day(day)
         return day
 
-    def due(self, anchor: pendulum.DateTime, unit: str, amount: int | None, *, from_receipt: bool) -> Due:
-        """The deadline ``amount`` ``unit`` after ``anchor``.
+    def due(self, anchor: dt.datetime, unit: str, amount: int | None, *, from_receipt: bool) -> Due:
+        """The deadline ``amount`` ``unit`` after ``anchor`` (an aware moment).
 
         ``from_receipt`` applies the pack's after-hours-receipt rule to business-day counts.
         """
-        local = anchor.in_timezone(self.tz)
+        local = anchor if anchor.tzinfo is self.tz else anchor.astimezone(self.tz)
         day0: dt.date = local.date()
         n = amount or 0
         if unit == "calendar_days":
@@ -165,9 +165,12 @@ class PlanCalendar:
             start = self.business_day_zero(local) if from_receipt else day0
             day = self.add_business_days(start, n)
             return Due(day, self.end_of_day(day))
-        if unit == "hours":
-            at = local.add(hours=n).in_timezone(self.tz)
-            return Due(at.date(), at)
+        if unit == "hours":  # elapsed time: from the instant, then back to local wall time
+            at = dt.datetime.fromtimestamp(local.timestamp() + n * 3600, tz=self.tz)
+            wall = pendulum.DateTime(
+                at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond, tzinfo=self.tz, fold=at.fold
+            )
+            return Due(wall.date(), wall)
         if unit == "immediately":
             return Due(day0, local)
         if unit == "close_of_next_business_day":

@@ -113,20 +113,20 @@ class _Anchors:
         times = [t for t in (self.facts.first(ev) for ev in action.done_by) if t is not None]
         return min(times) if times else None
 
-    def anchor(self, spec: str) -> tuple[pendulum.DateTime, str, bool] | None:
+    def anchor(self, spec: str) -> tuple[dt.datetime, str, bool] | None:
         """(moment, words, from_receipt) for the first available anchor, else None."""
         kind, _, name = spec.partition(":")
         if kind == "receipt":
             return self.facts.received_at, "receipt", True
         if kind == "event":
             at = self.facts.first(name)
-            return None if at is None else (at, f"{name} ({at.to_date_string()})", False)
+            return None if at is None else (at, f"{name} ({at.date().isoformat()})", False)
         action = self.fired.get(name)
         if action is None:
             return None
         done = self.done_at(action)
         if done is not None:
-            return done, f"{name} done ({done.to_date_string()})", False
+            return done, f"{name} done ({done.date().isoformat()})", False
         due, _ = self.deadline(action, action.deadline)
         if due is None:
             return None

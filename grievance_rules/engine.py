@@ -144,7 +144,7 @@ class RulesEngine:
         fired: set[str] = set()
         with _LOCK:
             for name, stage, inputs, cache in zip(self._names, self.stages, self._inputs, self._caches, strict=True):
-                key = tuple(fact.get(p) for p in inputs)
+                key = tuple(map(fact.get, inputs))
                 now = cache.get(key) if cached else None
                 if now is None:
                     now = tuple(self._fire(name, {p: fact[p] for p in inputs if p in fact}))
