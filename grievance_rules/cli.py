@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -19,6 +20,7 @@ from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError,
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.policy import Policy
 from grievance_rules.schema import policy_json_schema
+from grievance_rules.worklist import Worklist, build_worklist
 
 __all__ = ["main"]
 
@@ -44,6 +46,18 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
     va = sub.add_parser("validate", help="check policy files; print every problem as file:line:col: message")
     va.add_argument("paths", nargs="+", metavar="PATH")
+    wl = sub.add_parser(
+        "worklist",
+        help="the daily worklist: actions overdue, due on a day, and due within N days",
+        description="Evaluate every case as of the end of DATE and list the open actions that are overdue, "
+        "due that day, or due within N days, sorted by due time. Records are grievance facts (with --policy) "
+        'or {"policy": ID, "facts": {...}}.',
+    )
+    wl.add_argument("files", nargs="+", metavar="FILE", help="cases: JSON object, array or JSON Lines; '-' is stdin")
+    wl.add_argument("--as-of", required=True, metavar="DATE", help="the day of the worklist (YYYY-MM-DD)")
+    wl.add_argument("--within", type=int, default=0, metavar="N", help="also list actions due in the next N days")
+    wl.add_argument("--policy", metavar="ID|PATH", help="the policy of records that are plain grievance facts")
+    wl.add_argument("--json", action="store_true", help="print the worklist as JSON")
     sub.add_parser("list", help="list the bundled and installed policy packs")
     sub.add_parser("schema", help="print the JSON Schema of the policy format (policies/policy.schema.json)")
     do = sub.add_parser("docs", help="write each pack's review page (docs/policies/<pack>.md)")
@@ -64,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _evaluate(args, sys.stdout)
         if args.command == "validate":
             return _validate(args.paths, sys.stdout)
+        if args.command == "worklist":
+            return _worklist(args, sys.stdout, sys.stderr)
         if args.command == "docs":
             return _docs(args.packs or available_policies(), Path(args.out), sys.stdout)
         if args.command == "schema":
@@ -92,6 +108,68 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2  # pragma: no cover - parser.error exits
 
 
+def _worklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        day = dt.date.fromisoformat(args.as_of)
+    except ValueError:
+        raise _Usage(f"--as-of: not a date such as 2024-12-02: {args.as_of!r}") from None
+    if args.within < 0:
+        raise _Usage("--within: a number of days, 0 or more")
+    for file in args.files:
+        if file != "-" and not Path(file).is_file():
+            raise _Usage(f"no such file: {file}")
+    policy = load_policy(args.policy) if args.policy else None
+    unreadable: list[dict[str, Any]] = []
+
+    def records() -> Iterator[Any]:
+        for file in args.files:
+            for position, record, parse_error in _records(file):
+                if parse_error is not None:
+                    unreadable.append({"error": parse_error, "record": position, "id": None, "field": None})
+                    continue
+                yield record
+
+    worklist = build_worklist(records(), day, within=args.within, policy=policy)
+    failed = [e.model_dump(mode="json") for e in worklist.errors] + unreadable
+    if args.json:
+        data = worklist.model_dump(mode="json")
+        data["errors"] = failed
+        print(json.dumps(data, indent=2), file=out)
+    else:
+        _print_worklist(worklist, out)
+        for problem in failed:
+            print(f"record {problem['record']}: {problem['error']}", file=err)
+    return 1 if failed else 0
+
+
+def _print_worklist(worklist: Worklist, out: TextIO) -> None:
+    span = f", due within {worklist.within_days} days" if worklist.within_days else ""
+    print(
+        f"Worklist for {worklist.date.isoformat()} (overdue, due today{span}): "
+        f"{worklist.cases} cases, {len(worklist.items)} open actions",
+        file=out,
+    )
+    if not worklist.items:
+        print("Nothing is overdue or due.", file=out)
+        return
+    rows = [
+        (
+            item.due_at.strftime("%Y-%m-%d %H:%M %Z"),
+            item.bucket.replace("_", " "),
+            item.grievance_id,
+            item.title,
+            item.responsible or "-",
+            item.rule,
+        )
+        for item in worklist.items
+    ]
+    header = ("DUE", "WHEN", "CASE", "ACTION", "RESPONSIBLE", "RULE")
+    widths = [min(48, max(len(header[i]), *(len(r[i]) for r in rows))) for i in range(len(header))]
+    for row in (header, *rows):
+        cells = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(row, widths, strict=True)]
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip(), file=out)
+
+
 def _docs(packs: Sequence[str], out_dir: Path, out: TextIO) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in packs:
@@ -117,48 +195,71 @@ def _validate(paths: Sequence[str], out: TextIO) -> int:
     return status
 
 
-def _read(file: str) -> str:
+def _open(file: str) -> TextIO:
     if file == "-":
-        return sys.stdin.read()
+        return sys.stdin
     try:
-        return Path(file).read_text(encoding="utf-8")
+        return open(file, encoding="utf-8")
     except FileNotFoundError:
         raise _Usage(f"no such file: {file}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise _Usage(f"cannot read {file} ({exc.__class__.__name__})") from None
 
 
-def _records(file: str, text: str) -> Iterator[tuple[int, Any, str | None]]:
-    """(position, record, error) for each record: array index (1-based) or JSON Lines line number."""
-    stripped = text.lstrip()
-    if not stripped:
-        return
-    if stripped.startswith("["):
+def _records(file: str) -> Iterator[tuple[int, Any, str | None]]:
+    """(position, record, error) per record: array index (1-based) or JSON Lines line number.
+
+    JSON Lines are read line by line (memory stays flat); a JSON array or one object spanning
+    lines is parsed whole.
+    """
+    handle = _open(file)
+    try:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield 1, None, f"{file} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
-            return
+            first = handle.readline()
+            while first and not first.strip():
+                first = handle.readline()
+            if not first:
+                return
+            lineno = 1
+            try:
+                record = json.loads(first)
+                is_lines = isinstance(record, dict)
+            except json.JSONDecodeError:
+                is_lines = False
+            if is_lines:
+                yield lineno, record, None
+                for line in handle:
+                    lineno += 1
+                    if not line.strip():
+                        continue
+                    try:
+                        yield lineno, json.loads(line), None
+                    except json.JSONDecodeError as exc:
+                        yield lineno, None, f"line {lineno} is not valid JSON (column {exc.colno}): {exc.msg}"
+                return
+            text = first + handle.read()
+        except UnicodeDecodeError:
+            raise _Usage(f"cannot read {file}: not UTF-8 text") from None
+    finally:
+        if handle is not sys.stdin:
+            handle.close()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield 1, None, f"{file} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        return
+    if isinstance(data, list):
         for i, record in enumerate(data, start=1):
             yield i, record, None
-        return
-    try:
-        yield 1, json.loads(text), None
-        return
-    except json.JSONDecodeError:
-        pass
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield lineno, json.loads(line), None
-        except json.JSONDecodeError as exc:
-            yield lineno, None, f"line {lineno} is not valid JSON (column {exc.colno}): {exc.msg}"
+    else:
+        yield 1, data, None
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     policy: Policy = load_policy(args.policy)
-    texts = [(file, _read(file)) for file in args.files]
+    for file in args.files:
+        if file != "-" and not Path(file).is_file():
+            raise _Usage(f"no such file: {file}")
     status = 0
     indent = 2 if args.pretty else None
     if args.as_of is not None:
@@ -166,8 +267,8 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
             policy.parse_as_of(args.as_of)
         except FactsError as exc:
             raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
-    for file, text in texts:
-        for position, record, parse_error in _records(file, text):
+    for file in args.files:
+        for position, record, parse_error in _records(file):
             if parse_error is not None:
                 status = 1
                 print(json.dumps({"error": parse_error, "record": position, "id": None, "field": None}), file=out)
