@@ -23,7 +23,7 @@ from grievance_rules.errors import (
 from grievance_rules.facts import Event, Grievance, Party
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.policy import Policy
-from grievance_rules.worklist import WorkItem, Worklist, WorklistError, build_worklist
+from grievance_rules.worklist import WorkItem, Worklist, WorklistError, WorklistPass, build_worklist
 
 __version__ = "0.1.0"
 
@@ -48,6 +48,7 @@ __all__ = [
     "WorkItem",
     "Worklist",
     "WorklistError",
+    "WorklistPass",
     "__version__",
     "available_policies",
     "build_worklist",

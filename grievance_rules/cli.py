@@ -11,7 +11,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,7 +20,7 @@ from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError,
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.policy import Policy
 from grievance_rules.schema import policy_json_schema
-from grievance_rules.worklist import Worklist, build_worklist
+from grievance_rules.worklist import WorkItem, WorklistPass
 
 __all__ = ["main"]
 
@@ -129,45 +129,48 @@ def _worklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     continue
                 yield record
 
-    worklist = build_worklist(records(), day, within=args.within, policy=policy)
-    failed = [e.model_dump(mode="json") for e in worklist.errors] + unreadable
+    run = WorklistPass(records(), day, within=args.within, policy=policy)
     if args.json:
-        data = worklist.model_dump(mode="json")
-        data["errors"] = failed
-        print(json.dumps(data, indent=2), file=out)
+        # streamed: items are printed as they come out of the merge, never all held
+        print(f'{{"date": "{day.isoformat()}", "within_days": {args.within}, "items": [', file=out)
+        for n, item in enumerate(run):
+            print(("," if n else "") + json.dumps(item.model_dump(mode="json")), file=out)
+        failed = [e.model_dump(mode="json") for e in run.errors] + unreadable
+        print(f'], "cases": {run.cases}, "errors": {json.dumps(failed)}}}', file=out)
     else:
-        _print_worklist(worklist, out)
+        count = _print_worklist(run, day, args.within, out)
+        failed = [e.model_dump(mode="json") for e in run.errors] + unreadable
+        print(f"{run.cases} cases, {count} open actions listed", file=out)
         for problem in failed:
             print(f"record {problem['record']}: {problem['error']}", file=err)
     return 1 if failed else 0
 
 
-def _print_worklist(worklist: Worklist, out: TextIO) -> None:
-    span = f", due within {worklist.within_days} days" if worklist.within_days else ""
-    print(
-        f"Worklist for {worklist.date.isoformat()} (overdue, due today{span}): "
-        f"{worklist.cases} cases, {len(worklist.items)} open actions",
-        file=out,
-    )
-    if not worklist.items:
+_COLUMNS = (("DUE", 20), ("WHEN", 9), ("CASE", 14), ("ACTION", 44), ("RESPONSIBLE", 20), ("RULE", 0))
+
+
+def _print_worklist(items: Iterable[WorkItem], day: dt.date, within: int, out: TextIO) -> int:
+    """Print the items as a fixed-width table while they stream; return how many."""
+    span = f", due within {within} days" if within else ""
+    print(f"Worklist for {day.isoformat()} (overdue, due today{span})", file=out)
+
+    def line(cells: Sequence[str]) -> str:
+        parts = []
+        for cell, (_, width) in zip(cells, _COLUMNS, strict=True):
+            text = cell if not width or len(cell) <= width else cell[: width - 1] + "…"
+            parts.append(text.ljust(width))
+        return "  ".join(parts).rstrip()
+
+    print(line([name for name, _ in _COLUMNS]), file=out)
+    count = 0
+    for item in items:
+        count += 1
+        due = item.due_at.strftime("%Y-%m-%d %H:%M %Z")
+        cells = [due, item.bucket.replace("_", " "), item.grievance_id, item.title, item.responsible or "-", item.rule]
+        print(line(cells), file=out)
+    if not count:
         print("Nothing is overdue or due.", file=out)
-        return
-    rows = [
-        (
-            item.due_at.strftime("%Y-%m-%d %H:%M %Z"),
-            item.bucket.replace("_", " "),
-            item.grievance_id,
-            item.title,
-            item.responsible or "-",
-            item.rule,
-        )
-        for item in worklist.items
-    ]
-    header = ("DUE", "WHEN", "CASE", "ACTION", "RESPONSIBLE", "RULE")
-    widths = [min(48, max(len(header[i]), *(len(r[i]) for r in rows))) for i in range(len(header))]
-    for row in (header, *rows):
-        cells = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(row, widths, strict=True)]
-        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip(), file=out)
+    return count
 
 
 def _docs(packs: Sequence[str], out_dir: Path, out: TextIO) -> int:

@@ -179,6 +179,8 @@ class Case:
     events: list[tuple[dt.datetime, str, str]] = field(default_factory=list)  # (local, type, iso)
     as_of: str | None = None
     det: gr.Determination | None = None
+    earlier: list[dict[str, Any]] = field(default_factory=list)  # other grievances of a case book
+    escalations: tuple[Any, ...] | None = None  # what the case book found, when one was used
 
     @property
     def tz(self) -> ZoneInfo:
@@ -205,23 +207,48 @@ class Case:
         assert self.det is None, "the grievance was already evaluated; give its events before the When step"
         self.events.append((moment.local, kind, moment.iso()))
 
-    def evaluate(self) -> gr.Determination:
-        policy = self.need_policy()
+    def grievance_facts(self) -> dict[str, Any]:
         facts = dict(self.facts)
         assert "received_at" in facts, "no receipt yet: say 'Given a grievance received by <channel> on <date>'"
         if self.events:
             ordered = sorted(self.events, key=lambda e: e[0])  # the library wants events in time order
             facts["events"] = [{"type": kind, "at": iso} for _, kind, iso in ordered]
-        det = policy.evaluate(facts, as_of=self.as_of)
+        return facts
+
+    def evaluate(self) -> gr.Determination:
+        det = self.need_policy().evaluate(self.grievance_facts(), as_of=self.as_of)
         self.det = det
-        log = os.environ.get(FIRED_LOG_ENV)
-        if log:
-            with open(log, "a", encoding="utf-8") as fh:
-                fh.writelines(f"{t.rule}\n" for t in det.trace if t.fired)
+        log_fired([det])
         return det
+
+    def evaluate_with_earlier(self) -> gr.Determination:
+        """Evaluate the grievance in a case book together with the earlier grievances."""
+        case_book = getattr(gr, "CaseBook", None)
+        assert case_book is not None, "this version of grievance_rules has no CaseBook"
+        book = case_book(self.need_policy())
+        book.extend(self.earlier)
+        facts = self.grievance_facts()
+        book.add(facts)
+        result = book.evaluate(as_of=self.as_of)
+        log_fired(result.determinations)
+        mine = [d for d in result.determinations if d.grievance_id == facts["id"]]
+        assert len(mine) == 1, f"the case book returned {len(mine)} determinations for {facts['id']!r}"
+        self.det = mine[0]
+        self.escalations = tuple(result.escalations)
+        return self.det
 
     def determination(self) -> gr.Determination:
         return self.det if self.det is not None else self.evaluate()
+
+
+def log_fired(determinations: Any) -> None:
+    """Append the rules that fired to the file named by GRIEVANCE_RULES_FIRED_LOG, if set."""
+    log = os.environ.get(FIRED_LOG_ENV)
+    if not log:
+        return
+    with open(log, "a", encoding="utf-8") as fh:
+        for det in determinations:
+            fh.writelines(f"{t.rule}\n" for t in det.trace if t.fired)
 
 
 @pytest.fixture
@@ -232,25 +259,40 @@ def case() -> Case:
 
 # ------------------------------------------------------------------ finding an action by its words
 
-_STOP = {"the", "a", "an"}
+_STOP = {"the", "a", "an", "of", "to", "for", "with", "by", "and", "in", "on", "its", "their"}
 
 
 def _norm(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def _names(action: gr.ActionResult) -> list[str]:
+def _names(action: Any) -> list[str]:
+    """The ways to name an action (an ActionResult, or a pack action): title, code, rule id, rule name."""
     rule_id = action.rule.split(".", 1)[-1]
     return [_norm(action.title), _norm(action.code), _norm(rule_id), _norm(action.rule)]
 
 
-def _show(actions: tuple[gr.ActionResult, ...] | list[gr.ActionResult]) -> str:
+@dataclass(frozen=True)
+class PackAction:
+    """An action the pack declares, named like an ActionResult."""
+
+    title: str
+    code: str
+    rule: str
+
+
+def pack_actions(policy: gr.Policy) -> list[PackAction]:
+    """Every action the pack declares, whether or not it is required for this grievance."""
+    return [PackAction(r.action.title, r.action.code, r.name) for r in policy.compiled.rules if r.action is not None]
+
+
+def _show(actions: Any) -> str:
     if not actions:
         return "  (no actions)"
     return "\n".join(f"  - {a.title} [code {a.code}, rule {a.rule}]" for a in actions)
 
 
-def matching_actions(det: gr.Determination, words: str) -> list[gr.ActionResult]:
+def matching_actions(actions: Any, words: str) -> list[Any]:
     """The actions the words name, best tier first: the exact title, code or rule id; then the
     words as a phrase within the title; then every word found in the title, code or rule id."""
     text = words.strip().strip('"')
@@ -259,9 +301,9 @@ def matching_actions(det: gr.Determination, words: str) -> list[gr.ActionResult]
     assert phrase, f"no action words in {words!r}"
     tokens = [t for t in phrase.split() if t not in _STOP] or phrase.split()
     tiers = [
-        [a for a in det.actions if phrase in _names(a)],
-        [a for a in det.actions if re.search(rf"\b{re.escape(phrase)}\b", _norm(a.title))],
-        [a for a in det.actions if set(tokens) <= set(" ".join(_names(a)).split())],
+        [a for a in actions if phrase in _names(a)],
+        [a for a in actions if re.search(rf"\b{re.escape(phrase)}\b", _norm(a.title))],
+        [a for a in actions if set(tokens) <= set(" ".join(_names(a)).split())],
     ]
     for found in tiers:
         if found:
@@ -271,7 +313,7 @@ def matching_actions(det: gr.Determination, words: str) -> list[gr.ActionResult]
 
 def find_action(det: gr.Determination, words: str) -> gr.ActionResult:
     """The one action the words name; fails listing the actions present when none or several match."""
-    found = matching_actions(det, words)
+    found = matching_actions(det.actions, words)
     assert found, f"no required action matches {words!r}; the actions present are:\n{_show(det.actions)}"
     assert len(found) == 1, f"{words!r} matches several actions; be more specific:\n{_show(found)}"
     return found[0]
@@ -379,6 +421,38 @@ def given_record_fields(case: Case, fields: str) -> None:
         case.set_party(RECORD_WORDS[key], f"({key} given)")
 
 
+@given(parsers.re(r'the grievance names (?:the )?provider "(?P<name>[^"]+)"'))
+def given_provider(case: Case, name: str) -> None:
+    case.set_party("provider.name", name)
+
+
+@given("earlier grievances were received:")
+def given_earlier(case: Case, datatable: list[list[str]]) -> None:
+    """Other grievances for a case book: a "received" column (a date at a time) and optionally
+    "channel", "concerns", "provider" and "group"; a missing channel is the grievance's own."""
+    header = [h.strip().lower() for h in datatable[0]]
+    assert "received" in header, f"the table needs a 'received' column, has {header}"
+    known = {"received", "channel", "concerns", "provider", "group"}
+    assert set(header) <= known, f"unknown columns {sorted(set(header) - known)}; known: {sorted(known)}"
+    for n, raw in enumerate(datatable[1:], start=1):
+        row = dict(zip(header, (c.strip() for c in raw), strict=True))
+        date, _, time = row["received"].partition(" at ")
+        facts: dict[str, Any] = {
+            "id": f"EARLIER-{n}",
+            "received_at": parse_moment(date, time or None, DEFAULT_RECEIPT_TIME).iso(),
+        }
+        channel = row.get("channel") or case.facts.get("channel")
+        if channel:
+            facts["channel"] = CHANNEL_WORDS.get(channel, channel)
+        if row.get("concerns"):
+            facts["concerns"] = [words_to_value(c) for c in split_list(row["concerns"])]
+        if row.get("provider"):
+            facts["provider"] = {"name": row["provider"]}
+        if row.get("group"):
+            facts["group"] = row["group"]
+        case.earlier.append(facts)
+
+
 # ------------------------------------------------------------------ When
 
 
@@ -391,6 +465,11 @@ def when_evaluated(case: Case) -> None:
 def when_evaluated_as_of(case: Case, date: str, time: str) -> None:
     case.as_of = parse_moment(date, time).iso()
     case.evaluate()
+
+
+@when("the grievance is evaluated together with the earlier grievances")
+def when_evaluated_together(case: Case) -> None:
+    case.evaluate_with_earlier()
 
 
 # ------------------------------------------------------------------ Then: the grievance
@@ -448,11 +527,11 @@ def then_received(case: Case, date: str, time: str) -> None:
 
 def _check_moment(case: Case, actual: dt.datetime | None, wanted: Moment, what: str) -> None:
     tz = case.tz
-    assert actual is not None, f"{what} has no moment, expected {wanted.local}"
+    assert actual is not None, f"{what} has no moment, expected {wanted.iso()}"
     got = describe_moment(actual, tz)
-    assert actual.astimezone(tz).replace(tzinfo=None) == wanted.local, f"{what} is {got}, expected {wanted.local}"
+    assert actual.astimezone(tz).replace(tzinfo=None) == wanted.local, f"{what} is {got}, expected {wanted.iso()}"
     if wanted.offset is not None:
-        assert actual.utcoffset() == wanted.offset, f"{what} is {actual.isoformat()}, expected offset {wanted.offset}"
+        assert actual.utcoffset() == wanted.offset, f"{what} is {actual.isoformat()}, expected {wanted.iso()}"
 
 
 # ------------------------------------------------------------------ Then: actions
@@ -485,11 +564,17 @@ def then_required(case: Case, action: str) -> None:
 @then(parsers.re(r"the (?P<action>.+) is not required"))
 def then_not_required(case: Case, action: str) -> None:
     det = case.determination()
-    found = matching_actions(det, action)
+    declared = pack_actions(case.need_policy())
+    assert matching_actions(declared, action), (
+        f"{action!r} names no action the pack declares (a typo would make this step pass for nothing); "
+        f"the pack's actions are:\n{_show(declared)}"
+    )
+    found = matching_actions(det.actions, action)
     assert not found, f"{action!r} should not be required, but is:\n{_show(found)}"
 
 
-@then(parsers.re(r"the (?P<action>.+) is (?P<status>pending|done|overdue)"))
+@then(parsers.re(r"the (?P<action>.+?)(?<! status) is (?P<status>pending|done|overdue)"))
+@then(parsers.re(r"the (?P<action>.+) status is (?P<status>pending|done|overdue)"))
 def then_status(case: Case, action: str, status: str) -> None:
     found = find_action(case.determination(), action)
     assert found.status == status, (
@@ -499,6 +584,7 @@ def then_status(case: Case, action: str, status: str) -> None:
 
 
 @then(parsers.re(rf"the target for the (?P<action>.+) is {MOMENT}"))
+@then(parsers.re(rf"the (?P<action>.+) target is {MOMENT}"))
 def then_target(case: Case, action: str, date: str, time: str) -> None:
     found = find_action(case.determination(), action)
     _check_moment(case, found.target_at, parse_moment(date, time), f"the target of {found.title!r}")
@@ -564,3 +650,18 @@ def then_warning(case: Case, some: str, text: str) -> None:
 def then_no_warnings(case: Case) -> None:
     warnings = case.determination().warnings
     assert not warnings, "expected no warnings, got:\n" + "\n".join(f"  - {w}" for w in warnings)
+
+
+# ------------------------------------------------------------------ Then: patterns across grievances
+
+
+@then(parsers.re(r"the grievance (?P<does>completes|does not complete) a pattern with the earlier grievances"))
+def then_pattern(case: Case, does: str) -> None:
+    assert case.escalations is not None, "use 'When the grievance is evaluated together with the earlier grievances'"
+    mine = [e for e in case.escalations if e.grievance_id == case.facts["id"]]
+    listed = "\n".join(f"  - {e.rule}: {e.grievance_id} after {', '.join(e.related)}" for e in case.escalations)
+    if does == "completes":
+        assert mine, "the grievance completes no pattern; escalations:\n" + (listed or "  (none)")
+        assert all(e.related for e in mine), f"an escalation names no earlier grievance:\n{listed}"
+    else:
+        assert not mine, f"the grievance completes a pattern:\n{listed}"

@@ -88,7 +88,8 @@ def test_worklist_command_table_and_json(tmp_path: Path, capsys: pytest.CaptureF
     lines = out.splitlines()
     assert lines[0].startswith("Worklist for 2024-12-02") and lines[1].split()[:3] == ["DUE", "WHEN", "CASE"]
     assert "2024-11-22 23:59 CST  overdue" in lines[2] and "late" in lines[2]
-    assert "due today" in lines[3] and "due soon" in lines[4] and len(lines) == 5
+    assert "due today" in lines[3] and "due soon" in lines[4]
+    assert lines[5] == "5 cases, 3 open actions listed" and len(lines) == 6
     code = main(["worklist", str(f), "--as-of", "2024-12-02", "--policy", MINI, "--json"])
     data = json.loads(capsys.readouterr().out)
     assert [i["grievance_id"] for i in data["items"]] == ["late", "today"]
@@ -101,3 +102,12 @@ def test_worklist_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["worklist", str(f), "--as-of", "December", "--policy", MINI]) == 2
     assert main(["worklist", str(tmp_path / "none.jsonl"), "--as-of", "2024-12-02"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_spilled_chunks_merge_in_the_same_order(mini: gr.Policy) -> None:
+    many = [case(f"g{i:03d}", f"2024-11-{1 + i % 28:02d}T{8 + i % 9:02d}:00:00-06:00") for i in range(200)]
+    in_memory = list(gr.WorklistPass(many, dt.date(2024, 12, 2), within=5, policy=mini, chunk_size=10_000))
+    spilled = list(gr.WorklistPass(many, dt.date(2024, 12, 2), within=5, policy=mini, chunk_size=7))
+    assert spilled == in_memory and len(in_memory) > 100
+    keys = [(i.due_at.timestamp(), i.grievance_id, i.rule) for i in in_memory]
+    assert keys == sorted(keys)
