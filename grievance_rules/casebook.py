@@ -4,7 +4,7 @@ Each grievance is first evaluated on its own. The ones that *count* toward a pac
 (its membership rule fired) go into one durable-rules session as case facts, where the pattern's
 join rule finds ``count`` of them sharing a key (say the provider) within a window of days. The
 last grievance of each such group *completes* the pattern: it is evaluated again with
-``patterns.<id>`` true, so the pack's own rules decide what follows (CTDHP: Level II). The
+``patterns.<id>`` true, so the pack's own rules decide what follows (say, a higher level). The
 session is thrown away afterwards; case books never see each other, and the order grievances
 are added in does not change the result.
 """

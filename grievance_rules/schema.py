@@ -687,7 +687,7 @@ class PolicySpec(StrictModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="grievance-rules policy pack")
 
-    id: Identifier = Field(description="Pack id, e.g. luxor.")
+    id: Identifier = Field(description="Pack id, lower case, e.g. my_plan.")
     name: Text
     version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$")] = Field(
         description="Pack version (quote it in YAML)."

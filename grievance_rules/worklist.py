@@ -254,7 +254,7 @@ def _split(
     if isinstance(record, Mapping) and "facts" in record and "policy" in record:
         name = record["policy"]
         if not isinstance(name, str):
-            raise FactsError([("policy", "must be a pack id or path", "a pack id such as luxor")])
+            raise FactsError([("policy", "must be a pack id or path", "a bundled or installed pack id, or a path")])
         if name not in loaded:
             loaded[name] = loader(name)
         facts = record["facts"]
