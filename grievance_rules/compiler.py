@@ -146,6 +146,7 @@ class RuleInfo:
     reading: str | None
     description: str | None
     value: str | None = None  # a choice branch's value
+    is_default: bool = False  # a choice's default branch
     action: ActionRule | None = None
     message: str | None = None  # a warning's text
     pattern: Pattern | None = None
@@ -415,6 +416,7 @@ def compile_policy(
                     d.description,
                     value=d.value,
                     path=(cname, "default"),
+                    is_default=True,
                 )
                 rules.append(info)
                 decide[info.name] = _rule(info.name, _and([("cmp", f, "eq", False) for f in flags]))

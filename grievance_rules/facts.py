@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, Valida
 
 from grievance_rules.calendar import PlanCalendar
 from grievance_rules.errors import FactsError, did_you_mean
-from grievance_rules.schema import CHANNELS, RECORD_FIELDS, PolicySpec
+from grievance_rules.schema import CHANNELS, PolicySpec
 
 __all__ = ["Event", "Grievance", "Party", "PreparedFacts", "parse_grievance", "prepare"]
 
@@ -249,11 +249,6 @@ def prepare(
     if problems:
         raise FactsError(problems)
     return PreparedFacts(grievance, received, resolved, tuple(events))
-
-
-def present_fields(grievance: Grievance) -> dict[str, bool]:
-    """Which record fields the facts give, keyed like ``present.<field>`` facts."""
-    return {name: is_present(grievance, name) for name in RECORD_FIELDS}
 
 
 def field_value(grievance: Grievance, name: str) -> Any:

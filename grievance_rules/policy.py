@@ -349,7 +349,7 @@ def _because(info: RuleInfo, fired: bool, all_fired: frozenset[str]) -> str:
             return f"{info.condition}: counts toward this pattern across grievances (see the case book)"
         return f"does not count toward this pattern: needs {info.condition}"
     if info.kind in ("classification", "level", "handled_by"):
-        if info.condition == "no earlier rule applies":
+        if info.is_default:
             return (
                 f"no {info.kind} rule applied, so {info.kind} is {info.value}"
                 if fired
