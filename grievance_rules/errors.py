@@ -20,7 +20,16 @@ __all__ = [
     "PolicyNotFoundError",
     "Problem",
     "did_you_mean",
+    "dotted_path",
 ]
+
+
+def dotted_path(parts: Sequence[str | int]) -> str:
+    """A location as users write it: ``actions[0].deadline.from``."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def did_you_mean(found: str, allowed: Iterable[str]) -> str:

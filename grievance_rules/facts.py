@@ -16,7 +16,7 @@ import pendulum
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError, field_validator
 
 from grievance_rules.calendar import PlanCalendar
-from grievance_rules.errors import FactsError, did_you_mean
+from grievance_rules.errors import FactsError, did_you_mean, dotted_path
 from grievance_rules.schema import CHANNELS, PolicySpec
 
 __all__ = ["Event", "Grievance", "Party", "PreparedFacts", "parse_grievance", "prepare"]
@@ -111,13 +111,6 @@ _ALLOWED = {
 }
 
 
-def _field_name(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
     """Validate raw facts into a :class:`Grievance`; raise :class:`FactsError` naming each bad field."""
     if isinstance(facts, Grievance):
@@ -131,7 +124,7 @@ def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
         allowed_fields = ", ".join((f.alias or name) for name, f in Grievance.model_fields.items())
         for err in exc.errors(include_url=False, include_input=False):
             loc = tuple(err["loc"])
-            name = _field_name(loc)
+            name = dotted_path([p for p in loc if isinstance(p, (str, int))])
             last = next((p for p in reversed(loc) if isinstance(p, str)), "")
             if err["type"] == "extra_forbidden":
                 where = Event if "events" in loc else (Party if len(loc) > 1 else Grievance)

@@ -23,7 +23,7 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from grievance_rules.errors import PolicyError, Problem, did_you_mean
+from grievance_rules.errors import PolicyError, Problem, did_you_mean, dotted_path
 from grievance_rules.schema import Declared, PolicySpec
 
 __all__ = ["LoadedSpec", "SourceMap", "load_spec", "load_spec_text"]
@@ -115,7 +115,7 @@ def _check_duplicates(node: yaml.Node, path: Path_ = ()) -> Iterator[_DuplicateK
             if isinstance(key_node, yaml.ScalarNode):
                 if key_node.value in seen:
                     yield _DuplicateKey(
-                        _dotted((*path, key_node.value)),
+                        dotted_path((*path, key_node.value)),
                         key_node.start_mark.line + 1,
                         key_node.start_mark.column + 1,
                         seen[key_node.value],
@@ -141,14 +141,7 @@ class LoadedSpec:
     def problem(self, path: Path_, message: str) -> Problem:
         """A located problem at ``path`` of this file."""
         line, col = self.source_map.position(path)
-        return Problem(self.file, line, col, _dotted(path), message)
-
-
-def _dotted(path: Sequence[str | int]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+        return Problem(self.file, line, col, dotted_path(path), message)
 
 
 def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
@@ -326,13 +319,13 @@ def _pydantic_problems(exc: ValidationError, file: str, source_map: SourceMap) -
             path = source_map.resolve(loc)
             line, col = source_map.position(path, key=True)
             msg = f"unknown key {key!r}{did_you_mean(key, allowed)}; allowed keys here: {', '.join(allowed)}"
-            problems.append(Problem(file, line, col, _dotted(path), msg))
+            problems.append(Problem(file, line, col, dotted_path(path), msg))
             continue
         path = source_map.resolve(loc)
         if kind == "missing":
             line, col = source_map.position(path)
             msg = f"missing required key {str(loc[-1])!r}; add it"
-            problems.append(Problem(file, line, col, _dotted(list(path) + [loc[-1]]), msg))
+            problems.append(Problem(file, line, col, dotted_path(list(path) + [loc[-1]]), msg))
             continue
         hint = (err.get("ctx") or {}).get("at")
         if isinstance(hint, (tuple, list)) and path + tuple(hint) in source_map.values:
@@ -358,7 +351,7 @@ def _pydantic_problems(exc: ValidationError, file: str, source_map: SourceMap) -
             "model_attributes_type",
         ):
             msg = f"{msg}; found {_short(err.get('input'))}"
-        problems.append(Problem(file, line, col, _dotted(path), msg))
+        problems.append(Problem(file, line, col, dotted_path(path), msg))
     # a union reports each branch; keep one problem per place and message
     unique: dict[tuple[int, int, str], Problem] = {}
     for p in problems:
@@ -424,7 +417,7 @@ def _anchor_cycles(data: Mapping[str, Any], file: str, source_map: SourceMap) ->
                                 file,
                                 line,
                                 col,
-                                _dotted(where[start]),
+                                dotted_path(where[start]),
                                 f"deadlines are anchored in a cycle ({cycle}); "
                                 "anchor one of them on receipt or an event",
                             )
