@@ -5,7 +5,7 @@ durable-rules ruleset and evaluates grievance facts against it::
 
     import grievance_rules as gr
 
-    policy = gr.load_policy("luxor")
+    policy = gr.load_policy(gr.available_policies()[0])   # a pack id, or a path to a YAML file
     det = policy.evaluate({"id": "G-1", "received_at": "2024-11-22T10:00:00-06:00", "channel": "mail"})
     det.model_dump(mode="json")
 """

@@ -43,7 +43,6 @@ from grievance_rules.schema import (
     Pattern,
     PolicySpec,
     RecordRequirement,
-    WarningRule,
     build_catalogue,
 )
 
@@ -384,17 +383,7 @@ def compile_policy(
             kind = cast(RuleKind, cname)
             flags: list[str] = []
             for i, r in enumerate(choice.rules):
-                info = RuleInfo(
-                    f"{pack}.{r.id}",
-                    r.id,
-                    kind,
-                    describe(r.when),
-                    r.citation,
-                    r.reading,
-                    r.description,
-                    value=r.value,
-                    path=(cname, "rules", i),
-                )
+                info = _rule_info(pack, r, kind, (cname, "rules", i), value=r.value)
                 rules.append(info)
                 flag = prop_name(f"matched.{r.id}")
                 match[info.name + MATCHED] = _rule(info.name + MATCHED, comp.cond(r.when))
@@ -448,41 +437,15 @@ def compile_policy(
             comp.test("delegation.in_matrix", "is", False),
         )
     for i, a in enumerate(spec.actions):
-        add(
-            RuleInfo(
-                f"{pack}.{a.id}",
-                a.id,
-                "action",
-                describe(a.when),
-                a.citation,
-                a.reading,
-                a.description,
-                action=a,
-                path=("actions", i),
-            ),
-            comp.cond(a.when),
-        )
+        add(_rule_info(pack, a, "action", ("actions", i), action=a), comp.cond(a.when))
     for i, w in enumerate(spec.warnings):
-        add(_warning_info(pack, w, i), comp.cond(w.when))
+        add(_rule_info(pack, w, "warning", ("warnings", i), message=w.message), comp.cond(w.when))
     for i, req in enumerate(spec.record_requirements):
         for fld, label in req.fields.items():
             missing = comp.test(f"present.{fld}", "is", False)
             add(_record_info(pack, req, i, fld, label), _and([comp.cond(req.when), missing]))
     for i, pat in enumerate(spec.patterns):
-        add(
-            RuleInfo(
-                f"{pack}.{pat.id}",
-                pat.id,
-                "pattern",
-                describe(pat.when),
-                pat.citation,
-                pat.reading,
-                pat.description,
-                pattern=pat,
-                path=("patterns", i),
-            ),
-            comp.cond(pat.when),
-        )
+        add(_rule_info(pack, pat, "pattern", ("patterns", i), pattern=pat), comp.cond(pat.when))
     stages.append(Stage("rules", final, {}, {}))
     casebook = {f"{pack}.{pat.id}{REPEATED}": _join_rule(pat, f"{pack}.{pat.id}{REPEATED}") for pat in spec.patterns}
     joins = {f"{pack}.{pat.id}{REPEATED}": pat.count for pat in spec.patterns}
@@ -528,17 +491,18 @@ def _rule(name: str, expr: Expr) -> dict[str, Any]:
     return {"all": [{"m": _match(expr)}], "run": name}
 
 
-def _warning_info(pack: str, w: WarningRule, i: int) -> RuleInfo:
+def _rule_info(pack: str, rule: Any, kind: RuleKind, path: tuple[str | int, ...], **extra: Any) -> RuleInfo:
+    """The metadata of a rule that has an id, a ``when``, a citation, a reading and a description."""
     return RuleInfo(
-        f"{pack}.{w.id}",
-        w.id,
-        "warning",
-        describe(w.when),
-        w.citation,
-        w.reading,
-        w.description,
-        message=w.message,
-        path=("warnings", i),
+        f"{pack}.{rule.id}",
+        rule.id,
+        kind,
+        describe(rule.when),
+        rule.citation,
+        rule.reading,
+        rule.description,
+        path=path,
+        **extra,
     )
 
 
