@@ -19,7 +19,15 @@ from pydantic import BaseModel, ConfigDict
 
 from grievance_rules.compiler import case_props
 from grievance_rules.determination import Determination
-from grievance_rules.facts import Grievance, PreparedFacts, field_value, is_present, parse_grievance, prepare
+from grievance_rules.facts import (
+    Grievance,
+    PreparedFacts,
+    field_value,
+    is_present,
+    normalize_name,
+    parse_grievance,
+    prepare,
+)
 from grievance_rules.policy import Policy
 
 __all__ = ["CaseBook", "CaseBookResult", "Escalation"]
@@ -140,5 +148,5 @@ def _key(facts: PreparedFacts, fields: Iterable[str]) -> tuple[str, ...] | None:
     for name in fields:
         if not is_present(facts.grievance, name):
             return None
-        values.append(" ".join(str(field_value(facts.grievance, name)).lower().split()))
+        values.append(normalize_name(str(field_value(facts.grievance, name))))
     return tuple(values)

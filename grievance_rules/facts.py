@@ -244,6 +244,11 @@ def prepare(
     return PreparedFacts(grievance, received, resolved, tuple(events))
 
 
+def normalize_name(text: str) -> str:
+    """A name compared without case or extra spaces (groups, providers)."""
+    return " ".join(text.lower().split())
+
+
 def field_value(grievance: Grievance, name: str) -> Any:
     """The value of a dotted field such as ``provider.name``, or None when absent."""
     obj: Any = grievance

@@ -17,7 +17,7 @@ from grievance_rules.compiler import MATCHED, CompiledPolicy, RuleInfo, compile_
 from grievance_rules.determination import Determination, PolicyRef, TraceEntry, compute_actions
 from grievance_rules.engine import EngineRejection, RulesEngine
 from grievance_rules.errors import EvaluationError, FactsError, GrievanceRulesError, PolicyError
-from grievance_rules.facts import Grievance, PreparedFacts, is_present, parse_grievance, prepare
+from grievance_rules.facts import Grievance, PreparedFacts, is_present, normalize_name, parse_grievance, prepare
 from grievance_rules.loader import LoadedSpec
 from grievance_rules.schema import DelegationDefault, DelegationRow, PolicySpec, Timer
 
@@ -30,7 +30,7 @@ Getter = Callable[["_Context"], Any]
 class _Context:
     """What the property getters read for one grievance."""
 
-    __slots__ = ("as_of", "delegation", "facts", "filing", "patterns", "timely")
+    __slots__ = ("as_of", "delegation", "facts", "filing", "filing_deadline", "patterns", "timely")
 
     def __init__(
         self,
@@ -38,15 +38,16 @@ class _Context:
         as_of: pendulum.DateTime | None,
         delegation: DelegationRow | DelegationDefault | None,
         in_matrix: bool,
-        timely: bool | None,
+        filing_deadline: dt.date | None,
         patterns: frozenset[str] = frozenset(),
     ) -> None:
         self.patterns = patterns
         self.facts = facts
         self.as_of = as_of
         self.delegation = (delegation, in_matrix)
-        self.timely = timely
-        self.filing = "unknown" if timely is None else ("timely" if timely else "late")
+        self.filing_deadline = filing_deadline
+        self.timely = None if filing_deadline is None else facts.received_at.date() <= filing_deadline
+        self.filing = "unknown" if self.timely is None else ("timely" if self.timely else "late")
 
 
 class Policy:
@@ -83,7 +84,9 @@ class Policy:
         self._getters = {prop: self._getter(fact, tag) for prop, (fact, tag) in self.compiled.properties.items()}
         self._ref = PolicyRef(id=self.spec.id, version=self.spec.version)
         self._decisions: dict[frozenset[str], _Decision] = {}
-        self._rows = {} if self.spec.delegation is None else {_norm(r.group): r for r in self.spec.delegation.rows}
+        self._rows = (
+            {} if self.spec.delegation is None else {normalize_name(r.group): r for r in self.spec.delegation.rows}
+        )
 
     # ------------------------------------------------------------------ identity
 
@@ -190,14 +193,13 @@ class Policy:
         row: DelegationRow | DelegationDefault | None = None
         in_matrix = False
         if self.spec.delegation is not None:
-            found = self._rows.get(_norm(g.group or ""))
+            found = self._rows.get(normalize_name(g.group or ""))
             in_matrix = found is not None
             row = found or self.spec.delegation.default
-        timely = None
+        deadline = None
         if self.spec.filing_window is not None and g.incident_date is not None:
             deadline = self.calendar.filing_deadline(g.incident_date, self.spec.filing_window.amount)
-            timely = facts.received_at.date() <= deadline
-        return _Context(facts, as_of, row, in_matrix, timely, patterns)
+        return _Context(facts, as_of, row, in_matrix, deadline, patterns)
 
     def _properties(self, ctx: _Context) -> dict[str, Any]:
         return {prop: get(ctx) for prop, get in self._getters.items()}
@@ -312,16 +314,13 @@ class Policy:
         ctx = self._context(facts, as_of, patterns)
         decision = self._decision(self.engine.fire(self._properties(ctx)))
         g = facts.grievance
-        filing_deadline = None
-        if self.spec.filing_window is not None and g.incident_date is not None:
-            filing_deadline = self.calendar.filing_deadline(g.incident_date, self.spec.filing_window.amount)
         return Determination(
             grievance_id=g.id,
             policy=self._ref,
             received_at=facts.received_at,
             as_of=as_of,
             timely_filed=ctx.timely,
-            filing_deadline=filing_deadline,
+            filing_deadline=ctx.filing_deadline,
             classification=decision.choice.get("classification"),
             level=decision.choice.get("level"),
             type=g.type,
@@ -337,10 +336,6 @@ class _Decision(NamedTuple):
     actions: tuple[RuleInfo, ...]
     warnings: tuple[str, ...]
     trace: tuple[TraceEntry, ...]
-
-
-def _norm(group: str) -> str:
-    return " ".join(group.lower().split())
 
 
 def _because(info: RuleInfo, fired: bool, all_fired: frozenset[str]) -> str:

@@ -588,6 +588,18 @@ class Timer(StrictModel):
     citation: Citation
     reading: str | None = None
 
+    @field_validator("within")
+    @classmethod
+    def _anchored_on_receipt_or_event(cls, value: Deadline) -> Deadline:
+        for index, anchor in enumerate(value.anchors):
+            if anchor.startswith("action:"):
+                raise PydanticCustomError(
+                    "timer_anchor",
+                    "a timer runs from receipt or an event, not from an action ('{found}'); use event:<type>",
+                    {"at": ("from",) if isinstance(value.from_, str) else ("from", index), "found": anchor},
+                )
+        return value
+
     @field_validator("event")
     @classmethod
     def _event_declared(cls, value: str, info: ValidationInfo) -> str:

@@ -181,3 +181,11 @@ def test_problem_lines_follow_file_order() -> None:
     problems = problems_of(text)
     assert [p.line for p in problems] == sorted(p.line for p in problems)
     assert len(problems) == 2
+
+
+def test_timer_cannot_run_from_an_action() -> None:
+    text = MINI.replace(
+        "within: {unit: close_of_next_business_day}", "within: {unit: close_of_next_business_day, from: action:visit}"
+    )
+    (problem,) = problems_of(text)
+    assert problem.path == "timers[0].within.from" and "not from an action" in problem.message
