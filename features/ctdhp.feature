@@ -98,16 +98,19 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
     And the concern is poor quality work
     And an "office visited" event on <visited>
     When the grievance is evaluated
-    Then the visit to the provider office is done
+    Then the visit to the provider office is <visit>
     And the follow-up is due on <follow-up due>
     And the basis of the follow-up mentions "visit_office done"
 
     Examples:
-      | visited                              | follow-up due             |
+      | visited                              | visit | follow-up due             |
       # in time: 27 Nov + 30 = 3 days to 30 Nov + 27 = Fri 27 Dec
-      | Wednesday 27 November 2024 at 14:00  | Friday 27 December 2024   |
-      # after the visit's due date (Sat 30 Nov): 3 Dec + 30 = 28 days to 31 Dec + 2 = Thu 2 Jan
-      | Tuesday 3 December 2024 at 10:00     | Thursday 2 January 2025   |
+      | Wednesday 27 November 2024 at 14:00  | done  | Friday 27 December 2024   |
+      # the visit was due Sat 30 Nov 23:59:59, so a visit on 3 Dec is late, never done;
+      # 3 Dec + 30 = 28 days to 31 Dec + 2 = Thu 2 Jan
+      | Tuesday 3 December 2024 at 10:00     | late  | Thursday 2 January 2025   |
+      # the last second of the due day is still in time
+      | Saturday 30 November 2024 at 23:59   | done  | Monday 30 December 2024   |
 
   Scenario: Level II actions before the visit: visit, written corrective action plan and follow-up
     Given a grievance received by telephone on Monday 25 November 2024 at 10:00
@@ -171,8 +174,10 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
     And a "contacted" event on Tuesday 3 December 2024 at 15:10
     And a "facts gathered" event on Friday 6 December 2024 at 11:00
     When the grievance is evaluated as of Friday 6 December 2024 at 11:30
-    Then the action to immediately advise provider relations and/or senior management is done
-    And the immediate contact with the office is done
+    # "immediately" is due at the moment of receipt (14:30): advice at 14:40 and contact at
+    # 15:10 came after it, so both are late, never done
+    Then the action to immediately advise provider relations and/or senior management is late
+    And the immediate contact with the office is late
     And the action to inform DSS once the facts are gathered is due on Friday 6 December 2024 at 11:00
     And the action to inform DSS once the facts are gathered is overdue
 

@@ -18,7 +18,11 @@ from grievance_rules.compiler import RuleInfo
 from grievance_rules.facts import PreparedFacts
 from grievance_rules.schema import ActionRule, Deadline
 
-__all__ = ["ActionResult", "Determination", "PolicyRef", "TraceEntry", "compute_actions"]
+__all__ = ["ActionResult", "Determination", "PolicyRef", "Status", "TraceEntry", "compute_actions"]
+
+Status = Literal["pending", "done", "late", "overdue"]
+"""An action's status: done by its due moment, done after it (late), not done and past it
+(overdue), or not done and not yet due (pending)."""
 
 _UNIT_WORDS = {"calendar_days": "calendar day", "business_days": "business day", "hours": "hour"}
 
@@ -43,7 +47,7 @@ class ActionResult(_Out):
     due_at: dt.datetime | None
     basis: str
     responsible: str | None
-    status: Literal["pending", "done", "overdue"]
+    status: Status
     rule: str
     citation: str
     target_at: dt.datetime | None = None
@@ -178,8 +182,10 @@ def compute_actions(
         if target is not None:
             basis = f"{basis}; target {target_basis}"
         done = anchors.done_at(action)
+        status: Status
         if done is not None:
-            status: Literal["pending", "done", "overdue"] = "done"
+            # contract section 3: done means done by the due moment; after it, late (never done)
+            status = "late" if due is not None and done > due.due_at else "done"
         elif as_of is not None and due is not None and as_of > due.due_at:
             status = "overdue"
         else:

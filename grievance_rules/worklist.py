@@ -175,7 +175,7 @@ class WorklistPass:
                 )
                 continue
             for action in det.actions:
-                if action.status == "done" or action.due_date is None or action.due_at is None:
+                if action.status in ("done", "late") or action.due_date is None or action.due_at is None:
                     continue
                 if action.due_date < day:
                     bucket: Bucket = "overdue"

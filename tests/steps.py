@@ -573,8 +573,8 @@ def then_not_required(case: Case, action: str) -> None:
     assert not found, f"{action!r} should not be required, but is:\n{_show(found)}"
 
 
-@then(parsers.re(r"the (?P<action>.+?)(?<! status) is (?P<status>pending|done|overdue)"))
-@then(parsers.re(r"the (?P<action>.+) status is (?P<status>pending|done|overdue)"))
+@then(parsers.re(r"the (?P<action>.+?)(?<! status) is (?P<status>pending|done|late|overdue)"))
+@then(parsers.re(r"the (?P<action>.+) status is (?P<status>pending|done|late|overdue)"))
 def then_status(case: Case, action: str, status: str) -> None:
     found = find_action(case.determination(), action)
     assert found.status == status, (
