@@ -18,7 +18,7 @@ def opening_commands() -> list[str]:
 def test_readme_opens_with_exactly_two_commands() -> None:
     install_and_run, install_and_test = opening_commands()
     assert install_and_run.startswith("pip install . && grievance-rules evaluate")
-    assert install_and_test == "pip install '.[test]' && pytest && ruff check . && mypy"
+    assert install_and_test == "pip install -e '.[test]' && pytest && ruff check . && mypy"
 
 
 def test_ci_runs_the_readme_test_command_and_nothing_else() -> None:
