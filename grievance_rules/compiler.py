@@ -46,10 +46,27 @@ from grievance_rules.schema import (
     build_catalogue,
 )
 
-__all__ = ["CompiledPolicy", "RuleInfo", "Stage", "compile_policy", "describe", "prop_name"]
+__all__ = [
+    "MAX_STAGE_BRANCHES",
+    "MAX_STAGE_PROPERTIES",
+    "CompiledPolicy",
+    "RuleInfo",
+    "Stage",
+    "compile_policy",
+    "describe",
+    "prop_name",
+]
 
 FACT_KIND = "grievance"
 MATCHED = "#matched"
+
+#: durable-rules walks the conditions of a ruleset with a fixed stack of 64 entries: a fact that
+#: satisfies more than 64 branches (the alternatives of every rule, an ``any``/``in`` counting one
+#: per alternative) makes every evaluation fail (error 303) and then corrupts memory when its
+#: session is deleted. A stage with at most 64 branches can never overflow it, whatever the fact.
+MAX_STAGE_BRANCHES = 64
+#: durable-rules holds at most 255 properties per fact; the engine adds three (sid, id, kind).
+MAX_STAGE_PROPERTIES = 252
 
 # ---------------------------------------------------------------- intermediate form
 # ("true",) ("false",) ("and", [..]) ("or", [..]) ("not", x) ("cmp", prop, op, value)
@@ -450,6 +467,7 @@ def compile_policy(
     casebook = {f"{pack}.{pat.id}{REPEATED}": _join_rule(pat, f"{pack}.{pat.id}{REPEATED}") for pat in spec.patterns}
     joins = {f"{pack}.{pat.id}{REPEATED}": pat.count for pat in spec.patterns}
 
+    _check_engine_limits(stages, rules, file, locate)
     order = list(spec.choices())
     rules.sort(key=lambda r: order.index(r.kind) if r.kind in order else len(order))  # pack order, stable
     body = json.dumps([[st.name, st.definition] for st in stages], sort_keys=True)
@@ -462,6 +480,67 @@ def compile_policy(
 
 CASE_KIND = "case"
 REPEATED = "#repeated"
+
+
+def branches(node: Any) -> int:
+    """How many alternatives a durable-rules condition has once every ``$or`` is multiplied out.
+
+    Capped just above :data:`MAX_STAGE_BRANCHES` so that a pathological condition costs nothing.
+    """
+    cap = MAX_STAGE_BRANCHES + 1
+    if isinstance(node, dict) and len(node) == 1:
+        ((key, value),) = node.items()
+        if key == "$and":
+            total = 1
+            for part in value:
+                total = min(cap, total * branches(part))
+            return total
+        if key == "$or":
+            return min(cap, sum(branches(part) for part in value))
+    return 1
+
+
+def _check_engine_limits(stages: Sequence[Stage], rules: Sequence[RuleInfo], file: str, locate: Any) -> None:
+    """Refuse a pack whose compiled stages go beyond what durable-rules runs, at the rule that does.
+
+    Checked on the compiled data before anything is registered: registration itself would take
+    minutes in C for thousands of rules, and a stage beyond the limits registers but then fails
+    (or crashes the process) at evaluation.
+    """
+    by_name = {r.name: r for r in rules}
+    problems: list[Problem] = []
+
+    def problem(rule: str, message: str) -> Problem:
+        info = by_name.get(rule.removesuffix(MATCHED))
+        path: tuple[str | int, ...] = info.path if info is not None else ()
+        return locate(path, message) if locate is not None else Problem(file, 1, 1, ".".join(map(str, path)), message)
+
+    for stage in stages:
+        total = 0
+        for rule, body in stage.definition.items():
+            total += branches(body["all"][0]["m"])
+            if total > MAX_STAGE_BRANCHES:
+                problems.append(
+                    problem(
+                        rule,
+                        f"the pack is beyond what durable-rules can run: its '{stage.name}' stage would hold "
+                        f"more than {MAX_STAGE_BRANCHES} condition branches by this rule (each rule counts one, "
+                        "an 'any' or 'in' one per alternative); use fewer rules or fewer alternatives",
+                    )
+                )
+                break
+        inputs = stage.inputs
+        if len(inputs) > MAX_STAGE_PROPERTIES:
+            first = next(iter(stage.definition))
+            problems.append(
+                problem(
+                    first,
+                    f"the pack is beyond what durable-rules can run: its '{stage.name}' stage reads "
+                    f"{len(inputs)} properties, at most {MAX_STAGE_PROPERTIES}; use fewer rules or tags",
+                )
+            )
+    if problems:
+        raise PolicyError(problems)
 
 
 def case_props(pattern_id: str) -> tuple[str, str]:

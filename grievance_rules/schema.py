@@ -342,12 +342,51 @@ class HolidaySource(StrictModel):
     )
     observed: StrictBool = Field(default=True, description="Use observed dates (Sat -> Fri, Sun -> Mon).")
 
+    @model_validator(mode="after")
+    def _known_to_holidays(self) -> HolidaySource:
+        """The country (and subdivision) must be one the ``holidays`` package has a calendar for."""
+        import holidays
+
+        supported: dict[str, list[str]] = holidays.list_supported_countries()
+        if self.country not in supported:
+            two_letter = sorted(code for code in supported if len(code) == 2)
+            raise PydanticCustomError(
+                "unknown_country",
+                "the holidays package has no calendar for country '{found}'{hint}; use an ISO 3166 code it "
+                "supports: {allowed}",
+                {
+                    "at": ("country",),
+                    "found": self.country,
+                    "hint": did_you_mean(self.country, two_letter),
+                    "allowed": ", ".join(two_letter),
+                },
+            )
+        subdivisions = supported[self.country]
+        if self.subdivision is not None and self.subdivision not in subdivisions:
+            raise PydanticCustomError(
+                "unknown_subdivision",
+                "the holidays package has no subdivision '{found}' of {country}{hint}; allowed: {allowed}",
+                {
+                    "at": ("subdivision",),
+                    "found": self.subdivision,
+                    "country": self.country,
+                    "hint": did_you_mean(self.subdivision, subdivisions),
+                    "allowed": ", ".join(subdivisions) or "(none: leave subdivision out)",
+                },
+            )
+        return self
+
 
 class ExtraHoliday(StrictModel):
     """A closure the holidays package does not know."""
 
     date: dt.date
     name: Text
+
+
+_AREA_CITY = re.compile(
+    r"^(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)?$"
+)
 
 
 class Calendar(StrictModel):
@@ -375,11 +414,15 @@ class Calendar(StrictModel):
     def _known_timezone(cls, value: str) -> str:
         import zoneinfo
 
-        if value not in zoneinfo.available_timezones():
+        # only UTC or an Area/City name: 'localtime' (the machine's zone), 'posix/...' and legacy
+        # names such as 'EST5EDT' are files in the zone database too, but not a plan's zone
+        names = zoneinfo.available_timezones()
+        if value != "UTC" and (value not in names or not _AREA_CITY.match(value)):
+            choices = sorted(n for n in names if n == "UTC" or _AREA_CITY.match(n))
             raise PydanticCustomError(
                 "unknown_timezone",
-                "unknown timezone '{found}'{hint}; use an IANA name such as America/Chicago",
-                {"found": value, "hint": did_you_mean(value, zoneinfo.available_timezones())},
+                "unknown timezone '{found}'{hint}; use UTC or an IANA Area/City name such as America/Chicago",
+                {"found": value[:60], "hint": did_you_mean(value[:60], choices)},
             )
         return value
 
@@ -463,6 +506,10 @@ class Choice(StrictModel):
 ANCHOR_RE = re.compile(r"^(receipt|event:[a-z][a-z0-9_]*|action:[a-z][a-z0-9_]*)$")
 Anchor = Annotated[str, StringConstraints(pattern=ANCHOR_RE.pattern)]
 Unit = Literal["calendar_days", "business_days", "hours", "close_of_next_business_day", "immediately"]
+#: Largest amount per unit: ten years of calendar days (or hours), a year of business days (even a
+#: one-day workweek then stays within the calendar's ten-year search), so that no validated pack can
+#: push a deadline beyond what the calendar computes (docs/policy-format.md, "Limits").
+MAX_AMOUNT: dict[str, int] = {"calendar_days": 3660, "hours": 3660 * 24, "business_days": 250}
 
 
 class Deadline(StrictModel):
@@ -475,7 +522,12 @@ class Deadline(StrictModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    amount: StrictInt | None = Field(default=None, ge=0)
+    amount: StrictInt | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_AMOUNT["hours"],
+        description="At most 3660 calendar days, 87840 hours, 250 business days.",
+    )
     unit: Unit
     from_: Anchor | list[Anchor] = Field(default="receipt", alias="from")
 
@@ -492,6 +544,12 @@ class Deadline(StrictModel):
         if not needs and self.amount is not None:
             raise PydanticCustomError(
                 "amount_unused", "unit '{unit}' takes no 'amount'; remove it", {"unit": self.unit}
+            )
+        if self.amount is not None and self.amount > MAX_AMOUNT[self.unit]:
+            raise PydanticCustomError(
+                "amount_too_large",
+                "{amount} {unit} is beyond what a deadline may be; at most {limit} {unit}",
+                {"at": ("amount",), "amount": self.amount, "unit": self.unit, "limit": MAX_AMOUNT[self.unit]},
             )
         declared = _context_declared(info)
         if declared is not None:
@@ -654,7 +712,7 @@ class Delegation(StrictModel):
 class FilingWindow(StrictModel):
     """How long after the incident a grievance may be filed."""
 
-    amount: StrictInt = Field(ge=1)
+    amount: StrictInt = Field(ge=1, le=MAX_AMOUNT["calendar_days"], description="At most 3660 days.")
     unit: Literal["calendar_days"] = "calendar_days"
     citation: Citation
     reading: str | None = None
@@ -671,7 +729,7 @@ class Retention(StrictModel):
 class Window(StrictModel):
     """A span of calendar days between the first and the last grievance of a pattern."""
 
-    amount: StrictInt = Field(ge=0)
+    amount: StrictInt = Field(ge=0, le=MAX_AMOUNT["calendar_days"], description="At most 3660 days.")
     unit: Literal["calendar_days"] = "calendar_days"
 
 
@@ -729,6 +787,13 @@ class PolicySpec(StrictModel):
                     "duplicate_rule_id", "rule id '{found}' is used twice; rule ids are unique", {"found": rule_id}
                 )
             seen.add(rule_id)
+        if self.classification.default is None:
+            raise PydanticCustomError(
+                "classification_default",
+                "classification has no 'default'; every grievance needs a classification, so add "
+                "'default: {{id: ..., value: ..., citation: ...}}' for when no rule applies",
+                {"at": ("classification",)},
+            )
         if self.handled_by is not None and not set(self.handled_by.values) <= {"plan", "health_plan"}:
             raise PydanticCustomError("bad_handled_by", "handled_by values are 'plan' and 'health_plan'", {})
         return self
