@@ -374,6 +374,15 @@ def compile_policy(
     """
     if catalogue is None:
         catalogue = build_catalogue(spec.declared())
+    for cname, branches_of in spec.choices().items():  # the decide stage grows as the square: check first
+        if len(branches_of.rules) + 1 > MAX_STAGE_BRANCHES:
+            message = (
+                f"the pack is beyond what durable-rules can run: a choice has at most {MAX_STAGE_BRANCHES - 1} "
+                f"rules besides its default, and '{cname}' has {len(branches_of.rules)}; this rule is one too many"
+            )
+            path: tuple[str | int, ...] = (cname, "rules", MAX_STAGE_BRANCHES - 1)
+            where = locate(path, message) if locate is not None else Problem(file, 1, 1, cname, message)
+            raise PolicyError([where])
     comp = _Compiler(spec, catalogue, file)
     pack = spec.id
     rules: list[RuleInfo] = []
@@ -529,16 +538,19 @@ def _check_engine_limits(stages: Sequence[Stage], rules: Sequence[RuleInfo], fil
                     )
                 )
                 break
-        inputs = stage.inputs
-        if len(inputs) > MAX_STAGE_PROPERTIES:
-            first = next(iter(stage.definition))
-            problems.append(
-                problem(
-                    first,
-                    f"the pack is beyond what durable-rules can run: its '{stage.name}' stage reads "
-                    f"{len(inputs)} properties, at most {MAX_STAGE_PROPERTIES}; use fewer rules or tags",
+        read: set[str] = set()
+        for rule, body in stage.definition.items():
+            read.update(Stage(stage.name, {rule: body}, {}, {}).inputs)
+            if len(read) > MAX_STAGE_PROPERTIES:
+                problems.append(
+                    problem(
+                        rule,
+                        f"the pack is beyond what durable-rules can run: its '{stage.name}' stage would read more "
+                        f"than {MAX_STAGE_PROPERTIES} properties by this rule (each tag tested counts one); "
+                        "use fewer rules or tags",
+                    )
                 )
-            )
+                break
     if problems:
         raise PolicyError(problems)
 
