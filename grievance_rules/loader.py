@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from grievance_rules.errors import PolicyError, Problem, did_you_mean, dotted_path
-from grievance_rules.schema import Declared, PolicySpec
+from grievance_rules.schema import HINT_BUDGET, Declared, PolicySpec
 
 __all__ = [
     "MAX_ALIAS_NODES",
@@ -47,6 +47,8 @@ MAX_NODES = 50_000
 MAX_DEPTH = 64
 #: Most nodes all aliases (``*name``) of a pack may repeat together.
 MAX_ALIAS_NODES = 10_000
+#: Name comparisons "did you mean" may spend on one pack (about a second at worst).
+HINT_COMPARISONS = 20_000
 #: Longest number, in characters.
 MAX_NUMBER_CHARS = 32
 
@@ -364,10 +366,13 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
 
     declared = collect_declared(data)
     spec: PolicySpec | None = None
+    budget = HINT_BUDGET.set([HINT_COMPARISONS])
     try:
         spec = PolicySpec.model_validate(data, context={"declared": declared})
     except ValidationError as exc:
         problems.extend(_pydantic_problems(exc, file, source_map))
+    finally:
+        HINT_BUDGET.reset(budget)
     problems.extend(_anchor_cycles(data, file, source_map))
     if problems or spec is None:
         problems.sort(key=lambda p: (p.line, p.column))

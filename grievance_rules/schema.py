@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, cast
 
@@ -32,6 +33,31 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from grievance_rules.errors import did_you_mean
+
+#: A budget of "did you mean" comparisons, set by the loader for one pack: a pack with thousands of
+#: near misses against thousands of declared names would otherwise spend minutes on suggestions.
+HINT_BUDGET: ContextVar[list[int] | None] = ContextVar("HINT_BUDGET", default=None)
+#: The most names an error message lists.
+LISTED = 30
+
+
+def hint(found: Any, allowed: Iterable[str]) -> str:
+    """``did_you_mean`` within the current budget (none when it is spent); long inputs are cut."""
+    names = tuple(allowed)
+    budget = HINT_BUDGET.get()
+    if budget is not None:
+        if budget[0] < len(names):
+            return ""
+        budget[0] -= len(names)
+    return did_you_mean(str(found)[:100], names)
+
+
+def listing(names: Iterable[Any]) -> str:
+    """Names for an error message, at most :data:`LISTED` of them."""
+    seq = names if isinstance(names, (list, tuple)) else list(names)
+    shown = ", ".join(str(n) for n in seq[:LISTED])
+    return shown if len(seq) <= LISTED else f"{shown}, ... ({len(seq)} in all)"
+
 
 __all__ = [
     "CHANNELS",
@@ -285,8 +311,8 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
             {
                 "at": ("fact",),
                 "found": fact,
-                "hint": did_you_mean(fact, catalogue),
-                "allowed": ", ".join(sorted(k for k in catalogue if not k.startswith("present."))),
+                "hint": hint(fact, catalogue),
+                "allowed": listing(sorted(k for k in catalogue if not k.startswith("present."))),
             },
         )
     ops = _OPS_BY_KIND[ftype.kind]
@@ -317,8 +343,8 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
                     "at": at,
                     "found": value,
                     "fact": fact,
-                    "hint": did_you_mean(str(value), ftype.values),
-                    "allowed": ", ".join(ftype.values) or "(none declared)",
+                    "hint": hint(str(value), ftype.values),
+                    "allowed": listing(ftype.values) or "(none declared)",
                 },
             )
         if ftype.kind == "str" and not isinstance(value, str):
@@ -357,7 +383,7 @@ class HolidaySource(StrictModel):
                 {
                     "at": ("country",),
                     "found": self.country,
-                    "hint": did_you_mean(self.country, two_letter),
+                    "hint": hint(self.country, two_letter),
                     "allowed": ", ".join(two_letter),
                 },
             )
@@ -370,7 +396,7 @@ class HolidaySource(StrictModel):
                     "at": ("subdivision",),
                     "found": self.subdivision,
                     "country": self.country,
-                    "hint": did_you_mean(self.subdivision, subdivisions),
+                    "hint": hint(self.subdivision, subdivisions),
                     "allowed": ", ".join(subdivisions) or "(none: leave subdivision out)",
                 },
             )
@@ -422,7 +448,7 @@ class Calendar(StrictModel):
             raise PydanticCustomError(
                 "unknown_timezone",
                 "unknown timezone '{found}'{hint}; use UTC or an IANA Area/City name such as America/Chicago",
-                {"found": value[:60], "hint": did_you_mean(value[:60], choices)},
+                {"found": value[:60], "hint": hint(value[:60], choices)},
             )
         return value
 
@@ -490,15 +516,15 @@ class Choice(StrictModel):
                         "at": ("rules", self.rules.index(rule), "value"),
                         "rule": rule.id,
                         "found": rule.value,
-                        "hint": did_you_mean(rule.value, self.values),
-                        "allowed": ", ".join(self.values),
+                        "hint": hint(rule.value, self.values),
+                        "allowed": listing(self.values),
                     },
                 )
         if self.default is not None and self.default.value not in self.values:
             raise PydanticCustomError(
                 "undeclared_value",
                 "default '{found}' is not in 'values'; allowed: {allowed}",
-                {"found": self.default.value, "allowed": ", ".join(self.values)},
+                {"found": self.default.value, "allowed": listing(self.values)},
             )
         return self
 
@@ -564,8 +590,8 @@ class Deadline(StrictModel):
                             "at": ("from",) if isinstance(self.from_, str) else ("from", index),
                             "found": anchor,
                             "kind": kind,
-                            "hint": did_you_mean(name, pool),
-                            "allowed": ", ".join(pool) or "(none)",
+                            "hint": hint(name, pool),
+                            "allowed": listing(pool) or "(none)",
                         },
                     )
         return self
@@ -597,8 +623,8 @@ class ActionRule(RuleBase):
                 {
                     "at": ("responsible",),
                     "found": self.responsible,
-                    "hint": did_you_mean(self.responsible, declared.roles),
-                    "allowed": ", ".join(declared.roles) or "(none)",
+                    "hint": hint(self.responsible, declared.roles),
+                    "allowed": listing(declared.roles) or "(none)",
                 },
             )
         events = declared.events + ("resolved",)
@@ -610,8 +636,8 @@ class ActionRule(RuleBase):
                     {
                         "at": ("done_by", index),
                         "found": ev,
-                        "hint": did_you_mean(ev, events),
-                        "allowed": ", ".join(events),
+                        "hint": hint(ev, events),
+                        "allowed": listing(events),
                     },
                 )
         return self
@@ -667,7 +693,7 @@ class Timer(StrictModel):
             raise PydanticCustomError(
                 "unknown_event",
                 "timer names undeclared event '{found}'{hint}; declared: {allowed}",
-                {"found": value, "hint": did_you_mean(value, pool), "allowed": ", ".join(pool)},
+                {"found": value, "hint": hint(value, pool), "allowed": listing(pool)},
             )
         return value
 
