@@ -114,7 +114,12 @@ class CaseBook:
 
         determinations = list(first)
         for i, names in completed.items():
-            determinations[i] = policy._determine(prepared[i], when, frozenset(names))
+            related = {
+                patterns_id(rule): tuple(prepared[m].grievance.id for m in members[:-1])
+                for (last, rule), members in groups.items()
+                if last == i
+            }
+            determinations[i] = policy._determine(prepared[i], when, frozenset(names), related)
         escalations = []
         for (last, rule), members in sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
             info = next(r for r in patterns.values() if r.name == rule)

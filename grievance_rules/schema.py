@@ -79,6 +79,7 @@ RECORD_FIELDS: tuple[str, ...] = (
     "provider.name",
     "provider.location",
     "representative_name",
+    "resolution_summary",
 )
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -166,6 +167,12 @@ def build_catalogue(declared: Declared) -> dict[str, FactType]:
     for ev in declared.events:
         cat[f"events.{ev}"] = FactType("bool", (), f"a '{ev}' event happened")
         cat[f"events.{ev}.count"] = FactType("int", (), f"how many '{ev}' events happened")
+    for ev in declared.events:
+        for earlier in (*declared.events, "resolved"):
+            if earlier != ev:
+                cat[f"events.{ev}.after.{earlier}"] = FactType(
+                    "bool", (), f"a '{ev}' event happened after the first '{earlier}' event"
+                )
     for timer in declared.timers:
         cat[f"timers.{timer}"] = FactType("enum", TIMER_STATES, f"timer '{timer}'")
     for pattern in declared.patterns:
@@ -286,7 +293,10 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
                 "at": ("fact",),
                 "found": fact,
                 "hint": did_you_mean(fact, catalogue),
-                "allowed": ", ".join(sorted(k for k in catalogue if not k.startswith("present."))),
+                "allowed": ", ".join(
+                    sorted(k for k in catalogue if not k.startswith("present.") and ".after." not in k)
+                    + (["events.<type>.after.<type>"] if any(".after." in k for k in catalogue) else [])
+                ),
             },
         )
     ops = _OPS_BY_KIND[ftype.kind]
