@@ -9,7 +9,8 @@ Feature: Luxor Dental Plans, Inc. grievance policy
 
   Times are Houston time (America/Chicago). Business days are Monday to Friday except US federal
   holidays; close of business is 5 p.m. Every expected date below was counted by hand on a
-  calendar; the comments show the count.
+  calendar; the comments show the count. A scenario whose title says "(reading: ...)" checks the
+  pack's reading of the policy, not its words.
 
   Holidays met below: Thanksgiving Thursday 28 November 2024, Christmas Wednesday 25 December
   2024, New Year's Day Wednesday 1 January 2025, Martin Luther King Jr. Day Monday 20 January
@@ -125,7 +126,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
     Then it was filed on time
     And there are no warnings
 
-  Scenario Outline: A telephone grievance resolved by close of the next business day (5 p.m.) is logged, not answered in writing
+  Scenario Outline: A telephone grievance resolved by close of the next business day (5 p.m.) is logged, not answered in writing (reading: the next business day is the first after the day of receipt, closing at 17:00)
     Given a grievance received by telephone on <received>
     And the grievance was resolved on <resolved>
     And the record is complete
@@ -174,7 +175,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
     And a warning mentions "Enrollee identification number"
     And no warning mentions "The name of the patient"
 
-  Scenario Outline: A problem of misinformation corrected by the close of the next business day is not a complaint
+  Scenario Outline: A problem of misinformation corrected by the close of the next business day is not a complaint (reading: "promptly" is by the close of the next business day)
     Given a grievance received by <channel> on Monday 2 December 2024 at 09:00
     And the concerns are <concerns>
     And the grievance was resolved on <resolved>
@@ -251,8 +252,8 @@ Feature: Luxor Dental Plans, Inc. grievance policy
     When the grievance is evaluated
     Then the action to provide language or disability assistance has no due date
 
-  Scenario: A written grievance that does not give the required details is flagged item by item
-    Given a grievance received by mail on Monday 2 December 2024 at 09:00
+  Scenario Outline: A written grievance that does not give the required details is flagged item by item (reading: email and online forms are written communication too)
+    Given a grievance received <channel> on Monday 2 December 2024 at 09:00
     When the grievance is evaluated
     Then a warning mentions "The name of the patient"
     And a warning mentions "The address ... of the Primary Enrollee"
@@ -263,6 +264,33 @@ Feature: Luxor Dental Plans, Inc. grievance policy
     And a warning mentions "The Dentist's ... facility location"
     And a warning mentions "the name of the Luxor representative that processed the grievance"
     And a warning mentions "a summary or other documents explaining the nature of the grievance"
+
+    Examples:
+      | channel  |
+      | by mail  |
+      | by fax   |
+      | by email |
+      | online   |
+
+  Scenario: A resolved grievance whose record has no summary of the resolution is flagged (reading: the summary is required once the grievance is resolved)
+    Given a grievance received by mail on Monday 2 December 2024 at 09:00
+    And the grievance was resolved on Monday 16 December 2024 at 15:00
+    And the record gives the narrative, the representative's name, the patient's name, the member's id, the member's name, the member's address, the member's phone, the provider's name and the provider's location
+    When the grievance is evaluated
+    Then a warning mentions "a summary of the resolution"
+
+  Scenario: A resolved grievance whose record holds a summary of the resolution raises no warnings
+    Given a grievance received by mail on Monday 2 December 2024 at 09:00
+    And the grievance was resolved on Monday 16 December 2024 at 15:00
+    And the record gives the narrative, the representative's name, the patient's name, the member's id, the member's name, the member's address, the member's phone, the provider's name, the provider's location and the summary of the resolution
+    When the grievance is evaluated
+    Then there are no warnings
+
+  Scenario: An unresolved grievance is not yet asked for a summary of the resolution
+    Given a grievance received by mail on Monday 2 December 2024 at 09:00
+    And the record gives the narrative, the representative's name, the patient's name, the member's id, the member's name, the member's address, the member's phone, the provider's name and the provider's location
+    When the grievance is evaluated
+    Then no warning mentions "a summary of the resolution"
 
   Scenario: A telephone grievance is not held to the written-communication items
     Given a grievance received by telephone on Monday 2 December 2024 at 09:00
