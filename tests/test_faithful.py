@@ -160,7 +160,9 @@ def test_4_provider_complaints_are_not_member_grievances(ctdhp: gr.Policy, liber
     assert any("complainant is a provider" in w for w in det.warnings)
     assert "offer_complaint_form" not in codes(det)
     member = ctdhp.evaluate({"id": "P-2", "received_at": "2024-12-02T10:00:00", "channel": "phone"})
-    assert "offer_complaint_form" in codes(member) and not any("complainant is a provider" in w for w in member.warnings)
+    assert "offer_complaint_form" in codes(member) and not any(
+        "complainant is a provider" in w for w in member.warnings
+    )
 
     provider = {
         "id": "P-3",
@@ -310,8 +312,20 @@ def _scenario_titles(pack: str) -> list[str]:
 @pytest.mark.parametrize(
     ("pack", "readings"),
     [
-        ("ctdhp", ["remains deficient", "plan's threshold", "decision is recorded", "silent on provider", "order, not a time"]),
-        ("liberty", ["never routed to the IRU", "a target", "member's or representative's", "formal grievances and appeals"]),
+        (
+            "ctdhp",
+            [
+                "remains deficient",
+                "plan's threshold",
+                "decision is recorded",
+                "silent on provider",
+                "order, not a time",
+            ],
+        ),
+        (
+            "liberty",
+            ["never routed to the IRU", "a target", "member's or representative's", "formal grievances and appeals"],
+        ),
         ("luxor", ["written communication", "once the grievance is resolved"]),
     ],
 )
