@@ -298,3 +298,10 @@ Feature: Luxor Dental Plans, Inc. grievance policy
     When the grievance is evaluated
     Then the grievance is classified as formal
     And there are no warnings
+
+  Scenario: A complaint made by a provider is flagged (reading: the policy is silent on provider complaints)
+    Given a grievance received by mail on Monday 2 December 2024 at 09:00
+    And the provider complains
+    When the grievance is evaluated
+    Then a warning mentions "complainant is a provider"
+    And the grievance is classified as formal

@@ -186,6 +186,20 @@ def build_catalogue(declared: Declared) -> dict[str, FactType]:
     return cat
 
 
+_LAST_CATALOGUE: tuple[Declared, dict[str, FactType]] | None = None
+
+
+def _catalogue_for(declared: Declared) -> dict[str, FactType]:
+    """The catalogue of ``declared``, built once per pack validation (every condition asks)."""
+    global _LAST_CATALOGUE
+    last = _LAST_CATALOGUE
+    if last is not None and last[0] is declared:
+        return last[1]
+    catalogue = build_catalogue(declared)
+    _LAST_CATALOGUE = (declared, catalogue)
+    return catalogue
+
+
 def _context_declared(info: ValidationInfo) -> Declared | None:
     ctx = info.context
     if isinstance(ctx, Mapping):
@@ -274,7 +288,7 @@ class Condition(StrictModel):
             )
         declared = _context_declared(info)
         if declared is not None:
-            check_fact_test(self.fact, tests[0], self.operand(), build_catalogue(declared))
+            check_fact_test(self.fact, tests[0], self.operand(), _catalogue_for(declared))
         return self
 
 

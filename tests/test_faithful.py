@@ -180,6 +180,11 @@ def test_4_provider_complaints_are_not_member_grievances(ctdhp: gr.Policy, liber
     assert appeal.classification == "appeal"
     assert "provider_appeal_to_ga" in codes(appeal)
     assert not [a for a in appeal.actions if a.rule in ("liberty.acknowledge", "liberty.resolution_letter")]
+    luxor = gr.load_policy("luxor")
+    flagged = luxor.evaluate(
+        {"id": "P-4", "received_at": "2024-12-02T09:00:00", "channel": "mail", "complainant": "provider"}
+    )
+    assert any("complainant is a provider" in w for w in flagged.warnings)
     # a member's appeal still gets the member letters
     members = liberty.evaluate({**provider, "complainant": "member", "channel": "mail", "concerns": ["claim_denial"]})
     assert {"liberty.acknowledge", "liberty.resolution_letter"} <= {a.rule for a in members.actions}
@@ -326,7 +331,7 @@ def _scenario_titles(pack: str) -> list[str]:
             "liberty",
             ["never routed to the IRU", "a target", "member's or representative's", "formal grievances and appeals"],
         ),
-        ("luxor", ["written communication", "once the grievance is resolved"]),
+        ("luxor", ["written communication", "once the grievance is resolved", "silent on provider"]),
     ],
 )
 def test_8_features_say_when_they_assert_a_reading(pack: str, readings: list[str]) -> None:
@@ -335,6 +340,7 @@ def test_8_features_say_when_they_assert_a_reading(pack: str, readings: list[str
         assert any(words in t for t in flagged), (pack, words)
     page = (ROOT / "docs" / "policies" / f"{pack}.md").read_text(encoding="utf-8")
     spec = gr.load_policy(pack).spec
-    for rule in [*spec.actions, *spec.warnings, *spec.record_requirements, *spec.patterns]:
+    branches = [r for choice in spec.choices().values() for r in choice.rules]
+    for rule in [*branches, *spec.actions, *spec.warnings, *spec.record_requirements, *spec.patterns]:
         if rule.reading:
             assert " ".join(rule.reading.split()) in page, (pack, rule.id)
