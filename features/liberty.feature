@@ -4,7 +4,7 @@ Feature: LIBERTY Dental Plan grievance handling (desktop procedure MS 18, Sacram
   desktop procedure MS 18 "Member Service Department - Exempt Grievances", its IMPORTANT FACTS
   section and the covering letter to DHCS. It covers exempt and formal grievances and appeals,
   the G & A Group Delegation Matrix, the customer care coordinator's contact within 24 hours and
-  no later than 72 hours of notification, resolution of exempt grievances within 24 hours, three
+  no later than 72 hours of notification, the unit's 24-hour target for resolving exempt grievances, three
   contact attempts, complaints becoming formal after 72 hours without contact, and the formal
   process for delegated groups (acknowledgement letter in 5 calendar days, resolution letter in
   30 calendar days, provider response in 30 calendar days).
