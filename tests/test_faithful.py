@@ -109,6 +109,23 @@ def test_2_event_order_fact_is_in_the_catalogue_and_orders_by_time_then_listing(
     assert not prepared.after("deficiency_found", "office_visited")  # never visited
 
 
+def test_2_event_order_fact_is_checked_when_the_pack_loads() -> None:
+    from helpers import FIXTURES
+
+    from grievance_rules.loader import load_spec_text
+
+    text = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+    good = text.replace("{fact: concerns, any_of: [harm]}", "{fact: events.visited.after.acknowledged, is: true}")
+    assert good != text
+    load_spec_text(good, "mini.yaml")
+    bad = text.replace("{fact: concerns, any_of: [harm]}", "{fact: events.visited.after.acknowleged, is: true}")
+    with pytest.raises(gr.PolicyError) as err:
+        load_spec_text(bad, "mini.yaml")
+    message = str(err.value)
+    assert "did you mean 'events.visited.after.acknowledged'" in message
+    assert "events.<type>.after.<type>" in message
+
+
 # --------------------------------------------------------------------------- 3
 
 
