@@ -19,7 +19,7 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
   Background:
     Given the policy "ctdhp"
 
-  Scenario Outline: The complaint level follows the most serious concern raised
+  Scenario Outline: The complaint level follows the most serious concern raised (reading: the most serious level present wins)
     Given a grievance received by telephone on Monday 2 December 2024 at 10:00
     And the concerns are <concerns>
     When the grievance is evaluated
@@ -44,7 +44,7 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
       | staff rude and poor quality work         | II    |
       | poor quality work and violence or abuse  | III   |
 
-  Scenario: Level I not solved by the CSR: provider relations contact the office
+  Scenario: Level I not solved by the CSR: provider relations contact the office (reading: "not solved" means not yet resolved)
     Given a grievance received by telephone on Monday 2 December 2024 at 10:00
     And the concern is staff rude
     When the grievance is evaluated
@@ -175,7 +175,7 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
     When the grievance is evaluated as of Friday 27 December 2024 at 12:00
     Then the action to refer the office to DSS is not required
 
-  Scenario: Level III: immediate advice to management and immediate contact with the office
+  Scenario: Level III: immediate advice to management and immediate contact with the office (reading: "immediately" is due at the moment of receipt)
     Given a grievance received by telephone on Tuesday 3 December 2024 at 14:30
     And the concerns are violence or abuse and staff rude
     When the grievance is evaluated
@@ -203,7 +203,7 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
     And the action to inform DSS once the facts are gathered has no due date
     And the action to inform DSS once the facts are gathered is pending
 
-  Scenario Outline: Level III immediate actions are overdue from the moment after receipt
+  Scenario Outline: Level III immediate actions are overdue from the moment after receipt (reading: "immediately" is due at the moment of receipt)
     Given a grievance received by telephone on Tuesday 3 December 2024 at 14:30
     And the concern is treatment caused emergency
     And a "management notified" event on Tuesday 3 December 2024 at 14:30
@@ -216,7 +216,7 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
       | Tuesday 3 December 2024 at 14:30   | pending |
       | Tuesday 3 December 2024 at 14:31   | overdue |
 
-  Scenario: A grievance recorded without type, provider or narrative is flagged
+  Scenario: A grievance recorded without type, provider or narrative is flagged (reading: level and date always come from the rules and the receipt)
     Given a grievance received by telephone on Monday 2 December 2024 at 10:00
     And the concern is staff rude
     When the grievance is evaluated

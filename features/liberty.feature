@@ -137,7 +137,7 @@ Feature: LIBERTY Dental Plan grievance handling (desktop procedure MS 18, Sacram
     And the exempt grievance log has no due date
     And the acknowledgement letter is not required
 
-  Scenario: Exempt grievance not yet assigned: the hours run from receipt
+  Scenario: Exempt grievance not yet assigned: the hours run from receipt (reading: without an assignment, notification is the receipt)
     Given a grievance received by telephone on Tuesday 3 December 2024 at 10:00
     And the member belongs to group "Sacramento GMC"
     And the concern is provider transfer
@@ -207,7 +207,7 @@ Feature: LIBERTY Dental Plan grievance handling (desktop procedure MS 18, Sacram
       # "any complaint, written or verbal"
       | telephone | Thursday 5 December 2024 at 11:01  | formal         | required     |
 
-  Scenario: A written complaint that became formal keeps the letters' dates counted from receipt
+  Scenario: A written complaint that became formal keeps the letters' dates counted from receipt (reading: the letters count from receipt even when the grievance became formal later)
     Given a grievance received by mail on Monday 2 December 2024 at 09:00
     And the member belongs to group "Sacramento GMC"
     And an "assigned" event on Monday 2 December 2024 at 11:00
@@ -230,7 +230,7 @@ Feature: LIBERTY Dental Plan grievance handling (desktop procedure MS 18, Sacram
     And the CCC contact is done
     And the acknowledgement letter is not required
 
-  Scenario Outline: After three unsuccessful attempts to reach the member the case goes back to G & A
+  Scenario Outline: After three unsuccessful attempts to reach the member the case goes back to G & A (reading: the note under Treatment Plans applies to every case LIBERTY handles)
     Given a grievance received by telephone on Tuesday 3 December 2024 at 10:00
     And the member belongs to group "Sacramento GMC"
     And the concern is treatment plan inquiry
@@ -271,7 +271,7 @@ Feature: LIBERTY Dental Plan grievance handling (desktop procedure MS 18, Sacram
       | Thursday 5 December 2024 at 09:00   | exempt         | not required |
       | Thursday 5 December 2024 at 09:01   | formal         | required     |
 
-  Scenario Outline: A caller asking about the status of a grievance already filed
+  Scenario Outline: A caller asking about the status of a grievance already filed (reading: the tag means the MSR could not transfer the caller to the analyst)
     Given a grievance received by telephone on Monday 2 December 2024 at 09:00
     And the member belongs to group "<group>"
     And the concern is grievance status inquiry
@@ -306,7 +306,7 @@ Feature: LIBERTY Dental Plan grievance handling (desktop procedure MS 18, Sacram
       | OneCare |
       | Kaiser  |
 
-  Scenario Outline: A member or provider appealing a denial has an appeal, handled by G & A or the health plan
+  Scenario Outline: A member or provider appealing a denial has an appeal, handled by G & A or the health plan (reading: appeals follow the G & A case steps)
     Given a grievance received by mail on Monday 2 December 2024 at 09:00
     And the member belongs to group "<group>"
     And the concerns are <concerns>
@@ -322,7 +322,7 @@ Feature: LIBERTY Dental Plan grievance handling (desktop procedure MS 18, Sacram
       | Sacramento GMC | claim denial and poor crown | the plan              | required     | not required   |
       | Health Net     | claim denial             | the member's health plan | not required | required       |
 
-  Scenario: A provider transfer settled on the first call is an exempt grievance LIBERTY logs, whatever the group
+  Scenario: A provider transfer settled on the first call is an exempt grievance LIBERTY logs, whatever the group (reading: the matrix is consulted only when the MSR cannot resolve the issue)
     Given a grievance received by telephone on Monday 2 December 2024 at 09:00
     And the member belongs to group "OneCare"
     And the concern is provider transfer
@@ -413,7 +413,7 @@ Feature: LIBERTY Dental Plan grievance handling (desktop procedure MS 18, Sacram
     And the acknowledgement letter is not required
     And the resolution letter is not required
 
-  Scenario: A delegated formal grievance without notes or the office involved is flagged
+  Scenario: A delegated formal grievance without notes or the office involved is flagged (reading: the notes are the narrative, the office is the provider)
     Given a grievance received by telephone on Monday 2 December 2024 at 09:00
     And the member belongs to group "Sacramento GMC"
     And the concern is quality of care

@@ -59,7 +59,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
       | retain the grievance records for five years              | no due date                  |
     And there are no warnings
 
-  Scenario Outline: The written acknowledgement is due five business days after receipt, holidays skipped
+  Scenario Outline: The written acknowledgement is due five business days after receipt, holidays skipped (reading: business days skip weekends and US federal holidays)
     Given a grievance received by mail on <received>
     When the grievance is evaluated
     Then the written acknowledgement is due on <acknowledgement due>
@@ -107,7 +107,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
       | fax     | Monday 3 June 2024        | Sunday 1 December 2024 at 10:00  | Saturday 30 November 2024 | late       |
       | fax     | Monday 3 June 2024        | Monday 2 December 2024 at 08:00  | Saturday 30 November 2024 | late       |
 
-  Scenario: A grievance filed after the window is flagged and still handled
+  Scenario: A grievance filed after the window is flagged and still handled (reading: a late grievance is flagged, not refused)
     Given a grievance received by mail on Thursday 22 May 2025 at 10:00
     And the incident happened on Friday 22 November 2024
     And the record is complete
@@ -153,7 +153,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
       | Tuesday 24 December 2024 at 09:00   | Thursday 26 December 2024 at 16:59  | exempt         | required     | not required |
       | Tuesday 24 December 2024 at 09:00   | Thursday 26 December 2024 at 17:01  | formal         | not required | required     |
 
-  Scenario: An unresolved telephone grievance is handled as formal while its clock runs
+  Scenario: An unresolved telephone grievance is handled as formal while its clock runs (reading: formal until it is resolved by the close of the next business day)
     Given a grievance received by telephone on Friday 22 November 2024 at 15:00
     When the grievance is evaluated as of Friday 22 November 2024 at 16:00
     Then the grievance is classified as formal
@@ -161,7 +161,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
     And the written acknowledgement is pending
     And the telephone grievance log is not required
 
-  Scenario: The log entry of an exempt telephone grievance needs the complainant's name and identification number
+  Scenario: The log entry of an exempt telephone grievance needs the complainant's name and identification number (reading: the complainant's name is the member's name)
     Given a grievance received by telephone on Monday 2 December 2024 at 09:00
     And the grievance was resolved on Monday 2 December 2024 at 11:00
     And the record gives the narrative and the representative's name
@@ -236,7 +236,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
     And the resolution and written response is done
     And the resolution and written response was done on Monday 16 December 2024 at 15:00
 
-  Scenario: A grievance received by e-mail is flagged, as the policy lists only mail, fax and telephone
+  Scenario: A grievance received by e-mail is flagged, as the policy lists only mail, fax and telephone (reading: an unlisted channel is flagged, not refused)
     Given a grievance received by email on Monday 2 December 2024 at 09:00
     And the grievance was resolved on Tuesday 3 December 2024 at 10:00
     And the record is complete
