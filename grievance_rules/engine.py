@@ -198,6 +198,7 @@ class RulesEngine:
         self._casebook = dict(casebook or {})
         self._joins = dict(joins or {})
         self._names: tuple[str, ...] = ()
+        self._shown_as: dict[str, str] = {}
         self._casebook_name: str | None = None
         self._generation = -1
         with _LOCK:
@@ -214,6 +215,7 @@ class RulesEngine:
             except Exception as exc:
                 raise EngineRejection(f"{self.base_name}.{stage.name}", str(exc), list(stage.definition)) from None
         self._names = tuple(names)
+        self._shown_as = {n: f"{self.base_name}.{st.name}" for n, st in zip(names, self.stages, strict=True)}
         if self._casebook:
             try:
                 self._casebook_name = _register(CASE_KIND, self._casebook, self._joins)
@@ -290,6 +292,7 @@ class RulesEngine:
 
     def _fire(self, ruleset: str, properties: Mapping[str, Any]) -> list[str]:
         host = _host()
+        shown_as = self._shown_as.get(ruleset, ruleset)  # the pack's stage, for messages
         sid = f"e{next(_SIDS)}"
         fact = dict(properties)
         fact.update({"sid": sid, "id": _FACT_ID, "kind": "grievance"})
@@ -302,16 +305,16 @@ class RulesEngine:
                 # cannot happen while the sentinel rule is there; the session was never made, and
                 # deleting a session that does not exist crashes durable-rules: do not touch it
                 created = False
-                raise EvaluationError(f"no rule of ruleset {ruleset!r} matched, not even its sentinel") from None
+                raise EvaluationError(f"no rule of ruleset {shown_as!r} matched, not even its sentinel") from None
             except Exception as exc:
                 # the session may be half made: deleting it has crashed the process; leave it
                 created = False
                 raise EvaluationError(
-                    f"durable-rules failed in ruleset {ruleset!r} ({exc.__class__.__name__})"
+                    f"durable-rules failed in ruleset {shown_as!r} ({exc.__class__.__name__})"
                 ) from None
             names = host.fired[sid]
             if _SEEN not in names:  # the sentinel always fires; without it the actions did not all run
-                raise EvaluationError(f"durable-rules did not run the actions of ruleset {ruleset!r}")
+                raise EvaluationError(f"durable-rules did not run the actions of ruleset {shown_as!r}")
             return [name for name in names if name != _SEEN]
         finally:
             host.fired.pop(sid, None)

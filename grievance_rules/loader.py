@@ -475,7 +475,9 @@ def _pydantic_problems(exc: ValidationError, file: str, source_map: SourceMap) -
             allowed = _allowed_keys(PolicySpec, source_map.resolve(parent)) or []
             path = source_map.resolve(loc)
             line, col = source_map.position(path, key=True)
-            msg = f"unknown key {key!r}{did_you_mean(key, allowed)}; allowed keys here: {', '.join(allowed)}"
+            msg = (
+                f"unknown key {_short(key)}{did_you_mean(key[:100], allowed)}; allowed keys here: {', '.join(allowed)}"
+            )
             problems.append(Problem(file, line, col, dotted_path(path), msg))
             continue
         path = source_map.resolve(loc)
