@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from grievance_rules.diff import diff_policies, render_diff
 from grievance_rules.docs import render_policy
 from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError
 from grievance_rules.packs import available_policies, load_policy, validate_file
@@ -63,7 +64,21 @@ def _parser() -> argparse.ArgumentParser:
     do = sub.add_parser("docs", help="write each pack's review page (docs/policies/<pack>.md)")
     do.add_argument("packs", nargs="*", metavar="ID|PATH", help="packs to document (default: every available pack)")
     do.add_argument("--out", default="docs/policies", metavar="DIR", help="folder to write into")
+    _change_parsers(sub)
     return parser
+
+
+def _change_parsers(sub: Any) -> None:
+    """The commands for changing a pack safely: diff, replay, explain (docs/changing-packs.md)."""
+    di = sub.add_parser(
+        "diff",
+        help="what changed between two packs, in words (rules added, removed, changed)",
+        description="Compare two policy packs (ids or paths) and list every change in plain words: rules added, "
+        "removed, moved and changed, each deadline, condition, citation and reading before and after.",
+    )
+    di.add_argument("old", metavar="OLD", help="the pack as it was (id or path)")
+    di.add_argument("new", metavar="NEW", help="the pack as it will be (id or path)")
+    di.add_argument("--format", choices=("md", "json"), default="md", help="md (default; reads as plain text) or json")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "schema":
             print(json.dumps(policy_json_schema(), indent=2))
             return 0
+        if args.command == "diff":
+            return _diff(args, sys.stdout)
         if args.command == "list":
             for name in available_policies():
                 print(name)
@@ -171,6 +188,15 @@ def _print_worklist(items: Iterable[WorkItem], day: dt.date, within: int, out: T
     if not count:
         print("Nothing is overdue or due.", file=out)
     return count
+
+
+def _diff(args: argparse.Namespace, out: TextIO) -> int:
+    result = diff_policies(load_policy(args.old), load_policy(args.new))
+    if args.format == "json":
+        print(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False), file=out)
+    else:
+        out.write(render_diff(result))
+    return 0
 
 
 def _docs(packs: Sequence[str], out_dir: Path, out: TextIO) -> int:
