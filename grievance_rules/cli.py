@@ -20,6 +20,7 @@ from grievance_rules.docs import render_policy
 from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.policy import Policy
+from grievance_rules.replay import ReplayCounter, render_replay
 from grievance_rules.schema import policy_json_schema
 from grievance_rules.worklist import WorkItem, WorklistPass
 
@@ -79,6 +80,18 @@ def _change_parsers(sub: Any) -> None:
     di.add_argument("old", metavar="OLD", help="the pack as it was (id or path)")
     di.add_argument("new", metavar="NEW", help="the pack as it will be (id or path)")
     di.add_argument("--format", choices=("md", "json"), default="md", help="md (default; reads as plain text) or json")
+    rp = sub.add_parser(
+        "replay",
+        help="evaluate records under two packs and count how the determinations change",
+        description="Evaluate every record under --policy (the pack as it is) and --against (the pack as it will "
+        "be) and report how many determinations change and how, with example case ids per kind of change.",
+    )
+    rp.add_argument("--policy", required=True, metavar="ID|PATH", help="the pack as it is")
+    rp.add_argument("--against", required=True, metavar="ID|PATH", help="the pack as it will be")
+    rp.add_argument("--as-of", metavar="DATETIME", help="the moment statuses are judged at (ISO 8601)")
+    rp.add_argument("--examples", type=int, default=3, metavar="N", help="case ids shown per kind of change (3)")
+    rp.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    rp.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "diff":
             return _diff(args, sys.stdout)
+        if args.command == "replay":
+            return _replay(args, sys.stdout)
         if args.command == "list":
             for name in available_policies():
                 print(name)
@@ -197,6 +212,31 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(render_diff(result))
     return 0
+
+
+def _replay(args: argparse.Namespace, out: TextIO) -> int:
+    old, new = load_policy(args.policy), load_policy(args.against)
+    for file in args.files:
+        if file != "-" and not Path(file).is_file():
+            raise _Usage(f"no such file: {file}")
+    if args.examples < 0:
+        raise _Usage("--examples: a number, 0 or more")
+    try:
+        counter = ReplayCounter(old, new, args.as_of, args.examples)
+    except FactsError as exc:
+        raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
+    for file in args.files:
+        for position, record, parse_error in _records(file):
+            if parse_error is not None:
+                counter.add_unreadable()
+            else:
+                counter.add(record, position)
+    report = counter.report()
+    if args.format == "json":
+        print(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False), file=out)
+    else:
+        out.write(render_replay(report))
+    return 1 if report.invalid_under_both or report.errors else 0
 
 
 def _docs(packs: Sequence[str], out_dir: Path, out: TextIO) -> int:
