@@ -77,9 +77,9 @@ class TraceEntry(_Out):
     """One rule considered: whether it fired and why, and the values its condition read.
 
     ``values`` maps each fact the rule's condition tests to this grievance's value (timers also
-    give ``timers.<id>.due_at`` and ``.event_at``). For a fired action with a deadline, ``anchor`` says what the deadline ran
-    from (``receipt``, ``event:<type>``, ``action:<id>``), ``anchor_at`` when that was and
-    ``due_at`` the due moment worked out from it.
+    give ``timers.<id>.due_at`` and ``.event_at``). For a fired action with a deadline,
+    ``anchor`` says what the deadline ran from (``receipt``, ``event:<type>``, ``action:<id>``),
+    ``anchor_at`` when that was and ``due_at`` the due moment worked out from it.
     """
 
     rule: str

@@ -134,8 +134,10 @@ def words(value: Any) -> str:
 
 def _is_period(model: Any) -> bool:
     """A span with an amount and a unit (filing window, pattern window), read as one value."""
-    return isinstance(model, BaseModel) and not isinstance(model, Deadline) and {"amount", "unit"} <= set(
-        type(model).model_fields
+    return (
+        isinstance(model, BaseModel)
+        and not isinstance(model, Deadline)
+        and {"amount", "unit"} <= set(type(model).model_fields)
     )
 
 
@@ -235,17 +237,19 @@ class _Collector:
             if before == after:
                 continue
             label = _label(type(new), name)
-            nested = isinstance(before, BaseModel) and isinstance(after, BaseModel) and type(before) is type(after)
-            if nested and not isinstance(after, Condition | Deadline | Citation):
+            if (
+                isinstance(before, BaseModel)
+                and isinstance(after, BaseModel)
+                and type(before) is type(after)
+                and not isinstance(after, Condition | Deadline | Citation)
+            ):
                 found |= self.fields(section, item, before, after, f"{lead} {label}:")
                 continue
             if _is_keyed_list(before) or _is_keyed_list(after):
                 found |= self.keyed(section, f"{lead} {label}", before or [], after or [], item_prefix=item)
                 continue
             b, a = words(before), words(after)
-            self.add(
-                section, item, "changed", f"{lead} {label}: {b} → {a}", field=label, before=b, after=a
-            )
+            self.add(section, item, "changed", f"{lead} {label}: {b} → {a}", field=label, before=b, after=a)
             found = True
         return found
 
@@ -318,7 +322,9 @@ class _Collector:
     def mapping(self, section: str, lead: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
         for key in old:
             if key not in new:
-                self.add(section, key, "removed", f"{lead} {key} removed (was: {words(old[key])})", before=words(old[key]))
+                self.add(
+                    section, key, "removed", f"{lead} {key} removed (was: {words(old[key])})", before=words(old[key])
+                )
         for key, value in new.items():
             if key not in old:
                 self.add(section, key, "added", f"{lead} {key} added: {words(value)}", after=words(value))
@@ -452,8 +458,13 @@ def _choice(out: _Collector, name: str, before: Any, after: Any) -> None:
             *((f"otherwise {present.default.value} (rule {present.default.id})",) if present.default else ()),
         )
         verb = "added" if kind == "added" else "removed"
-        out.add(name, None, kind, f"{name.replace('_', ' ').capitalize()} decision {verb}: {'; '.join(details)}",
-                details=details)
+        out.add(
+            name,
+            None,
+            kind,
+            f"{name.replace('_', ' ').capitalize()} decision {verb}: {'; '.join(details)}",
+            details=details,
+        )
         for r in present.rules:
             (out.added if kind == "added" else out.removed).append(r.id)
         return

@@ -26,7 +26,7 @@ from grievance_rules.engine import EngineRejection, RulesEngine
 from grievance_rules.errors import EvaluationError, FactsError, GrievanceRulesError, PolicyError
 from grievance_rules.facts import Grievance, PreparedFacts, is_present, normalize_name, parse_grievance, prepare
 from grievance_rules.loader import LoadedSpec
-from grievance_rules.schema import DelegationDefault, DelegationRow, PolicySpec, Timer
+from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, PolicySpec, Timer
 
 __all__ = ["Policy"]
 
@@ -342,7 +342,9 @@ class Policy:
                 self._plain_values.append((fact, prop_name(fact)))
         self._trace_keys = [tuple(k for f in info.facts for k in _value_keys(f)) for info in self.compiled.rules]
         moments = {k for keys in self._trace_keys for k in keys if k.endswith((".due_at", ".event_at"))}
-        self._shared_keys = tuple(k for k in dict.fromkeys(k for keys in self._trace_keys for k in keys) if k not in moments)
+        self._shared_keys = tuple(
+            k for k in dict.fromkeys(k for keys in self._trace_keys for k in keys) if k not in moments
+        )
         self._moment_rules = tuple(i for i, keys in enumerate(self._trace_keys) if moments & set(keys))
         self._rule_index = {info.name: i for i, info in enumerate(self.compiled.rules)}
         self._trace_cache: dict[tuple[Any, ...], tuple[_Decision, tuple[TraceEntry, ...]]] = {}
@@ -421,7 +423,6 @@ class Policy:
             trace=self._trace(decision, ctx, props, anchored) if trace else (),
         )
 
-
     def _trace(
         self, decision: _Decision, ctx: _Context, props: Mapping[str, Any], anchored: Mapping[str, Anchored]
     ) -> tuple[TraceEntry, ...]:
@@ -455,7 +456,6 @@ class Policy:
             )
         return tuple(out)
 
-
     def _shared_entries(self, decision: _Decision, values: Mapping[str, TraceValue]) -> Iterator[TraceEntry]:
         """The decision's entries with these values, each built once per (rule, outcome, values)."""
         cache = self._entry_cache
@@ -480,8 +480,9 @@ def _value_keys(fact: str) -> tuple[str, ...]:
 
 def _all_tests(spec: PolicySpec) -> list[tuple[str, str, Any]]:
     """Every fact test of every condition in the pack."""
-    conditions = [r.when for c in spec.choices().values() for r in c.rules]
-    conditions += [r.when for r in (*spec.actions, *spec.warnings, *spec.record_requirements, *spec.patterns)]
+    conditions: list[Condition | None] = [r.when for c in spec.choices().values() for r in c.rules]
+    conditions += [r.when for r in (*spec.actions, *spec.warnings)]
+    conditions += [r.when for r in (*spec.record_requirements, *spec.patterns)]
     return [t for c in conditions for t in condition_tests(c)]
 
 

@@ -85,22 +85,30 @@ def test_first_match_order_and_reading(lines: list[str]) -> None:
 
 def test_choice_default_change(lines: list[str]) -> None:
     assert (
-        'Handled-by rule default by_plan: citation: mini.yaml, delegation → mini.yaml, delegation ("the plan handles it")'
+        "Handled-by rule default by_plan: citation: mini.yaml, delegation"
+        ' → mini.yaml, delegation ("the plan handles it")'
     ) in lines
 
 
 def test_delegation_matrix_rows(lines: list[str]) -> None:
     assert "Delegation matrix row Acme: verbal_grievances: yes → no" in lines
-    assert "Delegation matrix row Orbit added: group Orbit; delegated no; verbal_grievances no; form health_plan" in lines
+    assert (
+        "Delegation matrix row Orbit added: group Orbit; delegated no; verbal_grievances no; form health_plan" in lines
+    )
     assert (
         "Delegation matrix row Zenith removed (was: group Zenith; delegated no; verbal_grievances no; form health_plan)"
     ) in lines
-    assert "Delegation matrix default row: warning: group not in the matrix → group not in the matrix; check the group" in lines
+    assert (
+        "Delegation matrix default row: warning: group not in the matrix → group not in the matrix; check the group"
+        in lines
+    )
 
 
 def test_filing_window_timer_and_pattern(lines: list[str]) -> None:
     assert "Filing window: 180 calendar days after the incident → 365 calendar days after the incident" in lines
-    assert "Timer next_day: within: close of the next business day after receipt → 2 business days after receipt" in lines
+    assert (
+        "Timer next_day: within: close of the next business day after receipt → 2 business days after receipt" in lines
+    )
     assert "Escalation pattern repeated: count: 3 → 2" in lines
     assert "Escalation pattern repeated: within: 90 calendar days → 60 calendar days" in lines
 
