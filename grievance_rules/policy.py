@@ -482,7 +482,8 @@ def _all_tests(spec: PolicySpec) -> list[tuple[str, str, Any]]:
     """Every fact test of every condition in the pack."""
     conditions: list[Condition | None] = [r.when for c in spec.choices().values() for r in c.rules]
     conditions += [r.when for r in (*spec.actions, *spec.warnings)]
-    conditions += [r.when for r in (*spec.record_requirements, *spec.patterns)]
+    conditions += [r.when for r in spec.record_requirements]
+    conditions += [r.when for r in spec.patterns]
     return [t for c in conditions for t in condition_tests(c)]
 
 
