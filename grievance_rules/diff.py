@@ -521,9 +521,11 @@ def render_diff(diff: PolicyDiff) -> str:
     if diff.identical:
         lines.append("No differences: the two packs decide and say the same.")
         return "\n".join(lines) + "\n"
+    count = len(diff.changes)
+    added = len(diff.rules_added)
     lines.append(
-        f"{len(diff.changes)} changes: {len(diff.rules_added)} rules added, {len(diff.rules_removed)} removed, "
-        f"{len(diff.rules_changed)} changed."
+        f"{count} change{'s' if count != 1 else ''}: {added} rule{'s' if added != 1 else ''} added, "
+        f"{len(diff.rules_removed)} removed, {len(diff.rules_changed)} changed."
     )
     section = None
     for change in diff.changes:

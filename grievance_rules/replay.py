@@ -203,7 +203,7 @@ def replay(
 
 def _evaluate(policy: Policy, record: Any, as_of: Any) -> Determination | None:
     try:
-        return policy.evaluate(record, as_of=as_of)
+        return policy.evaluate(record, as_of=as_of, trace=False)
     except FactsError:
         return None
 
