@@ -250,6 +250,9 @@ class Policy:
         head, _, rest = fact.partition(".")
         if head == "events":
             name, _, count = rest.partition(".")
+            if count.startswith("after."):
+                earlier = count.removeprefix("after.")
+                return lambda ctx: ctx.facts.after(name, earlier)
             if count:
                 return lambda ctx: ctx.facts.count(name)
             return lambda ctx: ctx.facts.first(name) is not None
@@ -398,6 +401,7 @@ class Policy:
         facts: PreparedFacts,
         as_of: pendulum.DateTime | None,
         patterns: frozenset[str] = frozenset(),
+        related: Mapping[str, tuple[str, ...]] | None = None,
         *,
         trace: bool = True,
     ) -> Determination:
@@ -406,7 +410,9 @@ class Policy:
         decision = self._decision(self.engine.fire(props))
         g = facts.grievance
         anchored: dict[str, Anchored] = {}
-        actions = tuple(compute_actions(decision.actions, facts, self.calendar, as_of, anchored if trace else None))
+        actions = tuple(
+            compute_actions(decision.actions, facts, self.calendar, as_of, related, anchored if trace else None)
+        )
         return Determination(
             grievance_id=g.id,
             policy=self._ref,
