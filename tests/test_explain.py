@@ -174,3 +174,27 @@ def test_cli_evaluate_leaves_the_trace_out_unless_asked(tmp_path: Path, capsys: 
     ack = next(t for t in traced["trace"] if t["rule"] == "luxor.acknowledge")
     assert ack["values"] == {"classification": "formal"} and ack["due_at"] == "2024-12-04T23:59:59-06:00"
     assert {k: v for k, v in traced.items() if k != "trace"} == plain
+
+
+def test_every_bundled_pack_explains_its_generated_cases() -> None:
+    # the benchmark generator draws channels, concerns, groups, events and resolutions from each
+    # pack's vocabulary; explain raises if a worked-out deadline disagreed with the due date
+    import sys
+
+    from helpers import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import grievances
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    for pack in gr.available_policies():
+        policy = gr.load_policy(pack)
+        for record in grievances(policy, 150, seed=5):
+            ex = explain(policy, record, as_of="2025-06-30T12:00:00")
+            for account in ex.actions:
+                has_anchor = next(t for t in ex.determination.trace if t.rule == account.action.rule).anchor is not None
+                assert (account.deadline is not None) == has_anchor
+                if account.deadline is not None:
+                    assert account.deadline.due_at == account.action.due_at
+            assert render_explanation(ex).startswith(f"Grievance {record['id']} under {pack}")
