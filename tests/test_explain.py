@@ -198,3 +198,23 @@ def test_every_bundled_pack_explains_its_generated_cases() -> None:
                 if account.deadline is not None:
                     assert account.deadline.due_at == account.action.due_at
             assert render_explanation(ex).startswith(f"Grievance {record['id']} under {pack}")
+
+
+def test_a_text_fact_shows_only_values_the_pack_names(tmp_path: Path) -> None:
+    # group is caller text: the trace shows it only when the pack's own condition names that value
+    text = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+    pack = tmp_path / "mini.yaml"
+    pack.write_text(
+        text.replace(
+            "warnings:\n",
+            "warnings:\n  - id: acme\n    when: {fact: group, is: Acme}\n    message: an Acme member\n"
+            "    citation: {file: mini.yaml, section: groups}\n",
+        ),
+        encoding="utf-8",
+    )
+    policy = gr.load_policy(pack)
+    base = {"id": "T", "received_at": "2024-11-26T10:00:00-06:00", "channel": "mail"}
+    acme = {t.rule: t for t in policy.evaluate({**base, "group": "Acme"}).trace}["mini.acme"]
+    other = {t.rule: t for t in policy.evaluate({**base, "group": "Secret Corp"}).trace}["mini.acme"]
+    assert acme.fired and acme.values == {"group": "Acme"}
+    assert not other.fired and other.values == {"group": "(a value the pack does not name)"}
