@@ -359,7 +359,9 @@ def _key(item: BaseModel) -> str:
 
 
 def _details(item: BaseModel) -> tuple[str, ...]:
-    return tuple(f"{_label(type(item), k)} {words(getattr(item, k))}" for k in _set_fields(item) if k != "id")
+    skip = {"id", "amount", "unit"} if _is_period(item) else {"id"}
+    fields = tuple(f"{_label(type(item), k)} {words(getattr(item, k))}" for k in _set_fields(item) if k not in skip)
+    return ((_period(item),) if _is_period(item) else ()) + fields
 
 
 def _ordinal(n: str) -> str:
@@ -465,8 +467,8 @@ def _choice(out: _Collector, name: str, before: Any, after: Any) -> None:
             f"{name.replace('_', ' ').capitalize()} decision {verb}: {'; '.join(details)}",
             details=details,
         )
-        for r in present.rules:
-            (out.added if kind == "added" else out.removed).append(r.id)
+        ids = [r.id for r in present.rules] + ([present.default.id] if present.default else [])
+        (out.added if kind == "added" else out.removed).extend(ids)
         return
     out.tokens(name, f"{name.replace('_', ' ').capitalize()} value", before.values, after.values)
     out.keyed(name, title, before.rules, after.rules, ordered=True, rules=True)

@@ -176,3 +176,20 @@ def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_unknown_pack_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", OLD, "no-such-pack"]) == 2
     assert "no-such-pack" in capsys.readouterr().err
+
+
+def test_whole_sections_added_and_removed() -> None:
+    full = load_policy(OLD).spec
+    bare = full.model_copy(update={"handled_by": None, "filing_window": None})
+    added = diff_policies(bare, full)
+    assert [c.text for c in added.changes] == [
+        "Handled by decision added: values plan, health_plan; rule to_health_plan: health_plan when "
+        "delegation.delegated is false; otherwise plan (rule by_plan)",
+        "Filing window added: 180 calendar days after the incident; citation mini.yaml, filing",
+    ]
+    assert added.rules_added == ("to_health_plan", "by_plan")
+    removed = diff_policies(full, bare)
+    assert removed.rules_removed == ("to_health_plan", "by_plan")
+    assert "Filing window removed (was: 180 calendar days after the incident; citation mini.yaml, filing)" in [
+        c.text for c in removed.changes
+    ]
