@@ -124,6 +124,9 @@ def explain(
     Raises :class:`~grievance_rules.FactsError` for invalid facts, like ``evaluate``.
     """
     det = policy.evaluate(facts, as_of=as_of, trace=True)
+    # a pack with several versions judged this grievance by one of them: explain by that one
+    versions: tuple[Policy, ...] = getattr(policy, "versions", (policy,))
+    policy = next((v for v in versions if v.spec.version == det.policy.version), policy)
     infos = {info.name: info for info in policy.compiled.rules}
     tz = policy.calendar.tz
     accounts = {entry.rule: _account(policy.spec, infos[entry.rule], entry, tz) for entry in det.trace}
