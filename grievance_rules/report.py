@@ -454,7 +454,7 @@ def _printed_rate_notes(
         if found:
             dim, value, n = found[0]
             text += (
-                f"; the printed {printed.value} is what the {n} '{value}' ({dim}) grievances alone give: "
+                f"; the printed {printed.value} is what the {n} grievances with {dim} '{value}' alone give: "
                 f"{_thousands(n)} / {_thousands(mm)} x 1000 = {round(n / mm * 1000, places)}"
             )
         else:
