@@ -19,10 +19,14 @@ from grievance_rules.errors import (
     PolicyError,
     PolicyNotFoundError,
     Problem,
+    ReportError,
 )
 from grievance_rules.facts import Event, Grievance, Party
 from grievance_rules.packs import available_policies, load_policy, validate_file
+from grievance_rules.period import Period, PeriodError, parse_period
 from grievance_rules.policy import Policy
+from grievance_rules.report import OpenAfter, RecordProblem, Report, ReportPeriod, Timeliness
+from grievance_rules.report_render import ReportRenderError, report_csv, report_html, report_markdown
 from grievance_rules.worklist import WorkItem, Worklist, WorklistError, WorklistPass, build_worklist
 
 __version__ = "0.1.0"
@@ -38,12 +42,21 @@ __all__ = [
     "FactsError",
     "Grievance",
     "GrievanceRulesError",
+    "OpenAfter",
     "Party",
+    "Period",
+    "PeriodError",
     "Policy",
     "PolicyError",
     "PolicyNotFoundError",
     "PolicyRef",
     "Problem",
+    "RecordProblem",
+    "Report",
+    "ReportError",
+    "ReportPeriod",
+    "ReportRenderError",
+    "Timeliness",
     "TraceEntry",
     "WorkItem",
     "Worklist",
@@ -53,5 +66,9 @@ __all__ = [
     "available_policies",
     "build_worklist",
     "load_policy",
+    "parse_period",
+    "report_csv",
+    "report_html",
+    "report_markdown",
     "validate_file",
 ]

@@ -197,8 +197,11 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from grievance_rules.report_render import report_csv, report_html, report_markdown
 
     policy = load_policy(args.policy)
-    find_report(policy, args.report)  # an unknown name fails before any file is read
-    parse_period(args.period)
+    try:  # an unknown name or period fails before any file is read
+        find_report(policy, args.report)
+        parse_period(args.period)
+    except GrievanceRulesError as exc:
+        raise _Usage(str(exc)) from None
     if args.member_months is not None and args.member_months <= 0:
         raise _Usage("--member-months: a whole number above 0")
     if args.as_of is not None:

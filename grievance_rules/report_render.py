@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -162,10 +164,12 @@ def _cell(value: Any) -> str:
 
 def _svg(figure: Any) -> str:
     buf = io.StringIO()
-    figure.savefig(buf, format="svg", bbox_inches="tight")
+    figure.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buf.getvalue()
     start = text.find("<svg")
-    return text[start:] if start >= 0 else text
+    text = text[start:] if start >= 0 else text
+    # no creator/date block: the page is the same every time it is drawn from the same report
+    return re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
 
 
 def _charts(rep: Report) -> list[tuple[str, str]]:
@@ -173,6 +177,7 @@ def _charts(rep: Report) -> list[tuple[str, str]]:
     try:
         import matplotlib
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         raise ReportRenderError(
             "the HTML report draws its charts with matplotlib, which is not installed; "
@@ -181,12 +186,13 @@ def _charts(rep: Report) -> list[tuple[str, str]]:
     charts: list[tuple[str, str]] = []
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "grievance-rules", "font.size": 10}):
         for dim, values in rep.counts.items():
-            labels = [_label(v) for v in values]
+            labels = [textwrap.fill(_label(v), 16) for v in values]
             fig = Figure(figsize=(6.4, 0.45 * len(labels) + 0.9))
             ax = fig.add_subplot()
             bars = ax.barh(labels, list(values.values()), color="#1565c0")
             ax.bar_label(bars, padding=3)
             ax.invert_yaxis()
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("grievances")
             ax.set_title(f"Grievances by {_label(dim)}")
             ax.spines[["top", "right"]].set_visible(False)
@@ -202,6 +208,7 @@ def _charts(rep: Report) -> list[tuple[str, str]]:
                 ax.barh([_label(c) for c in codes], widths, left=left, color=_COLOURS[key], label=_label(key))
                 left = [a + b for a, b in zip(left, widths, strict=True)]
             ax.invert_yaxis()
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("actions")
             ax.set_title("Timeliness per action")
             ax.legend(
@@ -214,6 +221,7 @@ def _charts(rep: Report) -> list[tuple[str, str]]:
             ax = fig.add_subplot()
             bars = ax.bar(list(rep.open_ageing), list(rep.open_ageing.values()), color="#6a1b9a")
             ax.bar_label(bars, padding=2)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_ylabel("open grievances")
             ax.set_title(f"Ageing of open grievances at {rep.as_of.date().isoformat()}")
             ax.spines[["top", "right"]].set_visible(False)
@@ -226,7 +234,8 @@ _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:2rem auto;max-width:60rem;
 color:#1f2933;padding:0 1rem;line-height:1.45}
 h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d9e2ec;padding-bottom:.2rem}
-.meta{color:#52606d;margin-top:0}
+.meta{color:#52606d;margin-top:0}.meta strong{white-space:nowrap}
+.callout{border-left:4px solid #f9a825;background:#fffbea;padding:.5rem 1rem;margin:1rem 0}
 .cards{display:flex;flex-wrap:wrap;gap:.8rem;margin:1.2rem 0}
 .card{border:1px solid #d9e2ec;border-radius:.5rem;padding:.6rem 1rem;min-width:9rem;background:#f8fafc}
 .card .v{font-size:1.6rem;font-weight:600}.card .l{color:#52606d;font-size:.85rem}
@@ -268,6 +277,8 @@ def report_html(rep: Report, plan_name: str | None = None) -> str:
             f'<div class="l">{esc(label)}</div></div>'
         )
     parts.append("</div>")
+    # what a reader must not miss: a figure of the document that the inputs do not give
+    parts += [f'<p class="callout">{esc(n[0].upper() + n[1:])}</p>' for n in rep.notes if "the document prints" in n]
     for dim, values in rep.counts.items():
         caption = f"Grievances by {_label(dim)}"
         rows = "".join(
