@@ -80,8 +80,8 @@ def build() -> list[dict[str, object]]:
         records.append(record)
     # two grievances at the quarter's edges, written in UTC: their local (Eastern) dates are
     # 1 October and 31 December 2014, so they belong to the quarter although their UTC dates differ
-    first = dt.datetime(2014, 10, 1, 0, 30, tzinfo=TZ).astimezone(dt.timezone.utc)
-    last = dt.datetime(2014, 12, 31, 23, 45, tzinfo=TZ).astimezone(dt.timezone.utc)
+    first = dt.datetime(2014, 10, 1, 0, 30, tzinfo=TZ).astimezone(dt.UTC)
+    last = dt.datetime(2014, 12, 31, 23, 45, tzinfo=TZ).astimezone(dt.UTC)
     records[0]["received_at"] = first.isoformat(timespec="minutes").replace("+00:00", "Z")
     records[-1]["received_at"] = last.isoformat(timespec="minutes").replace("+00:00", "Z")
     for edge in (records[0], records[-1]):
