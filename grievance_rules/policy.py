@@ -24,7 +24,6 @@ from grievance_rules.facts import (
     normalize_name,
     parse_grievance,
     prepare,
-    resolve_moment,
 )
 from grievance_rules.loader import LoadedSpec
 from grievance_rules.period import Period
@@ -206,14 +205,20 @@ class Policy:
         report judged at the end of a period can be run on data collected later. Raises
         :class:`FactsError` for facts that do not fit the pack.
         """
-        events = [e for e in grievance.events if resolve_moment(e.at, self.calendar) <= as_of]
+        events = [e for e in grievance.events if self.instant(e.at) <= as_of]
         resolved = grievance.resolved_at
-        if resolved is not None and resolve_moment(resolved, self.calendar) > as_of:
+        if resolved is not None and self.instant(resolved) > as_of:
             resolved = None
         if len(events) != len(grievance.events) or resolved is not grievance.resolved_at:
             grievance = grievance.model_copy(update={"events": events, "resolved_at": resolved})
         prepared = prepare(grievance, self.spec, self.calendar, as_of)
         return prepared, self._determine(prepared, as_of)
+
+    def instant(self, value: str | dt.datetime) -> dt.datetime:
+        """A validated moment of the facts as an aware datetime, for comparisons only (cheaper than
+        the pendulum moments of :func:`prepare`); an offset-less string is a wall time in the plan's timezone."""
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=self.calendar.tz)
 
     def parse_as_of(self, as_of: str | dt.datetime | None) -> pendulum.DateTime | None:
         """``as_of`` as an aware moment in the plan's timezone (offset-less strings are local)."""

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, field_serializer
 
 from grievance_rules.determination import Determination, PolicyRef
 from grievance_rules.errors import FactsError, GrievanceRulesError, ReportError, did_you_mean
-from grievance_rules.facts import Grievance, PreparedFacts, normalize_name, parse_grievance, resolve_moment
+from grievance_rules.facts import Grievance, PreparedFacts, normalize_name, parse_grievance
 from grievance_rules.period import Period, parse_period
 from grievance_rules.schema import ReportSpec
 
@@ -162,6 +162,7 @@ class _Tally:
         self.policy = policy
         self.spec = spec
         self.as_of = as_of
+        self.as_of_ts = as_of.timestamp()
         pack = policy.spec
         self.counts: dict[str, Counter[str]] = {d: Counter() for d in spec.dimensions}
         measured = spec.measures.timeliness
@@ -217,7 +218,7 @@ class _Tally:
         resolved = prepared.first("resolved")
         if resolved is None:
             self.open += 1
-            age = (self.as_of - received).total_seconds() / 86400
+            age = (self.as_of_ts - received.timestamp()) / 86400
             whole = math.floor(age)
             for label, low, high in AGEING_BUCKETS:
                 if whole >= low and (high is None or whole <= high):
@@ -227,7 +228,7 @@ class _Tally:
             if days is not None and age > days:
                 self.open_after += 1
         else:
-            self.resolution_minutes[int((resolved - received).total_seconds() // 60)] += 1
+            self.resolution_minutes[int((resolved.timestamp() - received.timestamp()) // 60)] += 1
         if self.rows is not None:
             self.rows.append(self.row(prepared, det, resolved))
 
@@ -247,7 +248,7 @@ class _Tally:
             "handled_by": det.handled_by,
             "concerns": list(g.concerns),
             "resolved_at": None if resolved is None else resolved.isoformat(),
-            "days_to_resolution": None if resolved is None else (resolved - received).total_seconds() / 86400,
+            "days_to_resolution": None if resolved is None else (resolved.timestamp() - received.timestamp()) / 86400,
         }
         return {f: values[f] for f in self.spec.fields}
 
@@ -304,8 +305,8 @@ def run_report(
         read += 1
         try:
             grievance = parse_grievance(record)
-            received = resolve_moment(grievance.received_at, policy.calendar)
-            day = received.date()
+            received = policy.instant(grievance.received_at)
+            day = received.astimezone(tz).date()
             if not span.start <= day <= span.end:
                 outside += 1
                 continue
