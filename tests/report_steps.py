@@ -16,6 +16,7 @@ from pytest_bdd import given, parsers, then, when
 
 import grievance_rules as gr
 
+
 @dataclass
 class Reporting:
     """The scenario's grievance log and the report run over it."""

@@ -682,3 +682,15 @@ def test_report_mistakes_are_located(tmp_path: Path) -> None:
     assert "unknown key 'colour'" in info.value.problems[0].message
     ok = gr.Policy(load_spec_text(unknown.replace("    colour: red\n", ""), "p.yaml"))
     assert ok.report("monthly", [], period="2024-05").counts["channel"] == {"mail": 0, "phone": 0}
+
+
+def test_readme_report_example_gives_the_corrected_rate() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    line = next(
+        x for x in text.splitlines() if x.startswith("grievance-rules report --policy ctdhp") and "2354933" in x
+    )
+    run_ = cli(*line.split()[1:])
+    assert run_.returncode == 0, run_.stderr
+    rep = json.loads(run_.stdout)
+    assert rep["total"] == 202 and f"{rep['rate_per_1000_member_months']:.3g}" == "0.0858"
+    assert any("the printed 0.00467 is what the 11 grievances with type 'other' alone give" in n for n in rep["notes"])
