@@ -149,6 +149,15 @@ def report_markdown(rep: Report) -> str:
     return "\n".join(out)
 
 
+_ISO_MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$")
+
+
+def _local(text: str) -> str:
+    """An ISO moment of a log row (already in the plan's timezone) as ``2024-12-02 09:00``."""
+    match = _ISO_MOMENT.match(text)
+    return f"{match[1]} {match[2]}" if match else text
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -239,7 +248,7 @@ h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d9e2ec;paddin
 .cards{display:flex;flex-wrap:wrap;gap:.8rem;margin:1.2rem 0}
 .card{border:1px solid #d9e2ec;border-radius:.5rem;padding:.6rem 1rem;min-width:9rem;background:#f8fafc}
 .card .v{font-size:1.6rem;font-weight:600}.card .l{color:#52606d;font-size:.85rem}
-table{border-collapse:collapse;margin:.6rem 0 1rem}
+table{border-collapse:collapse;margin:.6rem 0 1rem}table.log td{white-space:nowrap}
 td,th{border-bottom:1px solid #e4e7eb;padding:.25rem .8rem;text-align:left}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .pair{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}.pair svg{max-width:36rem;height:auto}
@@ -313,11 +322,12 @@ def report_html(rep: Report, plan_name: str | None = None) -> str:
     if rep.rows is not None and rep.fields is not None:
         head = "".join(f"<th>{esc(_label(f))}</th>" for f in rep.fields)
         body = "".join(
-            "<tr>" + "".join(f"<td>{esc(_cell(v))}</td>" for v in row.values()) + "</tr>" for row in rep.rows
+            "<tr>" + "".join(f"<td>{esc(_local(_cell(v)))}</td>" for v in row.values()) + "</tr>" for row in rep.rows
         )
         parts.append(
-            f'<h2>Log (<span data-key="rows.length">{len(rep.rows)}</span> entries)</h2>'
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f'<h2>Log (<span data-key="rows.length">{len(rep.rows)}</span> '
+            f"{'entry' if len(rep.rows) == 1 else 'entries'}; times are local, {esc(rep.timezone)})</h2>"
+            f'<table class="log"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
         )
     if rep.errors:
         body = "".join(
