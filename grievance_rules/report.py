@@ -370,6 +370,12 @@ def _assemble(
             notes.append(f"{counter[NONE]} counted grievance(s) give no {dim}; they are counted under '{NONE}'")
     if "concern" in counts:
         notes.append("a grievance with several concerns is counted once under each of them")
+    if pack.patterns and set(counts) & {"level", "classification", "handled_by"}:
+        names = ", ".join(p.id for p in pack.patterns)
+        notes.append(
+            f"each grievance is evaluated on its own: escalations by patterns across grievances ({names}) "
+            "are not applied here; a case book (gr.CaseBook) finds them"
+        )
     rate: float | None = None
     if member_months is not None:
         rate = tally.total / member_months * 1000
