@@ -73,11 +73,16 @@ Feature: The reports the plans' documents require
       | id | received                  | channel | group          | concerns          | resolved                  |
       | R1 | 2024-03-04T10:00:00-08:00 | phone   | Sacramento GMC | provider transfer | 2024-03-04T15:00:00-08:00 |
       | R2 | 2024-03-20T11:00:00-07:00 | phone   | Health Net     | treatment plan inquiry |                      |
+      | R3 | 2024-03-15T09:00:00-07:00 | mail    | Sacramento GMC | poor crown        | 2024-04-10T09:00:00-07:00 |
     When the "issue_resolution" report of "liberty" is run for 2024-03
-    # R1: exempt, LIBERTY resolves it within 24 hours (5 hours); R2: not delegated, no contact
-    # in 72 hours, formal, handled by the health plan
-    Then the report counts 2 grievances
-    And the report counts 1 grievance of handled by "plan"
+    # R1: exempt, LIBERTY resolves it within its 24-hour target (5 hours); R2: not delegated, no
+    # contact in 72 hours, formal, handled by the health plan; R3: quality of care, formal, LIBERTY.
+    # R3's acknowledgement was due 5 calendar days after 15 March = 20 March: not sent, overdue at
+    # the end of March. Its resolution letter is due 30 days after receipt = 14 April: at the end
+    # of March it was still to come (the 10 April resolution is after the report's as_of).
+    Then the report counts 3 grievances
+    And the report counts 2 grievances of handled by "plan"
     And the report counts 1 grievance of handled by "health_plan"
     And the report counts 0 grievances of group "OneCare"
-    And the "resolve" actions are 1 on time, 0 late, 0 overdue and 0 pending
+    And the "acknowledge" actions are 0 on time, 0 late, 1 overdue and 0 pending
+    And the "resolve" actions are 0 on time, 0 late, 0 overdue and 1 pending

@@ -220,9 +220,7 @@ def _charts(rep: Report) -> list[tuple[str, str]]:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("actions")
             ax.set_title("Timeliness per action")
-            ax.legend(
-                ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.25 if len(codes) < 3 else -0.12), frameon=False
-            )
+            ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
             ax.spines[["top", "right"]].set_visible(False)
             charts.append(("Timeliness per action", _svg(fig)))
         if rep.open_after is not None:
