@@ -357,14 +357,14 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 if parse_error is None:
                     yield record
                 else:
-                    print(f"{run.where}: {parse_error}", file=err)
+                    run.say(f"{run.where}: {parse_error}")
 
         def rows() -> Iterator[dict[str, Any]]:
             stream = policy.export(good_records(), args.period, args.as_of, include=args.include, errors="collect")
             for row in stream:
                 if isinstance(row, FactsError):
                     run.failed()  # export reads one record at a time: run.where is the bad one
-                    print(f"{run.where}: {row}", file=err)
+                    run.say(f"{run.where}: {row}")
                     continue
                 yield row
 
@@ -472,6 +472,8 @@ class _Run:
                 TimeRemainingColumn(),
                 console=Console(file=self.err, force_terminal=True),
                 transient=True,
+                redirect_stdout=False,
+                redirect_stderr=False,
             )
             self._task = self._progress.add_task(self.label, total=self.total, records=0)
             self._progress.start()
@@ -489,6 +491,13 @@ class _Run:
     def failed(self) -> None:
         """Count one more bad record."""
         self.errors += 1
+
+    def say(self, message: str) -> None:
+        """Print a line on ``err`` (above the progress bar while one is shown)."""
+        if self._progress is not None:
+            self._progress.console.print(message, markup=False, highlight=False, soft_wrap=True)
+        else:
+            print(message, file=self.err)
 
     def records(self) -> Iterator[tuple[int, Any, str | None]]:
         """Every record of every file, as :func:`_records` gives them, counted as they pass."""
