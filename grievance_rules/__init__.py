@@ -20,6 +20,7 @@ from grievance_rules.errors import (
     PolicyNotFoundError,
     Problem,
 )
+from grievance_rules.export import ExportError, ExportLayout
 from grievance_rules.facts import Event, Grievance, Party
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.policy import Policy
@@ -35,6 +36,8 @@ __all__ = [
     "Escalation",
     "EvaluationError",
     "Event",
+    "ExportError",
+    "ExportLayout",
     "FactsError",
     "Grievance",
     "GrievanceRulesError",
