@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from grievance_rules.docs import render_policy
 from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError
-from grievance_rules.export import ExportError, ExportLayout, write_csv, write_parquet
+from grievance_rules.export import ExportError, ExportLayout, arrow_schema, write_csv, write_parquet
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.period import PeriodError, parse_period
 from grievance_rules.policy import Policy
@@ -341,9 +341,12 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.output == "-" and args.format != "csv":
         raise _Usage("--output -: only --format csv can be written to standard output")
     try:
-        parse_period(args.period) if args.period is not None else None
+        if args.period is not None:
+            parse_period(args.period)
         policy.parse_as_of(args.as_of)
         layout = policy.export_layout(args.include)
+        if args.format == "parquet":
+            arrow_schema(layout)  # pyarrow is an optional extra: say so before reading anything
     except PeriodError as exc:
         raise _Usage(f"--period: {exc}") from None
     except FactsError as exc:

@@ -39,6 +39,8 @@ __all__ = [
     "Column",
     "ExportError",
     "ExportLayout",
+    "all_timely",
+    "arrow_schema",
     "export_layout",
     "export_row",
     "write_csv",

@@ -316,7 +316,7 @@ def test_csv_cells(luxor: gr.Policy) -> None:
 
 
 def test_parquet_without_pyarrow_is_a_clear_error(
-    luxor: gr.Policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    luxor: gr.Policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import importlib
 
@@ -330,6 +330,11 @@ def test_parquet_without_pyarrow_is_a_clear_error(
     monkeypatch.setattr(importlib, "import_module", missing)
     with pytest.raises(ExportError, match=r"grievance-rules\[table\]"):
         write_parquet([], luxor.export_layout(), tmp_path / "x.parquet")
+    src = write_jsonl(tmp_path / "in.jsonl", [luxor_mail()])
+    argv = ["export", "--policy", "luxor", "--format", "parquet", "--output", str(tmp_path / "x.parquet"), str(src)]
+    assert cli.main(argv) == 2
+    assert "pip install 'grievance-rules[table]'" in capsys.readouterr().err
+    assert not (tmp_path / "x.parquet").exists()
 
 
 # ------------------------------------------------------------------ command line
