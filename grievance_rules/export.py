@@ -244,11 +244,12 @@ def write_csv(rows: Iterable[Mapping[str, Any]], layout: ExportLayout, out: Text
     ``out`` should be opened with ``newline=""``. Returns the number of rows written.
     """
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    names = layout.names
-    writer.writerow(names)
+    writer.writerow(layout.names)
+    # text columns hold str or None and need no formatting; the typed ones go through _cell
+    formats = [(c.name, str if c.kind == "string" else _cell) for c in layout.columns]
     count = 0
     for row in rows:
-        writer.writerow([_cell(row.get(name)) for name in names])
+        writer.writerow(["" if (v := row.get(name)) is None else fmt(v) for name, fmt in formats])
         count += 1
     return count
 
