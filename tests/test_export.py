@@ -280,6 +280,15 @@ def test_include_party_expands_and_unknown_names_are_refused(luxor: gr.Policy) -
         luxor.export([], include=("narative",))
 
 
+def test_export_error_survives_pickling(luxor: gr.Policy) -> None:
+    import pickle
+
+    with pytest.raises(ExportError) as info:
+        luxor.export_layout(("narative",))
+    again = pickle.loads(pickle.dumps(info.value))
+    assert isinstance(again, gr.GrievanceRulesError) and str(again) == str(info.value)
+
+
 # ------------------------------------------------------------------ writers
 
 
