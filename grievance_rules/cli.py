@@ -409,7 +409,7 @@ def _write_atomically(path: Path, fmt: str, write: Callable[[Path], int]) -> int
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 """Total input size (bytes) from which a run shows a progress bar, when standard error is a terminal.
 
-8 MiB of JSON Lines is some 20,000 grievances: a few seconds of work, the point where a silent
+8 MiB of JSON Lines is 20,000 to 40,000 grievances: seconds of work, the point where a silent
 terminal starts to look stuck. Smaller runs finish before a bar would be worth drawing.
 """
 
