@@ -46,6 +46,7 @@ CODES = {
         "log",
         "offer_complaint_form",
         "contact",
+        "review_repeated_complaints",
         "visit_office",
         "corrective_action_plan",
         "follow_up",
@@ -61,7 +62,10 @@ CODES = {
         "recommend_determination",
         "acknowledge",
         "request_records",
+        "respond_to_provider",
         "provider_response",
+        "provider_appeal_to_ga",
+        "provider_reorientation",
     ],
     "luxor": ["acknowledge", "resolve", "log", "assist_licensing_agency", "provide_assistance", "retain_records"],
 }
