@@ -126,6 +126,15 @@ def test_columns_and_order_are_the_contracts(pack: str) -> None:
     assert out.getvalue().splitlines()[0].split(",") == expected
 
 
+@pytest.mark.parametrize("pack", sorted(CODES))
+def test_column_dictionary_lists_each_packs_codes(pack: str) -> None:
+    # docs/export.md names each bundled pack's action columns; it must follow the packs
+    text = " ".join((ROOT / "docs" / "export.md").read_text(encoding="utf-8").split())
+    layout = gr.load_policy(pack).export_layout()
+    codes = ", ".join(f"`{c}`" for c in layout.action_codes)
+    assert f"- {pack} ({len(layout.columns)} columns): {codes}" in text
+
+
 def test_row_values_for_a_late_acknowledgement(luxor: gr.Policy) -> None:
     # acknowledged Tue 2024-12-03 09:00, the day after its due day (Mon 2024-12-02): late
     facts = luxor_mail(
