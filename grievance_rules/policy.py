@@ -71,17 +71,19 @@ class Policy:
             )
         except EngineRejection as exc:
             by_name = {r.name: r for r in self.compiled.rules}
-            problems = [
-                loaded.problem(
-                    by_name[n.removesuffix(MATCHED)].path,
-                    f"durable-rules refused this rule ({exc.reason}); simplify its condition",
-                )
-                for n in exc.rules
-                if n.removesuffix(MATCHED) in by_name
-            ]
-            if not problems:
+            known = [by_name[n.removesuffix(MATCHED)] for n in exc.rules if n.removesuffix(MATCHED) in by_name]
+            if not known:
                 raise
-            raise PolicyError(problems) from None
+            shown = ", ".join(r.id for r in known[:5]) + (", ..." if len(known) > 5 else "")
+            raise PolicyError(
+                [
+                    loaded.problem(
+                        known[0].path,
+                        f"durable-rules refused the ruleset holding this rule ({exc.reason}); "
+                        f"simplify the conditions of: {shown}",
+                    )
+                ]
+            ) from None
         self._timers = {t.id: t for t in self.spec.timers}
         self._getters = {prop: self._getter(fact, tag) for prop, (fact, tag) in self.compiled.properties.items()}
         self._ref = PolicyRef(id=self.spec.id, version=self.spec.version)
