@@ -14,6 +14,7 @@ Validation runs in three passes whose problems are reported together, in file or
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -132,11 +133,16 @@ def _check_duplicates(node: yaml.Node, path: Path_ = ()) -> Iterator[_DuplicateK
 class LoadedSpec:
     """A validated policy spec with the file it came from and where each part of it stands."""
 
-    def __init__(self, spec: PolicySpec, file: str, source_map: SourceMap, text: str) -> None:
+    def __init__(
+        self, spec: PolicySpec, file: str, source_map: SourceMap, text: str, sha256: str | None = None
+    ) -> None:
         self.spec = spec
         self.file = file
         self.source_map = source_map
         self.text = text
+        #: SHA-256 of the pack file's bytes as read (of the UTF-8 text for a pack given as text), so
+        #: ``sha256sum pack.yaml`` shows the same value as a Determination's ``policy.sha256``.
+        self.sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def problem(self, path: Path_, message: str) -> Problem:
         """A located problem at ``path`` of this file."""
@@ -148,7 +154,8 @@ def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
     """Read and validate the policy file at ``path``; raise :class:`PolicyError` listing every problem."""
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(
             [
@@ -161,7 +168,9 @@ def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
                 )
             ]
         ) from None
-    return load_spec_text(text, file)
+    loaded = load_spec_text(text, file)
+    loaded.sha256 = hashlib.sha256(raw).hexdigest()
+    return loaded
 
 
 def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
