@@ -18,6 +18,7 @@ from grievance_rules.errors import (
     GrievanceRulesError,
     PolicyError,
     PolicyNotFoundError,
+    PolicyVersionNotFoundError,
     Problem,
 )
 from grievance_rules.facts import Event, Grievance, Party
@@ -43,6 +44,7 @@ __all__ = [
     "PolicyError",
     "PolicyNotFoundError",
     "PolicyRef",
+    "PolicyVersionNotFoundError",
     "Problem",
     "TraceEntry",
     "WorkItem",
