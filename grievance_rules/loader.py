@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from grievance_rules.errors import PolicyError, Problem, did_you_mean, dotted_path
 from grievance_rules.schema import Declared, PolicySpec
 
-__all__ = ["LoadedSpec", "SourceMap", "load_spec", "load_spec_text"]
+__all__ = ["LoadedSpec", "SourceMap", "core_yaml", "load_spec", "load_spec_text"]
 
 Path_ = tuple[str | int, ...]
 
@@ -230,6 +230,35 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
         problems.sort(key=lambda p: (p.line, p.column))
         raise PolicyError(problems)
     return LoadedSpec(spec, file, source_map, text)
+
+
+def core_yaml(text: str, file: str) -> tuple[yaml.Node | None, Any]:
+    """Parse YAML text with the core-types loader: (node tree for positions, data).
+
+    Raises :class:`PolicyError` for a syntax error, a duplicate key or a tag, located in ``file``.
+    """
+    try:
+        node = yaml.compose(text, Loader=_CoreLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise PolicyError([Problem(file, line, col, "", f"not valid YAML: {exc.problem}; fix the syntax")]) from None
+    if node is None:
+        return None, None
+    duplicates = [
+        Problem(file, d.line, d.col, d.path, f"duplicate key {d.key!r} (first at line {d.first_line}); keep one")
+        for d in _check_duplicates(node)
+    ]
+    if duplicates:
+        raise PolicyError(duplicates)
+    try:
+        data = _CoreLoader(text).get_single_data()
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = f"not plain YAML data: {exc.problem}; remove the tag"
+        raise PolicyError([Problem(file, line, col, "", message)]) from None
+    return node, data
 
 
 # --------------------------------------------------------------------------- pass 1

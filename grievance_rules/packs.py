@@ -31,9 +31,11 @@ from grievance_rules.policy import Policy
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "PackInfo",
     "PackSource",
     "available_policies",
     "bundled_dir",
+    "describe_packs",
     "is_pack_file",
     "load_policy",
     "pack_sources",
@@ -197,6 +199,42 @@ def load_policy(name: str | os.PathLike[str], version: str | None = None) -> Pol
         return Policy(loaded[0])
     loaded.sort(key=_start)
     return Policy(loaded[-1], history=loaded[:-1], by_date=True)
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    """One version of an available pack, as ``grievance-rules list`` shows it."""
+
+    id: str
+    version: str
+    effective: str  # ``from..until`` (open end: ``from..``), or ``any date``
+    sha256: str
+    file: str
+
+
+def describe_packs(names: list[str] | None = None) -> tuple[list[PackInfo], list[Problem]]:
+    """Every version of every available pack (or of ``names``), and the problems of invalid ones."""
+    infos: list[PackInfo] = []
+    problems: list[Problem] = []
+    for name in names if names is not None else available_policies():
+        for source in pack_sources(name):
+            try:
+                loaded = source.load()
+            except PolicyError as exc:
+                problems.extend(exc.problems)
+                continue
+            eff = loaded.spec.effective_range
+            infos.append(
+                PackInfo(
+                    loaded.spec.id,
+                    loaded.spec.version,
+                    eff.render() if eff else "any date",
+                    loaded.sha256,
+                    str(Path(loaded.file).resolve()) if source.text is None else loaded.file,
+                )
+            )
+    infos.sort(key=lambda i: (i.id, i.effective == "any date", i.effective, i.version))
+    return infos, problems
 
 
 def validate_file(path: str | os.PathLike[str]) -> list[Problem]:
