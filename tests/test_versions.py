@@ -258,3 +258,45 @@ def test_bundled_packs_declare_where_their_effective_date_comes_from() -> None:
             continue
         assert eff.citation is not None and eff.reading, name
     assert gr.load_policy("liberty").effective.from_ == dt.date(2012, 3, 13)  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------ command line
+
+
+def test_list_prints_id_version_range_short_hash_and_file(
+    history: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from grievance_rules.cli import main
+
+    monkeypatch.setattr(packs, "bundled_dir", lambda: history)
+    assert main(["list"]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split() == ["ID", "VERSION", "EFFECTIVE", "SHA256", "FILE"]
+    old = hashlib.sha256((history / "mini@1.0.yaml").read_bytes()).hexdigest()[:12]
+    new = hashlib.sha256((history / "mini.yaml").read_bytes()).hexdigest()[:12]
+    assert [r.split() for r in rows] == [
+        ["mini", "1.0", "2024-01-01..2024-06-30", old, str((history / "mini@1.0.yaml").resolve())],
+        ["mini", "2.0", "2024-07-01..", new, str((history / "mini.yaml").resolve())],
+    ]
+    assert main(["list", "--json"]) == 0
+    assert '"sha256": "' + hashlib.sha256((history / "mini.yaml").read_bytes()).hexdigest() in capsys.readouterr().out
+
+
+def test_list_shows_the_bundled_packs_of_this_checkout(capsys: pytest.CaptureFixture[str]) -> None:
+    from grievance_rules.cli import main
+
+    assert main(["list"]) == 0
+    rows = [r.split() for r in capsys.readouterr().out.splitlines()[1:]]
+    assert [r[0] for r in rows] == ["ctdhp", "liberty", "luxor"]
+    assert rows[1][2] == "2012-03-13.." and rows[2][2:4] == ["any", "date"]
+    assert all(Path(r[-1]).parent == packs.bundled_dir().resolve() for r in rows)
+
+
+def test_version_option_prints_the_version_and_where_the_package_is(capsys: pytest.CaptureFixture[str]) -> None:
+    from grievance_rules.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out.strip()
+    assert out == f"grievance-rules {gr.__version__} ({Path(gr.__file__).resolve().parent})"
