@@ -106,23 +106,24 @@ def available_policies() -> list[str]:
 
 
 def _is_path(name: str) -> bool:
-    return Path(name).suffix in (".yaml", ".yml") or os.sep in name or "/" in name or Path(name).is_dir()
+    """A name is a path when it ends in .yaml/.yml or holds a separator (``packs/``); else a pack id."""
+    return Path(name).suffix in (".yaml", ".yml") or os.sep in name or "/" in name
 
 
-def pack_sources(name: str) -> list[PackSource]:
+def pack_sources(name: str | os.PathLike[str]) -> list[PackSource]:
     """Every version's source of a pack id, or the one file at a path (a folder: its pack files).
 
     Bundled files win over entry points of the same id (a checkout tests its own packs).
     """
     path = Path(name)
-    if _is_path(name):
+    if not isinstance(name, str) or _is_path(name):
         if path.is_file():
             return [PackSource(str(path))]
         if path.is_dir():
             files = [p for p in sorted(path.iterdir()) if p.is_file() and is_pack_file(p)]
             if files:
                 return [PackSource(str(p)) for p in files]
-        raise PolicyNotFoundError(name, available_policies())
+        raise PolicyNotFoundError(str(name), available_policies())
     bundled = _bundled()
     if name in bundled:
         return [PackSource(str(p)) for p in bundled[name]]
@@ -176,8 +177,8 @@ def load_policy(name: str | os.PathLike[str], version: str | None = None) -> Pol
     (:class:`PolicyVersionNotFoundError` for an unknown ``version``) or :class:`PolicyError`.
     """
     text = os.fspath(name)
-    sources = pack_sources(text)
-    single_file = _is_path(text) and Path(text).is_file()
+    sources = pack_sources(name)
+    single_file = (not isinstance(name, str) or _is_path(text)) and Path(text).is_file()
     problems: list[Problem] = []
     loaded: list[LoadedSpec] = []
     for source in sources:

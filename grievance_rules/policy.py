@@ -135,7 +135,7 @@ class Policy:
         Raises :class:`FactsError` (field ``received_at``) when no version covers that date; the
         message names the covered range, never the date given.
         """
-        if not self.by_date:
+        if not self.by_date or (len(self.versions) == 1 and self.effective is None):
             return self
         day = received_moment(grievance, self.calendar).date()
         for version in self.versions:

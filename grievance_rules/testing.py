@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from grievance_rules.errors import FactsError, PolicyError, PolicyNotFoundError, Problem, did_you_mean, dotted_path
 from grievance_rules.loader import SourceMap, core_yaml
-from grievance_rules.packs import CASES_SUFFIXES, is_pack_file, load_policy, pack_sources
+from grievance_rules.packs import CASES_SUFFIXES, available_policies, is_pack_file, load_policy, pack_sources
 from grievance_rules.policy import Policy
 
 __all__ = [
@@ -231,7 +231,7 @@ def cases_for(target: str) -> list[Path]:
     path = Path(target)
     if path.is_file() and path.name.endswith(CASES_SUFFIXES):
         return [path]
-    if path.is_dir():
+    if path.is_dir() and ("/" in target or os.sep in target or target not in available_policies()):
         return sorted(p for p in path.iterdir() if p.is_file() and p.name.endswith(CASES_SUFFIXES))
     found: list[Path] = []
     for source in pack_sources(target):
