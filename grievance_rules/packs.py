@@ -172,10 +172,14 @@ def load_policy(name: str | os.PathLike[str], version: str | None = None) -> Pol
     """Load a pack by id (bundled or installed), by path to a YAML file, or by folder.
 
     By id (or folder), every version of the pack is loaded and each grievance is judged by the
-    version in force on its local receipt date; ``version`` pins one version, which then judges
-    every date. A single file is that version alone. Raises :class:`PolicyNotFoundError`
+    version in force on its local receipt date; ``version`` (or ``"<id>@<version>"``, as the
+    command line's ``--policy`` takes it) pins one version, which then judges every date. A single file is that version alone. Raises :class:`PolicyNotFoundError`
     (:class:`PolicyVersionNotFoundError` for an unknown ``version``) or :class:`PolicyError`.
     """
+    if isinstance(name, str) and "@" in name and not _is_path(name):
+        if version is not None:
+            raise GrievanceRulesError(f"give the version once: {name!r} already names one")
+        name, _, version = name.partition("@")
     text = os.fspath(name)
     sources = pack_sources(name)
     single_file = (not isinstance(name, str) or _is_path(text)) and Path(text).is_file()

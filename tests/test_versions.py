@@ -86,6 +86,26 @@ def test_a_pack_id_with_several_files_is_loaded_by_id(history: Path, monkeypatch
     assert policy.evaluate(facts("2024-06-30T23:30:00-05:00")).policy.version == "1.0"
 
 
+def test_installed_versions_are_entry_points_named_id_at_label(
+    history: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_packs import _write_dist
+
+    site = tmp_path_factory.mktemp("site")
+    _write_dist(site, f"acme = {history / 'mini.yaml'}\nacme@1.0 = {history / 'mini@1.0.yaml'}")
+    monkeypatch.syspath_prepend(str(site))
+    assert "acme" in gr.available_policies() and "acme@1.0" not in gr.available_policies()
+    policy = gr.load_policy("acme")
+    assert [v.version for v in policy.versions] == ["1.0", "2.0"]
+    assert policy.evaluate(facts("2024-07-01T04:30:00Z")).policy.version == "1.0"
+
+
+def test_the_contract_pin_of_a_bundled_pack() -> None:
+    assert gr.load_policy("luxor", version="2024.1").version == "2024.1"
+    with pytest.raises(gr.PolicyVersionNotFoundError, match="did you mean '2024.1'"):
+        gr.load_policy("luxor", version="2024.2")
+
+
 def test_determination_names_the_version_its_hash_and_start(history: Path) -> None:
     det = gr.load_policy(history).evaluate(facts("2024-06-30T23:30:00-05:00"))
     digest = hashlib.sha256((history / "mini@1.0.yaml").read_bytes()).hexdigest()
@@ -140,6 +160,14 @@ def test_pinning_a_version_judges_every_date_by_it(history: Path) -> None:
     # 5 business days after Mon 1 July: Tue 2, Wed 3, Fri 5, Mon 8, Tue 9
     assert (det.policy.version, ack(det)) == ("1.0", dt.date(2024, 7, 9))
     assert gr.load_policy(history).pinned("2.0").version == "2.0"
+
+
+def test_id_at_version_pins_too(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(packs, "bundled_dir", lambda: history)
+    pinned = gr.load_policy("mini@1.0")
+    assert (pinned.version, len(pinned.versions)) == ("1.0", 1)
+    with pytest.raises(gr.PolicyVersionNotFoundError):
+        gr.load_policy("mini@3.0")
 
 
 def test_an_unknown_version_is_an_error_with_did_you_mean(history: Path) -> None:
