@@ -173,7 +173,8 @@ def load_policy(name: str | os.PathLike[str], version: str | None = None) -> Pol
 
     By id (or folder), every version of the pack is loaded and each grievance is judged by the
     version in force on its local receipt date; ``version`` (or ``"<id>@<version>"``, as the
-    command line's ``--policy`` takes it) pins one version, which then judges every date. A single file is that version alone. Raises :class:`PolicyNotFoundError`
+    command line's ``--policy`` takes it) pins one version, which then judges every date. A
+    single file is that version alone. Raises :class:`PolicyNotFoundError`
     (:class:`PolicyVersionNotFoundError` for an unknown ``version``) or :class:`PolicyError`.
     """
     if isinstance(name, str) and "@" in name and not _is_path(name):

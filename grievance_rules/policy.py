@@ -32,7 +32,7 @@ from grievance_rules.facts import (
     normalize_name,
     parse_grievance,
     prepare,
-    received_moment,
+    received_date,
 )
 from grievance_rules.loader import LoadedSpec
 from grievance_rules.schema import DelegationDefault, DelegationRow, Effective, PolicySpec, Timer
@@ -75,7 +75,7 @@ class Policy:
     """
 
     def __init__(self, loaded: LoadedSpec, *, history: Sequence[LoadedSpec] = (), by_date: bool = False) -> None:
-        """Compile ``loaded``; with ``history`` (other versions of the same pack) judge by receipt date.
+        """Compile ``loaded`` (the newest version); with ``history`` (the older ones) judge by receipt date.
 
         ``by_date`` makes even a single version refuse receipt dates outside its ``effective``
         range (a pack loaded by id); a pack loaded from one file or pinned judges every date.
@@ -137,7 +137,7 @@ class Policy:
         """
         if not self.by_date or (len(self.versions) == 1 and self.effective is None):
             return self
-        day = received_moment(grievance, self.calendar).date()
+        day = received_date(grievance, self.calendar)
         for version in self.versions:
             if version.effective is None or version.effective.covers(day):
                 return version
