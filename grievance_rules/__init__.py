@@ -12,6 +12,7 @@ durable-rules ruleset and evaluates grievance facts against it::
 
 from grievance_rules.casebook import CaseBook, CaseBookResult, Escalation
 from grievance_rules.determination import ActionResult, Determination, PolicyRef, TraceEntry
+from grievance_rules.diff import Change, PolicyDiff, diff_policies, render_diff
 from grievance_rules.errors import (
     EvaluationError,
     FactsError,
@@ -21,9 +22,11 @@ from grievance_rules.errors import (
     PolicyVersionNotFoundError,
     Problem,
 )
+from grievance_rules.explain import Explanation, explain, render_explanation
 from grievance_rules.facts import Event, Grievance, Party
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.policy import Policy
+from grievance_rules.replay import ReplayReport, render_replay, replay
 from grievance_rules.worklist import WorkItem, Worklist, WorklistError, WorklistPass, build_worklist
 
 __version__ = "0.1.0"
@@ -32,20 +35,24 @@ __all__ = [
     "ActionResult",
     "CaseBook",
     "CaseBookResult",
+    "Change",
     "Determination",
     "Escalation",
     "EvaluationError",
     "Event",
+    "Explanation",
     "FactsError",
     "Grievance",
     "GrievanceRulesError",
     "Party",
     "Policy",
+    "PolicyDiff",
     "PolicyError",
     "PolicyNotFoundError",
     "PolicyRef",
     "PolicyVersionNotFoundError",
     "Problem",
+    "ReplayReport",
     "TraceEntry",
     "WorkItem",
     "Worklist",
@@ -54,6 +61,12 @@ __all__ = [
     "__version__",
     "available_policies",
     "build_worklist",
+    "diff_policies",
+    "explain",
     "load_policy",
+    "render_diff",
+    "render_explanation",
+    "render_replay",
+    "replay",
     "validate_file",
 ]

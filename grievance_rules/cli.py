@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from grievance_rules import __version__
+from grievance_rules.diff import diff_policies, render_diff
 from grievance_rules.docs import render_policy
 from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError
+from grievance_rules.explain import explain, render_explanation
 from grievance_rules.packs import CASES_SUFFIXES, available_policies, describe_packs, load_policy, validate_file
 from grievance_rules.policy import Policy
+from grievance_rules.replay import ReplayCounter, render_replay
 from grievance_rules.schema import policy_json_schema
 from grievance_rules.testing import cases_for, run_tests, validate_cases_file
 from grievance_rules.worklist import WorkItem, WorklistPass
@@ -47,11 +50,15 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser(
         "evaluate",
         help="evaluate grievances (JSON object, array or JSON Lines) against a policy",
-        description="Print one Determination per grievance as a JSON line, in input order.",
+        description="Print one Determination per grievance as a JSON line, in input order (without the trace "
+        "unless --trace is given).",
     )
     ev.add_argument("--policy", required=True, metavar="ID|PATH", help="a pack id or a path to a policy YAML file")
     ev.add_argument("--as-of", metavar="DATETIME", help="the moment statuses are judged at (ISO 8601)")
     ev.add_argument("--pretty", action="store_true", help="indent each Determination")
+    ev.add_argument(
+        "--trace", action="store_true", help="include the trace: every rule considered, why, and the values it read"
+    )
     ev.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
     va = sub.add_parser("validate", help="check policy files; print every problem as file:line:col: message")
     va.add_argument("paths", nargs="+", metavar="PATH")
@@ -85,7 +92,44 @@ def _parser() -> argparse.ArgumentParser:
     do = sub.add_parser("docs", help="write each pack's review page (docs/policies/<pack>.md)")
     do.add_argument("packs", nargs="*", metavar="ID|PATH", help="packs to document (default: every available pack)")
     do.add_argument("--out", default="docs/policies", metavar="DIR", help="folder to write into")
+    _change_parsers(sub)
     return parser
+
+
+def _change_parsers(sub: Any) -> None:
+    """The commands for changing a pack safely: diff, replay, explain (docs/changing-packs.md)."""
+    di = sub.add_parser(
+        "diff",
+        help="what changed between two packs, in words (rules added, removed, changed)",
+        description="Compare two policy packs (ids or paths) and list every change in plain words: rules added, "
+        "removed, moved and changed, each deadline, condition, citation and reading before and after.",
+    )
+    di.add_argument("old", metavar="OLD", help="the pack as it was (id or path)")
+    di.add_argument("new", metavar="NEW", help="the pack as it will be (id or path)")
+    di.add_argument("--format", choices=("md", "json"), default="md", help="md (default; reads as plain text) or json")
+    rp = sub.add_parser(
+        "replay",
+        help="evaluate records under two packs and count how the determinations change",
+        description="Evaluate every record under --policy (the pack as it is) and --against (the pack as it will "
+        "be) and report how many determinations change and how, with example case ids per kind of change.",
+    )
+    rp.add_argument("--policy", required=True, metavar="ID|PATH", help="the pack as it is")
+    rp.add_argument("--against", required=True, metavar="ID|PATH", help="the pack as it will be")
+    rp.add_argument("--as-of", metavar="DATETIME", help="the moment statuses are judged at (ISO 8601)")
+    rp.add_argument("--examples", type=int, default=3, metavar="N", help="case ids shown per kind of change (3)")
+    rp.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    rp.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
+    ex = sub.add_parser(
+        "explain",
+        help="why: each action's deadline worked out day by day, the rules and the values they read",
+        description="For each grievance, a readable account of its Determination: the decisions, every required "
+        "action with its deadline worked out (the days skipped and why), the rule, its citation and the values "
+        "that made each condition true or false, and the rules that did not fire.",
+    )
+    ex.add_argument("--policy", required=True, metavar="ID|PATH", help="a pack id or a path to a policy YAML file")
+    ex.add_argument("--as-of", metavar="DATETIME", help="the moment statuses are judged at (ISO 8601)")
+    ex.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json (one per line)")
+    ex.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,6 +151,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "schema":
             print(json.dumps(policy_json_schema(), indent=2))
             return 0
+        if args.command == "diff":
+            return _diff(args, sys.stdout)
+        if args.command == "replay":
+            return _replay(args, sys.stdout)
+        if args.command == "explain":
+            return _explain(args, sys.stdout, sys.stderr)
         if args.command == "list":
             return _list(args.json, sys.stdout, sys.stderr)
         if args.command == "test":
@@ -227,6 +277,74 @@ def _test(targets: Sequence[str], out: TextIO) -> int:
     return 1 if run.failed else 0
 
 
+def _diff(args: argparse.Namespace, out: TextIO) -> int:
+    result = diff_policies(load_policy(args.old), load_policy(args.new))
+    if args.format == "json":
+        print(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False), file=out)
+    else:
+        out.write(render_diff(result))
+    return 0
+
+
+def _replay(args: argparse.Namespace, out: TextIO) -> int:
+    old, new = load_policy(args.policy), load_policy(args.against)
+    for file in args.files:
+        if file != "-" and not Path(file).is_file():
+            raise _Usage(f"no such file: {file}")
+    if args.examples < 0:
+        raise _Usage("--examples: a number, 0 or more")
+    try:
+        counter = ReplayCounter(old, new, args.as_of, args.examples)
+    except FactsError as exc:
+        raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
+    for file in args.files:
+        for position, record, parse_error in _records(file):
+            if parse_error is not None:
+                counter.add_unreadable()
+            else:
+                counter.add(record, position)
+    report = counter.report()
+    if args.format == "json":
+        print(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False), file=out)
+    else:
+        out.write(render_replay(report))
+    return 1 if report.invalid_under_both or report.errors else 0
+
+
+def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    policy = load_policy(args.policy)
+    for file in args.files:
+        if file != "-" and not Path(file).is_file():
+            raise _Usage(f"no such file: {file}")
+    if args.as_of is not None:
+        try:
+            policy.parse_as_of(args.as_of)
+        except FactsError as exc:
+            raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
+    status = 0
+    first = True
+    for file in args.files:
+        for position, record, parse_error in _records(file):
+            try:
+                if parse_error is not None:
+                    raise _Unreadable(parse_error)
+                explanation = explain(policy, record, as_of=args.as_of)
+            except (FactsError, _Unreadable) as exc:
+                status = 1
+                print(f"record {position}: {exc}", file=err)
+                continue
+            if args.format == "json":
+                print(json.dumps(explanation.model_dump(mode="json"), ensure_ascii=False), file=out)
+            else:
+                out.write(("" if first else "\n") + render_explanation(explanation))
+            first = False
+    return status
+
+
+class _Unreadable(Exception):
+    """A record that is not JSON."""
+
+
 def _docs(packs: Sequence[str], out_dir: Path, out: TextIO) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in packs:
@@ -331,13 +449,14 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
                 print(json.dumps({"error": parse_error, "record": position, "id": None, "field": None}), file=out)
                 continue
             try:
-                det = policy.evaluate(record, as_of=args.as_of)
+                det = policy.evaluate(record, as_of=args.as_of, trace=args.trace)
             except FactsError as exc:
                 status = 1
                 rid = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else None
                 print(json.dumps({"error": str(exc), "record": position, "id": rid, "field": exc.field}), file=out)
                 continue
-            print(json.dumps(det.model_dump(mode="json"), indent=indent), file=out)
+            data = det.model_dump(mode="json", exclude=None if args.trace else {"trace"})
+            print(json.dumps(data, indent=indent), file=out)
     return status
 
 
