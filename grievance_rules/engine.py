@@ -170,6 +170,9 @@ def _equality_constants(definition: Mapping[str, Any]) -> dict[str, tuple[frozen
     return out
 
 
+_UNNAMED = object()  # stands for any text value no rule names, in the whole-pipeline memo key
+
+
 class RulesEngine:
     """A compiled pipeline of rulesets registered with durable-rules, asked one fact at a time.
 
@@ -194,6 +197,14 @@ class RulesEngine:
         self._caches: tuple[OrderedDict[tuple[Any, ...], tuple[str, ...]], ...] = tuple(
             OrderedDict() for _ in self.stages
         )
+        # whole-pipeline memo: one lookup per grievance on all its properties, free text that no
+        # stage names folded into one placeholder first (so it is never kept either)
+        named: dict[str, set[Any]] = {}
+        for stage_tokens in self._tokens:
+            for prop, constants, _other in stage_tokens:
+                named.setdefault(prop, set()).update(constants)
+        self._named = {prop: frozenset(values) for prop, values in named.items()}
+        self._memo: dict[tuple[Any, ...], frozenset[str]] = {}
         self._cache_size = cache_size
         self._casebook = dict(casebook or {})
         self._joins = dict(joins or {})
@@ -229,7 +240,17 @@ class RulesEngine:
         Each stage's answer is memoised on the properties that stage reads, so the engine decides
         each distinct input of each stage once.
         """
-        return self._pipeline(properties, cached=True)
+        key = tuple(
+            (p, v if not isinstance(v, str) or p not in self._named or v in self._named[p] else _UNNAMED)
+            for p, v in properties.items()
+        )
+        found = self._memo.get(key)
+        if found is None:
+            found = self._pipeline(properties, cached=True)
+            if len(self._memo) >= self._cache_size * 4:
+                self._memo.clear()  # bounded: a burst of new inputs costs a refill, never memory
+            self._memo[key] = found
+        return found
 
     def fire_uncached(self, properties: Mapping[str, Any]) -> frozenset[str]:
         """Ask the engine without the memo (for benchmarks of the raw rate)."""

@@ -612,7 +612,7 @@ class Policy:
         actions = tuple(
             compute_actions(decision.actions, facts, self.calendar, as_of, related, anchored if trace else None)
         )
-        return Determination(
+        return Determination.model_construct(  # every value is the library's own, already typed
             grievance_id=g.id,
             policy=self._ref,
             received_at=facts.received_at,
@@ -651,14 +651,10 @@ class Policy:
             return entries
         out = list(entries)
         for index in self._moment_rules:
-            out[index] = decision.trace[index].model_copy(
-                update={"values": {k: values[k] for k in self._trace_keys[index]}}
-            )
+            out[index] = _copy(decision.trace[index], {"values": {k: values[k] for k in self._trace_keys[index]}})
         for name, found in anchored.items():
             index = self._rule_index[name]
-            out[index] = out[index].model_copy(
-                update={"anchor": found.anchor, "anchor_at": found.anchor_at, "due_at": found.due_at}
-            )
+            out[index] = _copy(out[index], {"anchor": found.anchor, "anchor_at": found.anchor_at, "due_at": found.due_at})
         return tuple(out)
 
     def _shared_entries(self, decision: _Decision, values: Mapping[str, TraceValue]) -> Iterator[TraceEntry]:
@@ -671,8 +667,19 @@ class Policy:
             key = (index, entry.fired, entry.because, *[values[k] for k in keys])
             shared = cache.get(key)
             if shared is None:
-                shared = cache[key] = entry.model_copy(update={"values": {k: values[k] for k in keys}})
+                shared = cache[key] = _copy(entry, {"values": {k: values[k] for k in keys}})
             yield shared
+
+
+def _copy(entry: TraceEntry, update: dict[str, Any]) -> TraceEntry:
+    """``entry`` with ``update`` applied: what ``model_copy(update=...)`` gives (the entry is frozen
+    and the values are the library's own), without its generic copying machinery."""
+    new = TraceEntry.__new__(TraceEntry)
+    object.__setattr__(new, "__dict__", {**entry.__dict__, **update})
+    object.__setattr__(new, "__pydantic_fields_set__", entry.__pydantic_fields_set__ | update.keys())
+    object.__setattr__(new, "__pydantic_extra__", None)
+    object.__setattr__(new, "__pydantic_private__", None)
+    return new
 
 
 def _value_keys(fact: str) -> tuple[str, ...]:
