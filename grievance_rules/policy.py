@@ -22,6 +22,7 @@ from grievance_rules.determination import (
     TraceEntry,
     TraceValue,
     compute_actions,
+    trusted,
 )
 from grievance_rules.engine import EngineRejection, RulesEngine
 from grievance_rules.errors import (
@@ -612,7 +613,8 @@ class Policy:
         actions = tuple(
             compute_actions(decision.actions, facts, self.calendar, as_of, related, anchored if trace else None)
         )
-        return Determination.model_construct(  # every value is the library's own, already typed
+        return trusted(  # every value is the library's own, already typed
+            Determination,
             grievance_id=g.id,
             policy=self._ref,
             received_at=facts.received_at,
