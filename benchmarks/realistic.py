@@ -24,7 +24,7 @@ import grievance_rules as gr
 
 _START = dt.datetime(2023, 1, 1)
 _MINUTES = 2 * 365 * 24 * 60
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 
 
 def realistic(policy: gr.Policy, n: int, seed: int = 7) -> Iterator[dict[str, Any]]:

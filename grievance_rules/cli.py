@@ -26,8 +26,18 @@ from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError,
 from grievance_rules.explain import explain, render_explanation
 from grievance_rules.export import ExportError, ExportLayout, arrow_schema, write_csv, write_parquet
 from grievance_rules.packs import CASES_SUFFIXES, available_policies, describe_packs, load_policy, validate_file
+from grievance_rules.parallel import chunked, ordered_map
 from grievance_rules.period import PeriodError, parse_period
 from grievance_rules.policy import Policy
+from grievance_rules.recordio import (
+    INPUT_FORMATS,
+    determination_row,
+    input_format,
+    read_csv,
+    read_parquet,
+    write_row_csv,
+    write_row_parquet,
+)
 from grievance_rules.replay import ReplayCounter, render_replay
 from grievance_rules.schema import policy_json_schema
 from grievance_rules.testing import cases_for, run_tests, validate_cases_file
@@ -64,6 +74,14 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--trace", action="store_true", help="include the trace: every rule considered, why, and the values it read"
     )
+    ev.add_argument(
+        "--format",
+        choices=("jsonl", "csv", "parquet"),
+        default="jsonl",
+        help="jsonl (default: one Determination per line) or a table, one row per record: csv, parquet",
+    )
+    ev.add_argument("--output", metavar="PATH", help="write to this file instead of standard output")
+    _table_options(ev)
     ev.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
     va = sub.add_parser("validate", help="check policy files; print every problem as file:line:col: message")
     va.add_argument("paths", nargs="+", metavar="PATH")
@@ -79,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     wl.add_argument("--within", type=int, default=0, metavar="N", help="also list actions due in the next N days")
     wl.add_argument("--policy", metavar="ID|PATH", help="the policy of records that are plain grievance facts")
     wl.add_argument("--json", action="store_true", help="print the worklist as JSON")
+    _table_options(wl, jobs=False)
     rp = sub.add_parser(
         "report",
         help="run a report a pack declares (e.g. a quarterly grievance report) over grievance files",
@@ -94,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--as-of", metavar="DATETIME", help="judge statuses at this moment (default: end of the period)")
     rp.add_argument("--format", choices=("json", "csv", "md", "html"), default="json", help="output format")
     rp.add_argument("--output", metavar="PATH", help="write to this file instead of standard output")
+    _table_options(rp, jobs=False)
     rp.add_argument("files", nargs="+", metavar="FILE", help="grievance files (JSON or JSON Lines); '-' is stdin")
     ex = sub.add_parser(
         "export",
@@ -125,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
         help="also export this personal field (narrative, representative_name, member, provider, "
         "member.name, ...); repeatable; never by default",
     )
+    _table_options(ex)
     ex.add_argument(
         "files",
         nargs="+",
@@ -187,6 +208,23 @@ def _change_parsers(sub: Any) -> None:
     ex.add_argument("--as-of", metavar="DATETIME", help="the moment statuses are judged at (ISO 8601)")
     ex.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json (one per line)")
     ex.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
+
+
+def _table_options(parser: argparse.ArgumentParser, *, jobs: bool = True) -> None:
+    """--input-format (and --jobs) shared by the commands that read records."""
+    parser.add_argument(
+        "--input-format",
+        choices=INPUT_FORMATS,
+        help="format of the input files (default: by suffix, .parquet or .csv, else JSON / JSON Lines)",
+    )
+    if jobs:
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            metavar="N",
+            help="evaluate in N processes (output stays in input order; default 1)",
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -253,7 +291,7 @@ def _worklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise _Usage(f"no such file: {file}")
     policy = load_policy(args.policy) if args.policy else None
     unreadable: list[dict[str, Any]] = []
-    with _Run(args.files, err, "worklist") as progress:
+    with _Run(args.files, err, "worklist", args.input_format) as progress:
 
         def records() -> Iterator[Any]:
             for position, record, parse_error in progress.records():
@@ -431,7 +469,7 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise _Usage(f"no such file: {file}")
     unreadable: list[RecordProblem] = []
     position = 0
-    with _Run(args.files, err, "report") as run:
+    with _Run(args.files, err, "report", args.input_format) as run:
 
         def records() -> Iterator[Any]:
             nonlocal position
@@ -516,14 +554,32 @@ def _open(file: str) -> TextIO:
         raise _Usage(f"cannot read {file} ({exc.__class__.__name__})") from None
 
 
-def _records(file: str, opener: Callable[[str], TextIO] | None = None) -> Iterator[tuple[int, Any, str | None]]:
-    """(position, record, error) per record: array index (1-based) or JSON Lines line number.
+def _records(
+    file: str, opener: Callable[[str], TextIO] | None = None, fmt: str | None = None
+) -> Iterator[tuple[int, Any, str | None]]:
+    """(position, record, error) per record: array index (1-based), JSON Lines line number, or
+    Parquet / CSV data row number (``fmt``, else the file's suffix; see :mod:`grievance_rules.recordio`).
 
     JSON Lines are read line by line (memory stays flat); a JSON array or one object spanning
     lines is parsed whole. ``opener`` (default :func:`_open`) lets :class:`_Run` see the handle
     so that its progress bar can follow the bytes read.
     """
+    kind = input_format(file, fmt)
+    if kind == "parquet":
+        if file == "-":
+            raise _Usage("Parquet cannot be read from standard input; name the file")
+        yield from read_parquet(file)
+        return
     handle = (opener or _open)(file)
+    if kind == "csv":
+        try:
+            yield from read_csv(handle)
+        except UnicodeDecodeError:
+            raise _Usage(f"cannot read {file}: not UTF-8 text") from None
+        finally:
+            if handle is not sys.stdin:
+                handle.close()
+        return
     try:
         try:
             first = handle.readline()
@@ -566,8 +622,51 @@ def _records(file: str, opener: Callable[[str], TextIO] | None = None) -> Iterat
         yield 1, data, None
 
 
+_WORKER: dict[str, Any] = {}
+"""What a worker process (or this one, with --jobs 1) evaluates with: set by the initializers."""
+
+
+def _evaluate_init(policy: str, as_of: str | None, trace: bool, fmt: str, indent: int | None) -> None:
+    _WORKER.update(policy=load_policy(policy), as_of=as_of, trace=trace, fmt=fmt, indent=indent)
+
+
+def _evaluate_chunk(chunk: list[tuple[int, Any, str | None]]) -> list[tuple[bool, Any]]:
+    """(failed, output) per record: a JSON line (jsonl) or a flat row (csv, parquet)."""
+    policy: Policy = _WORKER["policy"]
+    fmt = _WORKER["fmt"]
+    codes = list(policy.export_layout().action_codes) if fmt != "jsonl" else []
+    out: list[tuple[bool, Any]] = []
+    for position, record, parse_error in chunk:
+        if parse_error is not None:
+            problem: dict[str, Any] = {"error": parse_error, "record": position, "id": None, "field": None}
+            out.append(
+                (False, json.dumps(problem) if fmt == "jsonl" else determination_row(None, None, parse_error, codes))
+            )
+            continue
+        try:
+            det = policy.evaluate(record, as_of=_WORKER["as_of"], trace=_WORKER["trace"] and fmt == "jsonl")
+        except FactsError as exc:
+            rid = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else None
+            problem = {"error": str(exc), "record": position, "id": rid, "field": exc.field}
+            out.append((True, json.dumps(problem) if fmt == "jsonl" else determination_row(None, rid, str(exc), codes)))
+            continue
+        if fmt != "jsonl":
+            out.append((False, determination_row(det, None, None, codes)))
+            continue
+        data = det.model_dump(mode="json", exclude=None if _WORKER["trace"] else {"trace"})
+        out.append((False, json.dumps(data, indent=_WORKER["indent"])))
+    return out
+
+
+def _check_jobs(jobs: int) -> int:
+    if jobs < 1:
+        raise _Usage("--jobs: a number of processes, 1 or more")
+    return jobs
+
+
 def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     policy: Policy = load_policy(args.policy)
+    jobs = _check_jobs(args.jobs)
     for file in args.files:
         if file != "-" and not Path(file).is_file():
             raise _Usage(f"no such file: {file}")
@@ -577,21 +676,60 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             policy.parse_as_of(args.as_of)
         except FactsError as exc:
             raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
-    with _Run(args.files, err, "evaluate") as run:
-        for position, record, parse_error in run.records():
-            if parse_error is not None:
-                print(json.dumps({"error": parse_error, "record": position, "id": None, "field": None}), file=out)
-                continue
-            try:
-                det = policy.evaluate(record, as_of=args.as_of, trace=args.trace)
-            except FactsError as exc:
-                run.failed()
-                rid = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else None
-                print(json.dumps({"error": str(exc), "record": position, "id": rid, "field": exc.field}), file=out)
-                continue
-            data = det.model_dump(mode="json", exclude=None if args.trace else {"trace"})
-            print(json.dumps(data, indent=indent), file=out)
+    fmt = args.format
+    if fmt == "parquet" and (not args.output or args.output == "-"):
+        raise _Usage("--format parquet needs --output PATH")
+    codes = list(policy.export_layout().action_codes)
+    with _Run(args.files, err, "evaluate", args.input_format) as run:
+        results = ordered_map(
+            _evaluate_chunk,
+            chunked(run.records()),
+            jobs,
+            _evaluate_init,
+            (args.policy, args.as_of, args.trace, fmt, indent),
+        )
+
+        def outputs() -> Iterator[Any]:
+            for chunk in results:
+                for failed, item in chunk:
+                    if failed:
+                        run.failed()
+                    yield item
+
+        if fmt == "jsonl":
+            target = out if not args.output or args.output == "-" else None
+            if target is not None:
+                for line in outputs():
+                    print(line, file=target)
+            else:
+
+                def write_lines(path: Path) -> int:
+                    n = 0
+                    with open(path, "w", encoding="utf-8") as handle:
+                        for line in outputs():
+                            handle.write(line + "\n")
+                            n += 1
+                    return n
+
+                _write_atomically(Path(args.output), fmt, write_lines)
+        elif not args.output or args.output == "-":
+            write_row_csv(outputs(), codes, out)
+        else:
+            _write_atomically(
+                Path(args.output),
+                fmt,
+                lambda path: (
+                    write_row_parquet(outputs(), codes, policy.calendar.tz.name, path)
+                    if fmt == "parquet"
+                    else _csv_to(path, outputs(), codes)
+                ),
+            )
     return 1 if run.errors else 0
+
+
+def _csv_to(path: Path, rows: Iterator[dict[str, Any]], codes: list[str]) -> int:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        return write_row_csv(rows, codes, handle)
 
 
 def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -616,23 +754,30 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
     except ExportError as exc:
         raise _Usage(str(exc)) from None
-    with _Run(args.files, err, "export") as run:
+    jobs = _check_jobs(args.jobs)
+    with _Run(args.files, err, "export", args.input_format) as run:
 
-        def good_records() -> Iterator[Any]:
+        def located() -> Iterator[tuple[str, Any, str | None]]:
             for _, record, parse_error in run.records():
-                if parse_error is None:
-                    yield record
-                else:
-                    run.say(f"{run.where}: {parse_error}")
+                yield run.where, record, parse_error
+
+        results = ordered_map(
+            _export_chunk,
+            chunked(located()),
+            jobs,
+            _export_init,
+            (args.policy, args.period, args.as_of, tuple(args.include)),
+        )
 
         def rows() -> Iterator[dict[str, Any]]:
-            stream = policy.export(good_records(), args.period, args.as_of, include=args.include, errors="collect")
-            for row in stream:
-                if isinstance(row, FactsError):
-                    run.failed()  # export reads one record at a time: run.where is the bad one
-                    run.say(f"{run.where}: {row}")
-                    continue
-                yield row
+            for chunk in results:
+                for kind, where, item in chunk:
+                    if kind == "row":
+                        yield item
+                        continue
+                    if kind == "bad":
+                        run.failed()  # unreadable records are counted by the run itself
+                    run.say(f"{where}: {item}")
 
         if args.output == "-":
             written = write_csv(rows(), layout, out)
@@ -642,6 +787,26 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
         run.note = f"{written} row{'' if written == 1 else 's'} written"
     return 1 if run.errors else 0
+
+
+def _export_init(policy: str, period: str | None, as_of: str | None, include: tuple[str, ...]) -> None:
+    _WORKER.update(policy=load_policy(policy), period=period, as_of=as_of, include=include)
+
+
+def _export_chunk(chunk: list[tuple[str, Any, str | None]]) -> list[tuple[str, str, Any]]:
+    """("row", where, row), ("bad", where, message) or ("unreadable", where, message) per record;
+    nothing for a record outside the period."""
+    policy: Policy = _WORKER["policy"]
+    out: list[tuple[str, str, Any]] = []
+    for where, record, parse_error in chunk:
+        if parse_error is not None:
+            out.append(("unreadable", where, parse_error))
+            continue
+        for row in policy.export(
+            [record], _WORKER["period"], _WORKER["as_of"], include=_WORKER["include"], errors="collect"
+        ):
+            out.append(("bad", where, str(row)) if isinstance(row, FactsError) else ("row", where, row))
+    return out
 
 
 def _write(rows: Iterator[dict[str, Any]], layout: ExportLayout, fmt: str, target: Path) -> int:
@@ -709,8 +874,9 @@ class _Run:
     and on a normal exit prints the summary line ``N records, M errors`` on ``err``.
     """
 
-    def __init__(self, files: Sequence[str], err: TextIO, label: str) -> None:
+    def __init__(self, files: Sequence[str], err: TextIO, label: str, input_format: str | None = None) -> None:
         self.files = tuple(files)
+        self.input_format = input_format
         self.err = err
         self.label = label
         self.count = 0
@@ -768,7 +934,7 @@ class _Run:
     def records(self) -> Iterator[tuple[int, Any, str | None]]:
         """Every record of every file, as :func:`_records` gives them, counted as they pass."""
         for file in self.files:
-            for position, record, parse_error in _records(file, opener=self._open):
+            for position, record, parse_error in _records(file, opener=self._open, fmt=self.input_format):
                 self.count += 1
                 self.where = f"{'stdin' if file == '-' else file}: record {position}"
                 if parse_error is not None:

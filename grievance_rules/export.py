@@ -158,7 +158,7 @@ def export_layout(spec: PolicySpec, include: str | Iterable[str] = ()) -> Export
     return ExportLayout(spec.calendar.timezone, codes, extra, tuple(columns))
 
 
-def _pick(actions: Sequence[ActionResult]) -> ActionResult:
+def pick_action(actions: Sequence[ActionResult]) -> ActionResult:
     """One action for a code that occurs more than once: the worst status, then the earliest due."""
     return min(
         actions,
@@ -211,7 +211,7 @@ def export_row(layout: ExportLayout, facts: PreparedFacts, det: Determination) -
         by_code.setdefault(action.code, []).append(action)
     for code in layout.action_codes:
         found = by_code.get(code)
-        chosen = None if not found else (found[0] if len(found) == 1 else _pick(found))
+        chosen = None if not found else (found[0] if len(found) == 1 else pick_action(found))
         row[f"{code}_due_at"] = None if chosen is None else chosen.due_at
         row[f"{code}_done_at"] = None if chosen is None else chosen.done_at
         row[f"{code}_status"] = None if chosen is None else chosen.status

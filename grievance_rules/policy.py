@@ -656,7 +656,9 @@ class Policy:
             out[index] = _copy(decision.trace[index], {"values": {k: values[k] for k in self._trace_keys[index]}})
         for name, found in anchored.items():
             index = self._rule_index[name]
-            out[index] = _copy(out[index], {"anchor": found.anchor, "anchor_at": found.anchor_at, "due_at": found.due_at})
+            out[index] = _copy(
+                out[index], {"anchor": found.anchor, "anchor_at": found.anchor_at, "due_at": found.due_at}
+            )
         return tuple(out)
 
     def _shared_entries(self, decision: _Decision, values: Mapping[str, TraceValue]) -> Iterator[TraceEntry]:
