@@ -19,7 +19,7 @@ from grievance_rules.parallel import chunked, ordered_map
 from grievance_rules.recordio import read_csv, read_parquet
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from realistic import realistic  # noqa: E402
+from realistic import realistic
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
