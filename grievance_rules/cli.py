@@ -97,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     wl.add_argument("--within", type=int, default=0, metavar="N", help="also list actions due in the next N days")
     wl.add_argument("--policy", metavar="ID|PATH", help="the policy of records that are plain grievance facts")
     wl.add_argument("--json", action="store_true", help="print the worklist as JSON")
-    _table_options(wl, jobs=False)
+    _table_options(wl)
     rp = sub.add_parser(
         "report",
         help="run a report a pack declares (e.g. a quarterly grievance report) over grievance files",
@@ -300,7 +300,7 @@ def _worklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     continue
                 yield record
 
-        run = WorklistPass(records(), day, within=args.within, policy=policy)
+        run = WorklistPass(records(), day, within=args.within, policy=policy, jobs=_check_jobs(args.jobs))
         if args.json:
             # streamed: items are printed as they come out of the merge, never all held
             print(f'{{"date": "{day.isoformat()}", "within_days": {args.within}, "items": [', file=out)

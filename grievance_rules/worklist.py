@@ -113,7 +113,8 @@ class WorklistPass:
 
     Memory stays flat in the number of cases *and* of items: items are sorted in chunks of
     ``chunk_size``, spilled to temporary files and merged back lazily. After iterating, ``cases``
-    and ``errors`` are known.
+    and ``errors`` are known. ``jobs`` > 1 evaluates the cases in that many worker processes
+    (the policy and loader are handed to them when they start; the order is kept).
     """
 
     def __init__(
@@ -125,6 +126,7 @@ class WorklistPass:
         policy: Policy | None = None,
         loader: Any = None,
         chunk_size: int = 20_000,
+        jobs: int = 1,
     ) -> None:
         if within < 0:
             raise GrievanceRulesError("within must be 0 or more days")
@@ -134,6 +136,7 @@ class WorklistPass:
         self.policy = policy
         self.loader = loader
         self.chunk_size = chunk_size
+        self.jobs = jobs
         self.cases = 0
         self.errors: list[WorklistError] = []
 
@@ -157,48 +160,89 @@ class WorklistPass:
                 f.close()
 
     def _rows(self) -> Iterator[_Row]:
-        loader = self.loader
-        if loader is None:
-            from grievance_rules.packs import load_policy as loader
-        loaded: dict[str, Policy] = {}
-        day = self.day
-        horizon = dt.date.fromordinal(day.toordinal() + self.within)
-        for position, record in enumerate(self.records, start=1):
+        numbered = enumerate(self.records, start=1)
+        if self.jobs > 1:
+            from grievance_rules.parallel import chunked, ordered_map
+
+            args = (self.policy, self.loader, self.day, self.within)
+            results: Iterator[list[list[_Row] | WorklistError]] = ordered_map(
+                _chunk_rows, chunked(numbered), self.jobs, _init_worker, args
+            )
+            outcomes: Iterator[list[_Row] | WorklistError] = (o for chunk in results for o in chunk)
+        else:
+            state: dict[str, Any] = {}
+            _init_worker(self.policy, self.loader, self.day, self.within, state=state)
+            outcomes = (_case_rows(position, record, state) for position, record in numbered)
+        for outcome in outcomes:
             self.cases += 1
-            try:
-                pol, facts = _split(record, self.policy, loaded, loader)
-                as_of = pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=pol.calendar.tz)
-                det = pol.evaluate(facts, as_of=as_of, trace=False)  # the worklist never shows it
-            except FactsError as exc:
-                self.errors.append(
-                    WorklistError(record=position, id=_record_id(record), field=exc.field, error=str(exc))
-                )
+            if isinstance(outcome, WorklistError):
+                self.errors.append(outcome)
                 continue
-            for action in det.actions:
-                if action.status in ("done", "late") or action.due_date is None or action.due_at is None:
-                    continue
-                if action.due_date < day:
-                    bucket: Bucket = "overdue"
-                elif action.due_date == day:
-                    bucket = "due_today"
-                elif action.due_date <= horizon:
-                    bucket = "due_soon"
-                else:
-                    continue
-                yield (
-                    action.due_at.timestamp(),
-                    det.grievance_id,
-                    action.rule,
-                    bucket,
-                    action.due_at.isoformat(),
-                    action.due_date.isoformat(),
-                    det.policy.id,
-                    action.code,
-                    action.title,
-                    action.responsible or "",
-                    action.citation,
-                    pol.calendar.spec.timezone,
-                )
+            yield from outcome
+
+
+_STATE: dict[str, Any] = {}
+"""A worker process's policy, loader and day (``--jobs``): set by :func:`_init_worker`."""
+
+
+def _init_worker(
+    policy: Policy | None, loader: Any, day: dt.date, within: int, state: dict[str, Any] | None = None
+) -> None:
+    if loader is None:
+        from grievance_rules.packs import load_policy as loader
+    target = _STATE if state is None else state
+    target.update(
+        policy=policy,
+        loader=loader,
+        loaded={},
+        day=day,
+        horizon=dt.date.fromordinal(day.toordinal() + within),
+    )
+
+
+def _chunk_rows(chunk: list[tuple[int, Record]]) -> list[list[_Row] | WorklistError]:
+    return [_case_rows(position, record, _STATE) for position, record in chunk]
+
+
+def _case_rows(position: int, record: Record, state: dict[str, Any]) -> list[_Row] | WorklistError:
+    """The worklist rows of one case (or its error): what a worker sends back."""
+    day: dt.date = state["day"]
+    horizon: dt.date = state["horizon"]
+    try:
+        pol, facts = _split(record, state["policy"], state["loaded"], state["loader"])
+        as_of = pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=pol.calendar.tz)
+        det = pol.evaluate(facts, as_of=as_of, trace=False)  # the worklist never shows it
+    except FactsError as exc:
+        return WorklistError(record=position, id=_record_id(record), field=exc.field, error=str(exc))
+    rows: list[_Row] = []
+    for action in det.actions:
+        if action.status in ("done", "late") or action.due_date is None or action.due_at is None:
+            continue
+        if action.due_date < day:
+            bucket: Bucket = "overdue"
+        elif action.due_date == day:
+            bucket = "due_today"
+        elif action.due_date <= horizon:
+            bucket = "due_soon"
+        else:
+            continue
+        rows.append(
+            (
+                action.due_at.timestamp(),
+                det.grievance_id,
+                action.rule,
+                bucket,
+                action.due_at.isoformat(),
+                action.due_date.isoformat(),
+                det.policy.id,
+                action.code,
+                action.title,
+                action.responsible or "",
+                action.citation,
+                pol.calendar.spec.timezone,
+            )
+        )
+    return rows
 
 
 def _spill(rows: list[_Row]) -> IO[str]:
