@@ -124,7 +124,12 @@ def _spoil(rng: random.Random, record: dict[str, Any]) -> None:
 
 
 def to_table(rows: list[dict[str, Any]]) -> Any:
-    """The records as a pyarrow Table (absent fields are nulls)."""
+    """The records as a pyarrow Table (absent fields are nulls).
+
+    Columns are the union of every record's fields (``Table.from_pylist`` would take only the
+    first record's), in first-seen order.
+    """
     import pyarrow as pa
 
-    return pa.Table.from_pylist(rows)
+    names = list(dict.fromkeys(k for r in rows for k in r))
+    return pa.table({k: pa.array([r.get(k) for r in rows]) for k in names})

@@ -171,9 +171,13 @@ _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 def _micros(value: dt.datetime | None) -> int:
     if value is None:
         return _NULL + 1  # "no due moment": sorts after every real one, shown as null
-    utc = value.astimezone(dt.UTC)  # plain arithmetic on the ordinal: pendulum's intervals are slow
-    days = utc.toordinal() - _EPOCH_ORDINAL
-    return ((days * 86400 + utc.hour * 3600 + utc.minute * 60 + utc.second) * 1_000_000) + utc.microsecond
+    # wall time minus its own offset (as isoformat shows it): pendulum's astimezone() can pick the
+    # other side of a DST fold; plain integer arithmetic on the ordinal is also the fastest
+    offset = value.utcoffset()
+    assert offset is not None
+    days = value.toordinal() - _EPOCH_ORDINAL
+    seconds = days * 86400 + value.hour * 3600 + value.minute * 60 + value.second
+    return (seconds - offset.days * 86400 - offset.seconds) * 1_000_000 + value.microsecond
 
 
 def _earlier(a: int, b: int) -> bool:
