@@ -48,6 +48,8 @@ from grievance_rules.period import Period, parse_period
 from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, Effective, PolicySpec, Timer
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from grievance_rules.report import Report
 
 __all__ = ["Policy"]
@@ -265,6 +267,19 @@ class Policy:
                 yield exc
                 continue
             yield version._determine(prepared, when, trace=trace)
+
+    def evaluate_table(self, table: Any, as_of: str | dt.datetime | None = None) -> pa.Table:
+        """Evaluate a table of grievances (contract section 10; docs/tables.md).
+
+        ``table`` is a pyarrow Table or anything with ``__arrow_c_stream__`` (a pandas or polars
+        DataFrame). Returns a pyarrow Table with one row per input row, in order: ``id``,
+        ``classification``, ``level``, ``handled_by``, ``timely_filed``, ``filing_deadline``,
+        ``error`` (the row's FactsError message, else null) and per action code ``<code>_due_at``
+        and ``<code>_status``. Needs the ``table`` extra (pyarrow, numpy).
+        """
+        from grievance_rules.table import evaluate_table
+
+        return evaluate_table(self, table, as_of)
 
     def report(
         self,

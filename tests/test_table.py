@@ -1,0 +1,157 @@
+"""evaluate_table (contract section 10): the same values as evaluate, row by row, field by field.
+
+The generated records (benchmarks/table_data.py) cover every channel, concern and event of each
+pack, naive and offset timestamps, DST-change days, holidays and bad rows. ``evaluate`` is the
+reference: each table row must equal the Determination ``evaluate`` gives for its record (or carry
+its FactsError message).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import grievance_rules as gr
+from grievance_rules.export import _pick
+from grievance_rules.table import BASE_COLUMNS, TableError, table_columns
+
+pa = pytest.importorskip("pyarrow")
+pytest.importorskip("numpy")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+try:
+    from table_data import records, to_table
+finally:
+    sys.path.remove(str(ROOT / "benchmarks"))
+
+PACKS = ("ctdhp", "liberty", "luxor")
+N = 20_000  # the issue's size, per pack; the per-record side runs with trace=False
+AS_OF = "2027-01-15T12:00:00"
+
+
+def expected_row(policy: gr.Policy, record: dict[str, Any], as_of: str | None) -> dict[str, Any]:
+    """What evaluate says about one record, in the table's columns."""
+    row: dict[str, Any] = dict.fromkeys(table_columns(policy))
+    row["id"] = record.get("id")
+    try:
+        det = policy.evaluate(record, as_of=as_of, trace=False)
+    except gr.FactsError as exc:
+        row["error"] = str(exc)
+        return row
+    row.update(
+        classification=det.classification,
+        level=det.level,
+        handled_by=det.handled_by,
+        timely_filed=det.timely_filed,
+        filing_deadline=det.filing_deadline,
+    )
+    by_code: dict[str, list[Any]] = {}
+    for action in det.actions:
+        by_code.setdefault(action.code, []).append(action)
+    for code, actions in by_code.items():
+        chosen = _pick(actions)
+        row[f"{code}_due_at"] = chosen.due_at
+        row[f"{code}_status"] = chosen.status
+    return row
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
+        # the same instant, shown with the same offset; == is not used: PEP 495 makes an aware
+        # datetime in a DST fold unequal to any datetime of another tzinfo class
+        return a.timestamp() == b.timestamp() and a.isoformat() == b.isoformat()
+    if isinstance(a, dt.date) and isinstance(b, dt.date):
+        return a.isoformat() == b.isoformat()
+    return bool(a == b) and type(a) is type(b)
+
+
+def compare(policy: gr.Policy, rows: list[dict[str, Any]], as_of: str | None) -> None:
+    out = policy.evaluate_table(to_table(rows), as_of=as_of)
+    assert out.num_rows == len(rows)
+    assert tuple(out.schema.names) == table_columns(policy)
+    got = out.to_pylist()
+    mismatches = []
+    for record, actual in zip(rows, got, strict=True):
+        want = expected_row(policy, record, as_of)
+        for column, value in want.items():
+            if not _same(actual[column], value) and not (value is None and actual[column] is None):
+                mismatches.append((record["id"], column, value, actual[column]))
+    assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[:5]}"
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_table_equals_evaluate_on_generated_records(pack: str) -> None:
+    policy = gr.load_policy(pack)
+    rows = list(records(policy, N, seed=14))
+    assert sum(1 for r in rows if "received_at" not in r) > 0  # bad rows are in the data
+    compare(policy, rows, AS_OF)
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_table_equals_evaluate_without_as_of(pack: str) -> None:
+    policy = gr.load_policy(pack)
+    compare(policy, list(records(policy, 2_000, seed=7)), None)
+
+
+def test_columns_follow_the_contract() -> None:
+    policy = gr.load_policy("luxor")
+    out = policy.evaluate_table(to_table(list(records(policy, 50))))
+    assert tuple(out.schema.names[: len(BASE_COLUMNS)]) == (
+        "id",
+        "classification",
+        "level",
+        "handled_by",
+        "timely_filed",
+        "filing_deadline",
+        "error",
+    )
+    codes = list(dict.fromkeys(a.code for a in policy.spec.actions))
+    assert list(out.schema.names[len(BASE_COLUMNS) :]) == [f"{c}_{s}" for c in codes for s in ("due_at", "status")]
+    due = out.schema.field(f"{codes[0]}_due_at").type
+    assert pa.types.is_timestamp(due) and due.tz == "America/Chicago"
+    assert out.schema.field("filing_deadline").type == pa.date32()
+
+
+def test_rows_in_order_and_bad_rows_carry_their_error() -> None:
+    policy = gr.load_policy("luxor")
+    rows = [
+        {"id": "A", "received_at": "2024-11-22T10:00:00-06:00", "channel": "mail"},
+        {"id": "B", "channel": "mail"},
+        {"id": "C", "received_at": "2024-11-23T10:00:00", "channel": "fax"},
+    ]
+    out = policy.evaluate_table(pa.Table.from_pylist(rows)).to_pylist()
+    assert [r["id"] for r in out] == ["A", "B", "C"]
+    assert out[1]["error"] == "invalid grievance facts: received_at: is required"
+    assert out[1]["classification"] is None
+    assert out[0]["error"] is None and out[2]["error"] is None
+    # Fri 22 Nov 2024 + 5 business days, Thanksgiving (Thu 28 Nov) skipped: Mon 2 Dec, 23:59:59 CST
+    assert out[0]["acknowledge_due_at"].isoformat() == "2024-12-02T23:59:59-06:00"
+    # Sat 23 Nov: the 5th business day after is again Mon 2 Dec (counting from the Saturday)
+    assert out[2]["acknowledge_due_at"].isoformat() == "2024-12-02T23:59:59-06:00"
+
+
+def test_pandas_dataframe_through_the_arrow_stream() -> None:
+    pd = pytest.importorskip("pandas")
+    policy = gr.load_policy("luxor")
+    rows = [{"id": "A", "received_at": "2024-11-22T10:00:00-06:00", "channel": "mail", "concerns": ["sales_process"]}]
+    frame = pd.DataFrame(rows)
+    got = policy.evaluate_table(frame).to_pylist()
+    assert got == policy.evaluate_table(pa.Table.from_pylist(rows)).to_pylist()
+    assert got[0]["classification"] == "formal"
+
+
+def test_a_table_of_the_wrong_kind_is_a_clear_error() -> None:
+    with pytest.raises(TableError, match="pyarrow Table or an object with __arrow_c_stream__"):
+        gr.load_policy("luxor").evaluate_table([{"id": "A"}])
+
+
+def test_empty_table_gives_the_columns_and_no_rows() -> None:
+    policy = gr.load_policy("ctdhp")
+    out = policy.evaluate_table(pa.table({"id": pa.array([], pa.string()), "received_at": pa.array([], pa.string())}))
+    assert out.num_rows == 0
+    assert tuple(out.schema.names) == table_columns(policy)
