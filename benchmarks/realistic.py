@@ -5,7 +5,10 @@ federal holiday and both DST switches occur), 20% of them written in UTC and the
 wall times; every channel of the pack's vocabulary, 0-3 concern tags, types where the pack has
 them, groups of the delegation matrix (and one not in it), wants-formal and urgent flags,
 incident dates up to 18 months back (so some are filed late), 0-3 events of the pack's types in
-order after receipt, and resolutions in 60% (a third of them within the hour, some days later).
+order after receipt, resolutions in 60% (a third of them within the hour, some days later),
+complainants (member, representative, provider), assistance needs, and the parties, narrative
+and resolution summary that record requirements look for, present in some records and not others
+(fake values).
 
 Run ``python benchmarks/realistic.py [N]`` to print, per bundled pack, how many distinct records
 and how many distinct decision inputs (the properties the rules read) N records hold.
@@ -40,6 +43,7 @@ def realistic(policy: gr.Policy, n: int, seed: int = 7) -> Iterator[dict[str, An
         groups = [r.group for r in spec.delegation.rows] + ["Unknown Group", None]
     events = [e for e in vocab.events if e != "resolved"]
     channels = list(vocab.channels)
+    assistance = list(vocab.assistance)
     for i in range(n):
         local = _START + dt.timedelta(minutes=rng.randrange(_MINUTES))
         # skew receipts into office hours, as a plan's intake is
@@ -67,6 +71,25 @@ def realistic(policy: gr.Policy, n: int, seed: int = 7) -> Iterator[dict[str, An
             record["group"] = group
         if rng.random() < 0.25:
             record["wants_formal_grievance"] = True
+        who = rng.random()
+        if who < 0.15:
+            record["complainant"] = "representative"
+            if rng.random() < 0.7:
+                record["representative_name"] = f"Rep {i % 97}"
+        elif who < 0.25:
+            record["complainant"] = "provider"
+        if assistance and rng.random() < 0.15:
+            record["assistance_needs"] = rng.sample(assistance, k=rng.randint(1, min(2, len(assistance))))
+        # parties and narrative as intake systems fill them: often, not always (fake values)
+        member = {k: v for k, v in (("id", f"M{i % 1009}"), ("name", f"Member {i % 211}")) if rng.random() < 0.8}
+        if member:
+            record["member"] = member
+        if rng.random() < 0.6:
+            record["provider"] = {"name": f"Clinic {i % 53}"}
+        if rng.random() < 0.7:
+            record["narrative"] = "synthetic narrative"
+        if rng.random() < 0.3:
+            record["resolution_summary"] = "synthetic summary"
         if rng.random() < 0.05:
             record["urgent"] = True
         at = base
