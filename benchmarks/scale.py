@@ -30,7 +30,7 @@ import grievance_rules as gr
 HERE = Path(__file__).resolve().parent
 
 
-def cpu_rate(n: int, work: Callable[[], Any]) -> float:
+def cpu_rate(n: int, work: Callable[..., Any]) -> float:
     """Records per CPU second of ``work`` (which handles ``n`` records)."""
     start = time.process_time()
     work()
@@ -100,7 +100,9 @@ class ZenLuxor:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {dt.date.today()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {dt.date.today()}"
+    )
     print(
         f"{'pack':8} {'records':>8} {'distinct inputs':>15} {'evaluate/s':>11} {'evaluate_many/s':>15} "
         f"{'table rows':>10} {'distinct (table)':>16} {'evaluate_table/s':>16} {'ZEN+holidays/s':>14} {'table/ZEN':>9}"
@@ -109,13 +111,13 @@ def main() -> None:
         policy = gr.load_policy(pack)
         records = list(realistic(policy, n))
         _, distinct = distinct_inputs(policy, records)
-        one = cpu_rate(n, lambda: [policy.evaluate(r) for r in records])
-        many = cpu_rate(n, lambda: sum(1 for _ in policy.evaluate_many(records)))
+        one = cpu_rate(n, lambda p=policy, rs=records: [p.evaluate(r) for r in rs])
+        many = cpu_rate(n, lambda p=policy, rs=records: sum(1 for _ in p.evaluate_many(rs)))
         big = list(realistic(policy, 10 * n, seed=11))
         _, big_distinct = distinct_inputs(policy, big[: 10 * n])
         table = as_table(big)
         rows = table.num_rows
-        tab = cpu_rate(rows, lambda: policy.evaluate_table(table))
+        tab = cpu_rate(rows, lambda p=policy, t=table: p.evaluate_table(t))
         zen_rate = ratio = ""
         if pack == "luxor":
             try:
@@ -123,7 +125,7 @@ def main() -> None:
             except ImportError as exc:
                 zen_rate = f"({exc.name} missing)"
             else:
-                z = cpu_rate(rows, lambda: zen.run(big))
+                z = cpu_rate(rows, lambda z=zen, rs=big: z.run(rs))
                 zen_rate, ratio = f"{z:.0f}", f"{tab / z:.1f}"
         print(
             f"{pack:8} {n:>8} {distinct:>15} {one:>11.0f} {many:>15.0f} {rows:>10} {big_distinct:>16} "
