@@ -38,7 +38,9 @@ print({n} / (time.process_time() - start))
 def rate(checkout: Path, pack: str, n: int) -> float:
     code = CHILD.format(bench=str(HERE), pack=pack, n=n)
     env = {**os.environ, "PYTHONPATH": str(checkout)}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=checkout, capture_output=True, text=True, check=True
+    )
     return float(done.stdout.strip())
 
 

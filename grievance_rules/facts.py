@@ -214,7 +214,7 @@ def received_date(grievance: Grievance, calendar: PlanCalendar) -> dt.date:
 def _moment(value: Moment, calendar: PlanCalendar) -> pendulum.DateTime:
     parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
     if parsed.tzinfo is None:  # an ISO string without offset: a wall time in the plan's timezone
-        return pendulum.instance(parsed, tz=calendar.tz)
+        return calendar.wall(parsed)
     return calendar.localize(parsed)
 
 

@@ -57,9 +57,7 @@ def _require() -> tuple[Any, Any]:
         import numpy
         import pyarrow
     except ImportError:
-        raise TableError(
-            "evaluate_table needs pyarrow and numpy: pip install 'grievance-rules[table]'"
-        ) from None
+        raise TableError("evaluate_table needs pyarrow and numpy: pip install 'grievance-rules[table]'") from None
     return pyarrow, numpy
 
 
