@@ -167,6 +167,8 @@ def pick_action(actions: Sequence[ActionResult]) -> ActionResult:
 
 
 _pick = pick_action  # the name the table path imports
+
+
 def all_timely(actions: Iterable[ActionResult]) -> str | None:
     """``N`` if any action is late or overdue; None (empty) while any dated action is pending; else ``Y``.
 
