@@ -735,3 +735,24 @@ def test_workweek_without_friday_has_no_friday_business_day() -> None:
     cal = make_cal(workweek=MON_THU, us_holidays=False)
     assert not cal.is_business_day(D(2024, 11, 22))  # Friday
     assert cal.is_business_day(D(2024, 11, 21))  # Thursday
+
+
+@pytest.mark.parametrize("pack", ["ctdhp", "liberty", "luxor"])
+def test_fast_moments_equal_pendulums_on_dst_switch_days(pack: str) -> None:
+    """calendar.wall / calendar.localize build DateTimes field by field outside DST-switch hours;
+    every minute of both 2024 switch days (10 March, 3 November) must equal pendulum's own reading."""
+    import datetime as dt
+
+    import pendulum
+
+    import grievance_rules as gr
+
+    cal = gr.load_policy(pack).calendar
+    for day in (dt.datetime(2024, 3, 10), dt.datetime(2024, 11, 3)):
+        for minute in range(24 * 60):
+            wall = day + dt.timedelta(minutes=minute, seconds=30)
+            fast, slow = cal.wall(wall), pendulum.instance(wall, tz=cal.tz)
+            assert (fast.isoformat(), fast.fold, fast.timestamp()) == (slow.isoformat(), slow.fold, slow.timestamp())
+            utc = wall.replace(tzinfo=dt.UTC)
+            fast, slow = cal.localize(utc), pendulum.instance(utc).in_timezone(cal.tz)
+            assert (fast.isoformat(), fast.fold, fast.timestamp()) == (slow.isoformat(), slow.fold, slow.timestamp())
