@@ -17,11 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, Valida
 
 from grievance_rules.calendar import PlanCalendar
 from grievance_rules.errors import FactsError, did_you_mean, dotted_path
-from grievance_rules.schema import CHANNELS, PolicySpec
+from grievance_rules.schema import CHANNELS, Channel, PolicySpec
 
 __all__ = ["Event", "Grievance", "Party", "PreparedFacts", "parse_grievance", "prepare"]
 
-Channel = Literal["phone", "mail", "fax", "email", "online", "in_person"]
 Complainant = Literal["member", "representative", "provider"]
 Moment = StrictStr | dt.datetime
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import (
     BaseModel,
@@ -61,6 +61,7 @@ def listing(names: Iterable[Any]) -> str:
 
 __all__ = [
     "CHANNELS",
+    "Channel",
     "COMPLAINANTS",
     "ActionRule",
     "Calendar",
@@ -85,7 +86,10 @@ __all__ = [
     "policy_json_schema",
 ]
 
-CHANNELS: tuple[str, ...] = ("phone", "mail", "fax", "email", "online", "in_person")
+#: How a grievance can arrive: the one place the channel list is written (facts, vocabulary and the
+#: delegation matrix all use this type).
+Channel = Literal["phone", "mail", "fax", "email", "online", "in_person"]
+CHANNELS: tuple[str, ...] = get_args(Channel)
 COMPLAINANTS: tuple[str, ...] = ("member", "representative", "provider")
 TIMER_STATES: tuple[str, ...] = ("met", "missed", "open")
 FILING_STATES: tuple[str, ...] = ("timely", "late", "unknown")
@@ -483,7 +487,7 @@ class Calendar(StrictModel):
 class Vocabulary(StrictModel):
     """The words a pack's facts and rules use."""
 
-    channels: list[Literal["phone", "mail", "fax", "email", "online", "in_person"]] = Field(
+    channels: list[Channel] = Field(
         default_factory=lambda: cast(Any, list(CHANNELS)), description="Channels the plan accepts grievances by."
     )
     types: dict[Identifier, Text] = Field(default_factory=dict, description="Grievance types: id -> description.")
@@ -728,7 +732,7 @@ class DelegationRow(StrictModel):
     group: Text
     delegated: StrictBool
     verbal_grievances: StrictBool
-    written_channels: list[Literal["phone", "mail", "fax", "email", "online", "in_person"]] = Field(
+    written_channels: list[Channel] = Field(
         default_factory=list
     )
     form: Literal["plan", "health_plan", "none"] = Field(description="Whose grievance form is sent.")
@@ -741,7 +745,7 @@ class DelegationDefault(StrictModel):
 
     delegated: StrictBool
     verbal_grievances: StrictBool
-    written_channels: list[Literal["phone", "mail", "fax", "email", "online", "in_person"]] = Field(
+    written_channels: list[Channel] = Field(
         default_factory=list
     )
     form: Literal["plan", "health_plan", "none"]
