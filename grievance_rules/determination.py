@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, field_serializer
 from grievance_rules.calendar import Due, PlanCalendar
 from grievance_rules.compiler import RuleInfo, condition_facts
 from grievance_rules.facts import PreparedFacts
-from grievance_rules.schema import ActionRule, Deadline
+from grievance_rules.schema import ActionRule, AnchorRef, Deadline
 
 __all__ = [
     "ActionResult",
@@ -155,9 +155,9 @@ class _Anchors:
         times = [t for t in (self.facts.first(ev) for ev in action.done_by) if t is not None]
         return min(times) if times else None
 
-    def anchor(self, spec: str) -> tuple[dt.datetime, str, bool] | None:
+    def anchor(self, ref: AnchorRef) -> tuple[dt.datetime, str, bool] | None:
         """(moment, words, from_receipt) for the first available anchor, else None."""
-        kind, _, name = spec.partition(":")
+        kind, name = ref.kind, ref.name
         if kind == "receipt":
             return self.facts.received_at, "receipt", True
         if kind == "event":
@@ -182,12 +182,13 @@ class _Anchors:
             return self.memo[key]
         found = None
         used = ""
-        for used in deadline.anchors:
-            found = self.anchor(used)
+        for ref in deadline.refs:
+            used = str(ref)
+            found = self.anchor(ref)
             if found is not None:
                 break
         if found is None:
-            waiting = " or ".join(a.partition(":")[2] or a for a in deadline.anchors)
+            waiting = " or ".join(r.name or r.kind for r in deadline.refs)
             result: tuple[Due | None, str] = (None, f"{_amount_words(deadline)} after {waiting} (not yet happened)")
         else:
             moment, words, from_receipt = found

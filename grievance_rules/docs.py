@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from grievance_rules.compiler import describe
-from grievance_rules.schema import Choice, Citation, Deadline, PolicySpec
+from grievance_rules.schema import AnchorRef, Choice, Citation, Deadline, PolicySpec
 
 __all__ = ["deadline_words", "render_policy"]
 
 _UNITS = {"calendar_days": "calendar day", "business_days": "business day", "hours": "hour"}
 
 
-def _anchor_words(anchor: str) -> str:
-    kind, _, name = anchor.partition(":")
+def _anchor_words(anchor: AnchorRef) -> str:
+    kind, name = anchor.kind, anchor.name
     if kind == "receipt":
         return "receipt"
     if kind == "event":
@@ -27,7 +27,7 @@ def _anchor_words(anchor: str) -> str:
 
 def deadline_words(deadline: Deadline) -> str:
     """A deadline in words, e.g. ``5 business days after receipt``."""
-    anchors = " or, failing that, ".join(_anchor_words(a) for a in deadline.anchors)
+    anchors = " or, failing that, ".join(_anchor_words(a) for a in deadline.refs)
     if deadline.unit == "immediately":
         return f"immediately on {anchors}"
     if deadline.unit == "close_of_next_business_day":

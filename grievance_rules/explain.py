@@ -28,7 +28,7 @@ from grievance_rules.determination import ActionResult, Determination, TraceEntr
 from grievance_rules.errors import EvaluationError
 from grievance_rules.facts import Grievance
 from grievance_rules.policy import Policy
-from grievance_rules.schema import Condition, Deadline, PolicySpec
+from grievance_rules.schema import AnchorRef, Condition, Deadline, PolicySpec
 
 __all__ = ["ActionAccount", "Check", "DeadlineWork", "Explanation", "RuleAccount", "explain", "render_explanation"]
 
@@ -263,8 +263,9 @@ def _deadline_work(
         return None
     deadline: Deadline = rule.deadline
     anchor_at = entry.anchor_at.astimezone(calendar.tz)
-    from_receipt = entry.anchor == "receipt"
-    anchor_words = {"receipt": "received"}.get(entry.anchor, entry.anchor.replace(":", " ", 1))
+    ref = AnchorRef.parse(entry.anchor)
+    from_receipt = ref.kind == "receipt"
+    anchor_words = "received" if from_receipt else f"{ref.kind} {ref.name}"
     steps = [f"{anchor_words}: {_moment(anchor_at)}"]
     counted: tuple[dt.date, ...] = ()
     skipped: tuple[tuple[dt.date, str], ...] = ()

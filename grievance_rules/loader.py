@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from grievance_rules.errors import PolicyError, Problem, did_you_mean, dotted_path
-from grievance_rules.schema import HINT_BUDGET, Declared, PolicySpec
+from grievance_rules.schema import HINT_BUDGET, AnchorRef, Declared, PolicySpec
 
 __all__ = [
     "MAX_ALIAS_NODES",
@@ -555,8 +555,9 @@ def _anchor_cycles(data: Mapping[str, Any], file: str, source_map: SourceMap) ->
             if isinstance(dl, dict):
                 anchors = dl.get("from", "receipt")
                 for anchor in anchors if isinstance(anchors, list) else [anchors]:
-                    if isinstance(anchor, str) and anchor.startswith("action:"):
-                        targets.append(anchor.split(":", 1)[1])
+                    ref = _anchor_or_none(anchor)
+                    if ref is not None and ref.kind == "action":
+                        targets.append(ref.name)
                         where.setdefault(action["id"], ("actions", i, key, "from"))
         edges[action["id"]] = targets
     problems: list[Problem] = []
@@ -585,3 +586,13 @@ def _anchor_cycles(data: Mapping[str, Any], file: str, source_map: SourceMap) ->
                 elif nxt not in trail and nxt in edges:
                     stack.append((nxt, trail + [nxt]))
     return problems
+
+
+def _anchor_or_none(anchor: Any) -> AnchorRef | None:
+    """The anchor a raw ``from:`` value names, or None when it is not one (pass 2 reports that)."""
+    if not isinstance(anchor, str):
+        return None
+    try:
+        return AnchorRef.parse(anchor)
+    except ValueError:
+        return None

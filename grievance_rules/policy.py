@@ -281,12 +281,11 @@ class Policy:
         facts = ctx.facts
         anchor = None
         from_receipt = False
-        for spec in timer.within.anchors:
-            kind, _, name = spec.partition(":")
-            if kind == "receipt":
+        for ref in timer.within.refs:
+            if ref.kind == "receipt":
                 anchor, from_receipt = facts.received_at, True
-            elif kind == "event":
-                anchor = facts.first(name)
+            elif ref.kind == "event":
+                anchor = facts.first(ref.name)
             if anchor is not None:
                 break
         happened = facts.first(timer.event)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import (
@@ -64,6 +65,7 @@ __all__ = [
     "Channel",
     "COMPLAINANTS",
     "ActionRule",
+    "AnchorRef",
     "Calendar",
     "Choice",
     "ChoiceRule",
@@ -559,6 +561,29 @@ class Choice(StrictModel):
 
 ANCHOR_RE = re.compile(r"^(receipt|event:[a-z][a-z0-9_]*|action:[a-z][a-z0-9_]*)$")
 Anchor = Annotated[str, StringConstraints(pattern=ANCHOR_RE.pattern)]
+
+
+@dataclass(frozen=True)
+class AnchorRef:
+    """What a deadline runs from, parsed once from its text (``receipt``, ``event:x``, ``action:y``).
+
+    Every reader of an anchor (the calendar arithmetic, the docs, the diff, the explanation, the
+    loader's cycle check) uses this value instead of splitting the string itself.
+    """
+
+    kind: Literal["receipt", "event", "action"]
+    name: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> AnchorRef:
+        """The anchor written as ``text``; ValueError when it is not one."""
+        if not ANCHOR_RE.match(text):
+            raise ValueError(f"not an anchor: {text[:60]!r}")
+        kind, _, name = text.partition(":")
+        return cls(cast(Literal["receipt", "event", "action"], kind), name)
+
+    def __str__(self) -> str:
+        return self.kind if self.kind == "receipt" else f"{self.kind}:{self.name}"
 Unit = Literal["calendar_days", "business_days", "hours", "close_of_next_business_day", "immediately"]
 #: Largest amount per unit: ten years of calendar days (or hours), a year of business days (even a
 #: one-day workweek then stays within the calendar's ten-year search), so that no validated pack can
@@ -587,8 +612,13 @@ class Deadline(StrictModel):
 
     @property
     def anchors(self) -> tuple[str, ...]:
-        """The anchors in order of preference."""
+        """The anchors in order of preference, as written."""
         return (self.from_,) if isinstance(self.from_, str) else tuple(self.from_)
+
+    @cached_property
+    def refs(self) -> tuple[AnchorRef, ...]:
+        """The anchors in order of preference, parsed (once per deadline)."""
+        return tuple(AnchorRef.parse(a) for a in self.anchors)
 
     @model_validator(mode="after")
     def _amount_fits_unit(self, info: ValidationInfo) -> Deadline:
@@ -607,8 +637,8 @@ class Deadline(StrictModel):
             )
         declared = _context_declared(info)
         if declared is not None:
-            for index, anchor in enumerate(self.anchors):
-                kind, _, name = anchor.partition(":")
+            for index, ref in enumerate(self.refs):
+                anchor, kind, name = str(ref), ref.kind, ref.name
                 pool = {"event": declared.events + ("resolved",), "action": declared.actions}.get(kind)
                 if pool is not None and name not in pool:
                     raise PydanticCustomError(
@@ -703,8 +733,9 @@ class Timer(StrictModel):
     @field_validator("within")
     @classmethod
     def _anchored_on_receipt_or_event(cls, value: Deadline) -> Deadline:
-        for index, anchor in enumerate(value.anchors):
-            if anchor.startswith("action:"):
+        for index, ref in enumerate(value.refs):
+            anchor = str(ref)
+            if ref.kind == "action":
                 raise PydanticCustomError(
                     "timer_anchor",
                     "a timer runs from receipt or an event, not from an action ('{found}'); use event:<type>",
