@@ -17,9 +17,19 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, Valida
 
 from grievance_rules.calendar import PlanCalendar
 from grievance_rules.errors import FactsError, did_you_mean, dotted_path
-from grievance_rules.schema import CHANNELS, Channel, PolicySpec
+from grievance_rules.registry import CHANNELS, Channel, field_value, is_present
+from grievance_rules.schema import PolicySpec
 
-__all__ = ["Event", "Grievance", "Party", "PreparedFacts", "parse_grievance", "prepare"]
+__all__ = [
+    "Event",
+    "Grievance",
+    "Party",
+    "PreparedFacts",
+    "field_value",
+    "is_present",
+    "parse_grievance",
+    "prepare",
+]
 
 Complainant = Literal["member", "representative", "provider"]
 Moment = StrictStr | dt.datetime
@@ -266,16 +276,3 @@ def prepare(
 def normalize_name(text: str) -> str:
     """A name compared without case or extra spaces (groups, providers)."""
     return " ".join(text.lower().split())
-
-
-def field_value(grievance: Grievance, name: str) -> Any:
-    """The value of a dotted field such as ``provider.name``, or None when absent."""
-    obj: Any = grievance
-    for part in name.split("."):
-        obj = getattr(obj, part, None) if obj is not None else None
-    return obj
-
-
-def is_present(grievance: Grievance, name: str) -> bool:
-    """Whether the facts give the record field ``name`` (dotted, e.g. ``provider.name``)."""
-    return field_value(grievance, name) not in (None, "", [])

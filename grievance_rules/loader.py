@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from grievance_rules.errors import PolicyError, Problem, did_you_mean, dotted_path
+from grievance_rules.registry import CHANNELS
 from grievance_rules.schema import HINT_BUDGET, AnchorRef, Declared, PolicySpec
 
 __all__ = [
@@ -412,6 +413,7 @@ def collect_declared(data: Mapping[str, Any]) -> Declared:
         choices=choices,
         has_delegation=isinstance(data.get("delegation"), dict),
         has_filing_window=isinstance(data.get("filing_window"), dict),
+        channels=tuple(str(c) for c in vocab["channels"]) if isinstance(vocab.get("channels"), list) else CHANNELS,
     )
 
 

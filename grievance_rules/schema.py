@@ -15,9 +15,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any, Literal, cast, get_args
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
     BaseModel,
@@ -34,6 +34,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from grievance_rules.errors import did_you_mean
+from grievance_rules.registry import (
+    CHANNELS,
+    COMPLAINANTS,
+    RECORD_FIELDS,
+    Channel,
+    Declared,
+    FactType,
+    build_catalogue,
+)
 
 #: A budget of "did you mean" comparisons, set by the loader for one pack: a pack with thousands of
 #: near misses against thousands of declared names would otherwise spend minutes on suggestions.
@@ -62,11 +71,11 @@ def listing(names: Iterable[Any]) -> str:
 
 __all__ = [
     "CHANNELS",
-    "Channel",
     "COMPLAINANTS",
     "ActionRule",
     "AnchorRef",
     "Calendar",
+    "Channel",
     "Choice",
     "ChoiceRule",
     "Citation",
@@ -88,31 +97,7 @@ __all__ = [
     "policy_json_schema",
 ]
 
-#: How a grievance can arrive: the one place the channel list is written (facts, vocabulary and the
-#: delegation matrix all use this type).
-Channel = Literal["phone", "mail", "fax", "email", "online", "in_person"]
-CHANNELS: tuple[str, ...] = get_args(Channel)
-COMPLAINANTS: tuple[str, ...] = ("member", "representative", "provider")
-TIMER_STATES: tuple[str, ...] = ("met", "missed", "open")
-FILING_STATES: tuple[str, ...] = ("timely", "late", "unknown")
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-#: Fields of the facts whose presence a record requirement may demand.
-RECORD_FIELDS: tuple[str, ...] = (
-    "type",
-    "channel",
-    "group",
-    "incident_date",
-    "narrative",
-    "member.id",
-    "member.name",
-    "member.address",
-    "member.phone",
-    "member.patient_name",
-    "provider.name",
-    "provider.location",
-    "representative_name",
-    "resolution_summary",
-)
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Value = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]*$")]
@@ -142,80 +127,6 @@ class Citation(StrictModel):
 
 
 # --------------------------------------------------------------------------- facts catalogue
-
-
-@dataclass(frozen=True)
-class FactType:
-    """The type of one fact rules may test.
-
-    ``kind`` is ``bool``, ``int``, ``enum``, ``str`` or ``tags``; ``values`` lists an enum's or a
-    tag list's allowed values.
-    """
-
-    kind: Literal["bool", "int", "enum", "str", "tags"]
-    values: tuple[str, ...] = ()
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Declared:
-    """Names a pack declares, collected before validation so references can be checked."""
-
-    concerns: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    events: tuple[str, ...] = ()
-    assistance: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
-    actions: tuple[str, ...] = ()
-    timers: tuple[str, ...] = ()
-    patterns: tuple[str, ...] = ()
-    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    has_delegation: bool = False
-    has_filing_window: bool = False
-
-
-def build_catalogue(declared: Declared) -> dict[str, FactType]:
-    """Every fact a condition may name, with its type, for a pack that declares ``declared``."""
-    cat: dict[str, FactType] = {
-        "channel": FactType("enum", CHANNELS, "how the grievance arrived"),
-        "complainant": FactType("enum", COMPLAINANTS, "who complains"),
-        "group": FactType("str", (), "the member's health plan or group"),
-        "type": FactType("enum", declared.types + ("none",), "grievance type ('none' if not given)"),
-        "concerns": FactType("tags", declared.concerns, "what the complaint is about"),
-        "assistance_needs": FactType("tags", declared.assistance, "assistance the member needs"),
-        "wants_formal_grievance": FactType("bool", (), "the member says they want to file a grievance"),
-        "urgent": FactType("bool", (), "an urgent or expedited case"),
-        "resolved": FactType("bool", (), "the grievance has been resolved"),
-        "has_incident_date": FactType("bool", (), "the facts give an incident date"),
-        "channel_accepted": FactType("bool", (), "the channel is one the plan lists"),
-    }
-    if declared.has_filing_window:
-        cat["filing"] = FactType("enum", FILING_STATES, "filed within the filing window")
-    if declared.has_delegation:
-        cat["delegation.in_matrix"] = FactType("bool", (), "the group is a row of the delegation matrix")
-        cat["delegation.delegated"] = FactType("bool", (), "the plan is delegated for this group")
-        cat["delegation.verbal_grievances"] = FactType("bool", (), "the plan may take verbal grievances for this group")
-        cat["delegation.written_channel"] = FactType("bool", (), "the channel is a written channel the group allows")
-    for ev in declared.events:
-        cat[f"events.{ev}"] = FactType("bool", (), f"a '{ev}' event happened")
-        cat[f"events.{ev}.count"] = FactType("int", (), f"how many '{ev}' events happened")
-    for ev in declared.events:
-        for earlier in (*declared.events, "resolved"):
-            if earlier != ev:
-                cat[f"events.{ev}.after.{earlier}"] = FactType(
-                    "bool", (), f"a '{ev}' event happened after the first '{earlier}' event"
-                )
-    for timer in declared.timers:
-        cat[f"timers.{timer}"] = FactType("enum", TIMER_STATES, f"timer '{timer}'")
-    for pattern in declared.patterns:
-        cat[f"patterns.{pattern}"] = FactType(
-            "bool", (), f"this grievance completes pattern '{pattern}' in a case book"
-        )
-    for fld in RECORD_FIELDS:
-        cat[f"present.{fld}"] = FactType("bool", (), f"the facts give {fld}")
-    for name, values in declared.choices.items():
-        cat[name] = FactType("enum", values, f"the {name} the rules decide")
-    return cat
 
 
 _LAST_CATALOGUE: tuple[Declared, dict[str, FactType]] | None = None
@@ -898,6 +809,7 @@ class PolicySpec(StrictModel):
             choices={name: tuple(c.values) for name, c in self.choices().items()},
             has_delegation=self.delegation is not None,
             has_filing_window=self.filing_window is not None,
+            channels=tuple(v.channels),
         )
 
     def choices(self) -> dict[str, Choice]:
