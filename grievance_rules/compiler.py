@@ -50,6 +50,7 @@ from grievance_rules.schema import (
 __all__ = [
     "MAX_STAGE_BRANCHES",
     "MAX_STAGE_PROPERTIES",
+    "OP_WORDS",
     "CompiledPolicy",
     "RuleInfo",
     "Stage",
@@ -288,6 +289,8 @@ class _Compiler:
             return _and([one(v) for v in values])
         if op in ("is_not", "not_in", "none_of"):
             return _not(_or([one(v) for v in values]))
+        if op == "only":  # no declared tag outside the list is held
+            return _not(_or([one(v) for v in ftype.values if v not in values]))
         return ("cmp", prop_name(fact), op, operand)  # counts
 
     def choice_order(self) -> list[list[str]]:
@@ -323,7 +326,8 @@ class _CycleError(Exception):
 
 # ---------------------------------------------------------------- plain words
 
-_OP_WORDS = {
+#: Each operator in plain words (the trace, the docs and the explanation use these).
+OP_WORDS = {
     "is": "is",
     "is_not": "is not",
     "in": "is one of",
@@ -331,6 +335,7 @@ _OP_WORDS = {
     "any_of": "include any of",
     "all_of": "include all of",
     "none_of": "include none of",
+    "only": "include only",
     "gte": "is at least",
     "gt": "is more than",
     "lte": "is at most",
@@ -366,7 +371,7 @@ def describe(c: Condition | None) -> str:
     op = c.operator()
     value = c.operand()
     shown = ", ".join(_word(v) for v in value) if isinstance(value, list) else _word(value)
-    return f"{c.fact} {_OP_WORDS[op]} {shown}"
+    return f"{c.fact} {OP_WORDS[op]} {shown}"
 
 
 def condition_facts(c: Condition | None) -> frozenset[str]:

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_serializer
 
 from grievance_rules.calendar import PlanCalendar
-from grievance_rules.compiler import RuleInfo, condition_tests
+from grievance_rules.compiler import OP_WORDS, RuleInfo, condition_tests
 from grievance_rules.determination import ActionResult, Determination, TraceEntry, TraceValue
 from grievance_rules.errors import EvaluationError
 from grievance_rules.facts import Grievance
@@ -32,19 +32,7 @@ from grievance_rules.schema import AnchorRef, Condition, Deadline, PolicySpec
 
 __all__ = ["ActionAccount", "Check", "DeadlineWork", "Explanation", "RuleAccount", "explain", "render_explanation"]
 
-_OP = {
-    "is": "is",
-    "is_not": "is not",
-    "in": "is one of",
-    "not_in": "is none of",
-    "any_of": "include any of",
-    "all_of": "include all of",
-    "none_of": "include none of",
-    "gte": "is at least",
-    "gt": "is more than",
-    "lte": "is at most",
-    "lt": "is less than",
-}
+_OP = OP_WORDS
 
 
 class _Out(BaseModel):
@@ -181,10 +169,15 @@ def _tests_of(spec: PolicySpec, info: RuleInfo) -> list[tuple[str, str, Any]]:
 
 
 def _holds(op: str, operand: Any, value: TraceValue) -> bool:
-    if op in ("any_of", "all_of", "none_of"):
+    if op in ("any_of", "all_of", "none_of", "only"):
         have = set(value) if isinstance(value, list | tuple) else set()
         wanted = set(operand)
-        return {"any_of": bool(have & wanted), "all_of": wanted <= have, "none_of": not (have & wanted)}[op]
+        return {
+            "any_of": bool(have & wanted),
+            "all_of": wanted <= have,
+            "none_of": not (have & wanted),
+            "only": have <= wanted,
+        }[op]
     if op == "is":
         return bool(value == operand)
     if op == "is_not":

@@ -154,13 +154,13 @@ def _context_declared(info: ValidationInfo) -> Declared | None:
 
 # --------------------------------------------------------------------------- conditions
 
-_TEST_KEYS = ("is", "is_not", "in", "not_in", "any_of", "all_of", "none_of", "gte", "gt", "lte", "lt")
+_TEST_KEYS = ("is", "is_not", "in", "not_in", "any_of", "all_of", "none_of", "only", "gte", "gt", "lte", "lt")
 _OPS_BY_KIND: dict[str, tuple[str, ...]] = {
     "bool": ("is", "is_not"),
     "int": ("is", "is_not", "in", "not_in", "gte", "gt", "lte", "lt"),
     "enum": ("is", "is_not", "in", "not_in"),
     "str": ("is", "is_not", "in", "not_in"),
-    "tags": ("any_of", "all_of", "none_of"),
+    "tags": ("any_of", "all_of", "none_of", "only"),
 }
 
 
@@ -169,7 +169,7 @@ class Condition(StrictModel):
 
     Either a combination (exactly one of ``all``, ``any``, ``none``, each a list of conditions)
     or a test of one fact: ``fact`` with exactly one operator (``is``, ``is_not``, ``in``,
-    ``not_in`` for values; ``any_of``, ``all_of``, ``none_of`` for tag lists; ``gte``, ``gt``,
+    ``not_in`` for values; ``any_of``, ``all_of``, ``none_of``, ``only`` for tag lists; ``gte``, ``gt``,
     ``lte``, ``lt`` for counts).
     """
 
@@ -186,6 +186,10 @@ class Condition(StrictModel):
     any_of: list[str] | None = Field(default=None, description="The tag list holds at least one of these.")
     all_of: list[str] | None = Field(default=None, description="The tag list holds all of these.")
     none_of: list[str] | None = Field(default=None, description="The tag list holds none of these.")
+    only: list[str] | None = Field(
+        default=None,
+        description="Every tag in the list is one of these (a tag declared later counts as another tag).",
+    )
     gte: StrictInt | None = Field(default=None, description="The count is at least this.")
     gt: StrictInt | None = Field(default=None, description="The count is more than this.")
     lte: StrictInt | None = Field(default=None, description="The count is at most this.")
