@@ -45,6 +45,7 @@ from grievance_rules.schema import (
     PolicySpec,
     RecordRequirement,
     build_catalogue,
+    operand_value,
 )
 
 __all__ = [
@@ -151,7 +152,9 @@ def _match(expr: Expr) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- rule metadata
 
-RuleKind = Literal["classification", "level", "handled_by", "action", "warning", "record", "delegation", "pattern"]
+RuleKind = Literal[
+    "classification", "level", "handled_by", "flag", "action", "warning", "record", "delegation", "pattern"
+]
 
 
 @dataclass(frozen=True)
@@ -263,8 +266,15 @@ class _Compiler:
 
     def test(self, fact: str, op: str, operand: Any) -> Expr:
         ftype = self.catalogue[fact]
-        if fact in self.spec.choices():
-            self.uses.add(fact)
+        if ftype.kind in ("number", "date", "datetime"):  # compared as numbers by the engine
+            operand = (
+                [operand_value(ftype, v) for v in operand]
+                if isinstance(operand, list)
+                else operand_value(ftype, operand)
+            )
+        if fact in self.spec.choices() or fact.startswith("flags."):  # decided by an earlier stage
+            if fact in self.spec.choices():
+                self.uses.add(fact)
             prop = prop_name(fact)
 
             def one(v: Any) -> Expr:
@@ -419,6 +429,8 @@ def compile_policy(
     stages: list[Stage] = []
     for depth, names in enumerate(_choice_levels(comp, where)):
         stages += _choice_stages(comp, depth, names, rules)
+    if spec.flags:
+        stages.append(_flags_stage(comp, rules))
     stages.append(_rules_stage(comp, rules))
     _check_engine_limits(stages, rules, file, locate)
     return _assemble(spec, comp, stages, rules, catalogue)
@@ -518,6 +530,19 @@ def _choice_branches(
         rules.append(info)
         decide.rules[info.name] = _rule(info.name, _and([("cmp", f, "eq", False) for f in earlier]))
         decide.emits[info.name] = (prop_name(cname), d.value)
+
+
+def _flags_stage(comp: _Compiler, rules: list[RuleInfo]) -> Stage:
+    """The pack's flags, decided after the choices: each fires on its condition and sets
+    ``flags__<id>`` true (false when it does not fire), which the last stage may test."""
+    parts = _StageParts()
+    for i, flag in enumerate(comp.spec.flags):
+        info = _rule_info(comp.spec.id, flag, "flag", ("flags", i))
+        rules.append(info)
+        parts.rules[info.name] = _rule(info.name, comp.cond(flag.when))
+        parts.emits[info.name] = (prop_name(f"flags.{flag.id}"), True)
+        parts.defaults[prop_name(f"flags.{flag.id}")] = False
+    return parts.stage("flags")
 
 
 def _rules_stage(comp: _Compiler, rules: list[RuleInfo]) -> Stage:

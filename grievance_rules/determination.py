@@ -68,7 +68,7 @@ class ActionResult(_Out):
         return None if value is None else value.isoformat()
 
 
-TraceValue = bool | int | str | tuple[str, ...] | None
+TraceValue = bool | int | float | str | tuple[str, ...] | None
 """A value a condition read: a boolean, a count, a vocabulary token, a list of tags or an ISO
 date/date-time. Never free text or party data."""
 
@@ -112,6 +112,7 @@ class Determination(_Out):
     handled_by: str
     actions: tuple[ActionResult, ...]
     warnings: tuple[str, ...]
+    flags: dict[str, bool] = {}  # the pack's declared flags (docs/contract-notes.md)
     trace: tuple[TraceEntry, ...]
 
     @field_serializer("received_at", "as_of")

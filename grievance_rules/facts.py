@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pendulum
@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, Valida
 
 from grievance_rules.calendar import PlanCalendar
 from grievance_rules.errors import FactsError, did_you_mean, dotted_path
-from grievance_rules.registry import CHANNELS, Channel, field_value, is_present
+from grievance_rules.registry import CHANNELS, Channel, allowed_words, coerce_fact, field_value, is_present
 from grievance_rules.schema import PolicySpec
 
 __all__ = [
@@ -101,6 +101,9 @@ class Grievance(_Facts):
     provider: Party | None = None
     representative_name: StrictStr | None = None
     resolution_summary: StrictStr | None = None
+    facts: dict[StrictStr, Any] = Field(
+        default_factory=dict, description="Values of the facts the pack declares (its 'facts:'), by name."
+    )
 
     @field_validator("received_at", "resolved_at")
     @classmethod
@@ -159,6 +162,7 @@ class PreparedFacts:
     received_at: pendulum.DateTime
     resolved_at: pendulum.DateTime | None
     events: tuple[tuple[str, pendulum.DateTime], ...]  # (type, at), in time order
+    declared: Mapping[str, Any] = field(default_factory=dict)  # the pack's declared facts, read and checked
 
     def first(self, event_type: str) -> pendulum.DateTime | None:
         """When the first ``event_type`` event happened (``resolved`` includes resolved_at)."""
@@ -235,6 +239,7 @@ def prepare(
                     names,
                 )
             )
+    declared = _declared_facts(grievance, spec, calendar, problems)
     if problems:
         raise FactsError(problems)
 
@@ -270,7 +275,46 @@ def prepare(
         events.append((event.type, at))
     if problems:
         raise FactsError(problems)
-    return PreparedFacts(grievance, received, resolved, tuple(events))
+    return PreparedFacts(grievance, received, resolved, tuple(events), declared)
+
+
+def _declared_facts(
+    grievance: Grievance, spec: PolicySpec, calendar: PlanCalendar, problems: list[tuple[str, str, str]]
+) -> dict[str, Any]:
+    """The values of the pack's declared facts, checked like the built-in fields.
+
+    A problem names the field (``facts.<name>``) and what it allows, never the value given. A
+    boolean is false and a tag list empty when not given; a fact with a ``default`` takes it;
+    any other fact is required. A date-time without an offset is read in the plan's timezone.
+    """
+    out: dict[str, Any] = {}
+    declared = spec.facts
+    for name in grievance.facts:
+        if name not in declared:
+            names = ", ".join(declared) or "(the pack declares no facts)"
+            shown = name if len(name) <= 60 and name.isidentifier() else "(a name)"
+            problems.append((f"facts.{shown}", f"unknown fact{did_you_mean(name, declared)}; allowed: {names}", names))
+    for name, decl in declared.items():
+        ftype = decl.fact_type()
+        allowed = allowed_words(ftype)
+        if name in grievance.facts:
+            raw = grievance.facts[name]
+        elif decl.default is not None:
+            raw = decl.default
+        elif ftype.kind in ("bool", "tags"):
+            raw = False if ftype.kind == "bool" else []
+        else:
+            problems.append((f"facts.{name}", f"is required; allowed: {allowed}", allowed))
+            continue
+        try:
+            value = coerce_fact(ftype, raw)
+        except ValueError:
+            problems.append((f"facts.{name}", f"does not fit the declared {decl.type}; allowed: {allowed}", allowed))
+            continue
+        if isinstance(value, dt.datetime):
+            value = _moment(value, calendar)
+        out[name] = value
+    return out
 
 
 def normalize_name(text: str) -> str:

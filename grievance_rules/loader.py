@@ -24,8 +24,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from grievance_rules.errors import PolicyError, Problem, did_you_mean, dotted_path
-from grievance_rules.registry import CHANNELS
-from grievance_rules.schema import HINT_BUDGET, AnchorRef, Declared, PolicySpec
+from grievance_rules.registry import CHANNELS, FactType
+from grievance_rules.schema import FACT_KINDS, HINT_BUDGET, AnchorRef, Declared, PolicySpec
 
 __all__ = [
     "MAX_ALIAS_NODES",
@@ -400,6 +400,8 @@ def collect_declared(data: Mapping[str, Any]) -> Declared:
     actions = data.get("actions") if isinstance(data.get("actions"), list) else []
     timers = data.get("timers") if isinstance(data.get("timers"), list) else []
     patterns = data.get("patterns") if isinstance(data.get("patterns"), list) else []
+    flags = data.get("flags") if isinstance(data.get("flags"), list) else []
+    assert isinstance(flags, list)
     assert isinstance(actions, list) and isinstance(timers, list) and isinstance(patterns, list)
     return Declared(
         concerns=_keys(vocab.get("concerns")),
@@ -414,7 +416,25 @@ def collect_declared(data: Mapping[str, Any]) -> Declared:
         has_delegation=isinstance(data.get("delegation"), dict),
         has_filing_window=isinstance(data.get("filing_window"), dict),
         channels=tuple(str(c) for c in vocab["channels"]) if isinstance(vocab.get("channels"), list) else CHANNELS,
+        facts=_declared_facts(data.get("facts")),
+        flags=tuple(str(f["id"]) for f in flags if isinstance(f, dict) and "id" in f),
     )
+
+
+def _declared_facts(raw: Any) -> dict[str, FactType]:
+    """The pack's declared facts as registry types, skipping any whose shape is wrong (pass 2
+    reports those where they stand)."""
+    out: dict[str, FactType] = {}
+    if not isinstance(raw, dict):
+        return out
+    for name, decl in raw.items():
+        if not isinstance(decl, dict) or decl.get("type") not in FACT_KINDS:
+            continue
+        values, vocab = decl.get("values"), decl.get("vocabulary")
+        names = tuple(str(v) for v in (values if isinstance(values, list) else ()))
+        names += tuple(str(k) for k in (vocab if isinstance(vocab, dict) else ()))
+        out[str(name)] = FactType(cast(Any, FACT_KINDS[decl["type"]]), names)
+    return out
 
 
 # --------------------------------------------------------------------------- pass 2

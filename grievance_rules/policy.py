@@ -283,7 +283,7 @@ class Policy:
         return "open", due.due_at, None
 
     def _fact_values(
-        self, ctx: _Context, choice: Mapping[str, str | None], props: Mapping[str, Any]
+        self, ctx: _Context, choice: Mapping[str, str | None], props: Mapping[str, Any], flags: Mapping[str, bool]
     ) -> dict[str, TraceValue]:
         """The value of every fact the pack's conditions read, for the trace: booleans, counts,
         vocabulary tokens, tag lists and ISO dates, never free text (a text fact shows its value
@@ -292,6 +292,10 @@ class Policy:
         out: dict[str, TraceValue] = {fact: props[prop] for fact, prop in self._plain_values}
         for fact in self._choice_values:
             out[fact] = choice.get(fact) or ("plan" if fact == "handled_by" else None)
+        for fact in self._flag_values:
+            out[fact] = flags[fact.removeprefix("flags.")]
+        for fact in self._moment_values:
+            out[fact] = ctx.facts.declared[fact.removeprefix("facts.")].isoformat()
         for fact, read in self._tag_values:
             out[fact] = tuple(sorted(read(ctx)))
         for fact, get, named in self._str_values:
@@ -311,6 +315,8 @@ class Policy:
             named.setdefault(fact, set()).update(operand if isinstance(operand, list) else [operand])
         self._plain_values: list[tuple[str, str]] = []  # (fact, engine property)
         self._choice_values: list[str] = []
+        self._flag_values: list[str] = []
+        self._moment_values: list[str] = []  # declared dates and date-times, shown as ISO text
         self._tag_values: list[tuple[str, Getter]] = []
         self._str_values: list[tuple[str, Getter, frozenset[Any]]] = []
         self._timer_values: list[tuple[str, Timer]] = []
@@ -319,6 +325,10 @@ class Policy:
             kind = catalogue[fact].kind if fact in catalogue else "enum"
             if fact in self.spec.choices():
                 self._choice_values.append(fact)
+            elif fact.startswith("flags."):
+                self._flag_values.append(fact)
+            elif kind in ("date", "datetime"):
+                self._moment_values.append(fact)
             elif kind == "tags":
                 self._tag_values.append((fact, self._getter(fact, None)))
             elif fact.startswith("timers."):
@@ -351,6 +361,7 @@ class Policy:
         trace: list[TraceEntry] = []
         fired_actions: list[RuleInfo] = []
         warnings: list[str] = []
+        flags = dict.fromkeys((f.id for f in self.spec.flags), False)
         for info in self.compiled.rules:
             did = info.name in fired
             trace.append(
@@ -364,7 +375,9 @@ class Policy:
             )
             if not did:
                 continue
-            if info.kind in ("classification", "level", "handled_by"):
+            if info.kind == "flag":
+                flags[info.id] = True
+            elif info.kind in ("classification", "level", "handled_by"):
                 if choice.get(info.kind) is not None:
                     raise EvaluationError(f"two {info.kind} rules fired; the compiled choice is inconsistent")
                 choice[info.kind] = info.value
@@ -374,7 +387,7 @@ class Policy:
                 warnings.append(info.message)
         if choice.get("classification") is None:
             raise EvaluationError("no classification rule fired; add a 'default' to the policy's classification")
-        decision = _Decision(choice, tuple(fired_actions), tuple(warnings), tuple(trace))
+        decision = _Decision(choice, tuple(fired_actions), tuple(warnings), tuple(trace), flags)
         if len(self._decisions) >= 4096:
             self._decisions.clear()
         self._decisions[fired] = decision
@@ -410,6 +423,7 @@ class Policy:
             handled_by=decision.choice.get("handled_by") or "plan",
             actions=actions,
             warnings=decision.warnings,
+            flags=decision.flags,
             trace=self._trace(decision, ctx, props, anchored) if trace else (),
         )
 
@@ -423,7 +437,7 @@ class Policy:
         the trace is built once per (decision, values) and shared; only entries holding moments
         of this grievance (timers, deadlines) are copied per grievance.
         """
-        values = self._fact_values(ctx, decision.choice, props)
+        values = self._fact_values(ctx, decision.choice, props, decision.flags)
         key = (id(decision), *[values[k] for k in self._shared_keys])
         hit = self._trace_cache.get(key)
         if hit is None or hit[0] is not decision:
@@ -482,6 +496,7 @@ class _Decision(NamedTuple):
     actions: tuple[RuleInfo, ...]
     warnings: tuple[str, ...]
     trace: tuple[TraceEntry, ...]
+    flags: dict[str, bool]
 
 
 def _because(info: RuleInfo, fired: bool, all_fired: frozenset[str]) -> str:

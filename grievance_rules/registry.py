@@ -29,11 +29,14 @@ __all__ = [
     "FactKind",
     "FactReader",
     "FactType",
+    "allowed_words",
     "build_catalogue",
+    "coerce_fact",
     "engine_value",
     "fact_registry",
     "field_value",
     "is_present",
+    "operand_value",
 ]
 
 #: How a grievance can arrive: the one place the channel list is written (the grievance facts, the
@@ -147,6 +150,94 @@ def engine_value(ftype: FactType, value: Any) -> Any:
         return value.timestamp()
     if ftype.kind == "number" and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    return value
+
+
+def allowed_words(ftype: FactType) -> str:
+    """What a fact of this type accepts, in words (for error messages; never the value given)."""
+    kind = ftype.kind
+    if kind == "enum":
+        return "one of: " + (", ".join(ftype.values) or "(none declared)")
+    if kind == "tags":
+        return "a list of tags from: " + (", ".join(ftype.values) or "(none declared)")
+    return {
+        "bool": "true or false",
+        "int": "a whole number",
+        "number": "a number",
+        "str": "text",
+        "date": "an ISO date, e.g. 2024-11-22",
+        "datetime": "an ISO 8601 date-time, e.g. 2024-11-22T10:00:00-06:00",
+    }[kind]
+
+
+def coerce_fact(ftype: FactType, value: Any) -> Any:
+    """``value`` checked against ``ftype`` and read: a date as ``datetime.date``, a date-time as
+    ``datetime.datetime`` (naive when given without an offset: the plan's timezone applies), a
+    number as float, a tag list as a tuple. Raises ValueError carrying :func:`allowed_words`."""
+    ok = _COERCE[ftype.kind](ftype, value)
+    if ok is None:
+        raise ValueError(allowed_words(ftype))
+    return ok
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _tags(ftype: FactType, value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, list | tuple) and all(isinstance(t, str) and t in ftype.values for t in value):
+        return tuple(value)
+    return None
+
+
+#: kind -> (type, value) -> the value read, or None when it does not fit
+_COERCE: dict[str, Callable[[FactType, Any], Any]] = {
+    "bool": lambda t, v: v if isinstance(v, bool) else None,
+    "int": lambda t, v: v if _is_int(v) else None,
+    "number": lambda t, v: float(v) if _is_int(v) or isinstance(v, float) else None,
+    "str": lambda t, v: v if isinstance(v, str) else None,
+    "enum": lambda t, v: v if isinstance(v, str) and v in t.values else None,
+    "tags": _tags,
+    "date": lambda t, v: _date(v),
+    "datetime": lambda t, v: _datetime(v),
+}
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _datetime(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None and value.utcoffset() is not None else None
+    if isinstance(value, str) and len(value) > 10:
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def operand_value(ftype: FactType, value: Any) -> Any:
+    """A condition's operand as the engine compares it (ValueError when it does not fit).
+
+    A date-time in a condition must carry its offset: a pack's conditions do not depend on
+    where they are read.
+    """
+    if ftype.kind == "datetime":
+        moment = _datetime(value)
+        if moment is None or moment.tzinfo is None:
+            raise ValueError("a date-time with its offset, e.g. 2024-11-22T10:00:00-06:00")
+        return engine_value(ftype, moment)
+    if ftype.kind in ("date", "number"):
+        return engine_value(ftype, coerce_fact(ftype, value))
     return value
 
 
@@ -301,7 +392,9 @@ def _present(name: str) -> Reader:
     return lambda r: is_present(r.facts.grievance, name)
 
 
-def _declared_fact(name: str) -> Reader:
+def _declared_fact(name: str, ftype: FactType) -> Reader:
+    if ftype.kind in ("date", "datetime"):
+        return lambda r: engine_value(ftype, r.facts.declared[name])
     return lambda r: r.facts.declared[name]
 
 
@@ -335,7 +428,7 @@ def fact_registry(declared: Declared) -> dict[str, Fact]:
     for fld in RECORD_FIELDS:
         facts.append(Fact(f"present.{fld}", FactType("bool", (), f"the facts give {fld}"), _present(fld)))
     for name, ftype in declared.facts.items():
-        facts.append(Fact(f"facts.{name}", ftype, _declared_fact(name)))
+        facts.append(Fact(f"facts.{name}", ftype, _declared_fact(name, ftype)))
     for name, values in declared.choices.items():
         facts.append(Fact(name, FactType("enum", values, f"the {name} the rules decide"), None))
     for flag in declared.flags:

@@ -24,6 +24,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictInt,
     StrictStr,
     StringConstraints,
@@ -42,6 +43,8 @@ from grievance_rules.registry import (
     Declared,
     FactType,
     build_catalogue,
+    coerce_fact,
+    operand_value,
 )
 
 #: A budget of "did you mean" comparisons, set by the loader for one pack: a pack with thousands of
@@ -84,8 +87,10 @@ __all__ = [
     "Declared",
     "Delegation",
     "DelegationRow",
+    "FactDeclaration",
     "FactType",
     "FilingWindow",
+    "FlagRule",
     "HolidaySource",
     "Pattern",
     "PolicySpec",
@@ -94,6 +99,7 @@ __all__ = [
     "Timer",
     "WarningRule",
     "build_catalogue",
+    "operand_value",
     "policy_json_schema",
 ]
 
@@ -102,7 +108,7 @@ WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Value = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]*$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
-Scalar = StrictBool | StrictInt | StrictStr
+Scalar = StrictBool | StrictInt | StrictFloat | StrictStr
 
 
 class StrictModel(BaseModel):
@@ -160,6 +166,9 @@ _OPS_BY_KIND: dict[str, tuple[str, ...]] = {
     "int": ("is", "is_not", "in", "not_in", "gte", "gt", "lte", "lt"),
     "enum": ("is", "is_not", "in", "not_in"),
     "str": ("is", "is_not", "in", "not_in"),
+    "number": ("is", "is_not", "in", "not_in", "gte", "gt", "lte", "lt"),
+    "date": ("is", "is_not", "in", "not_in", "gte", "gt", "lte", "lt"),
+    "datetime": ("is", "is_not", "in", "not_in", "gte", "gt", "lte", "lt"),
     "tags": ("any_of", "all_of", "none_of", "only"),
 }
 
@@ -190,10 +199,18 @@ class Condition(StrictModel):
         default=None,
         description="Every tag in the list is one of these (a tag declared later counts as another tag).",
     )
-    gte: StrictInt | None = Field(default=None, description="The count is at least this.")
-    gt: StrictInt | None = Field(default=None, description="The count is more than this.")
-    lte: StrictInt | None = Field(default=None, description="The count is at most this.")
-    lt: StrictInt | None = Field(default=None, description="The count is less than this.")
+    gte: StrictInt | StrictFloat | StrictStr | None = Field(
+        default=None, description="The count, number, date or date-time is at least this."
+    )
+    gt: StrictInt | StrictFloat | StrictStr | None = Field(
+        default=None, description="The count, number, date or date-time is more than this."
+    )
+    lte: StrictInt | StrictFloat | StrictStr | None = Field(
+        default=None, description="The count, number, date or date-time is at most this."
+    )
+    lt: StrictInt | StrictFloat | StrictStr | None = Field(
+        default=None, description="The count, number, date or date-time is less than this."
+    )
 
     def operator(self) -> str:
         """The one operator key this test uses (alias spelling)."""
@@ -296,6 +313,15 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
             raise PydanticCustomError(
                 "bad_value", "fact '{fact}' is text; found '{found}'", {"at": at, "fact": fact, "found": value}
             )
+        if ftype.kind in ("number", "date", "datetime"):
+            try:
+                operand_value(ftype, value)
+            except ValueError as exc:
+                raise PydanticCustomError(
+                    "bad_value",
+                    "fact '{fact}' is {allowed}; found '{found}'",
+                    {"at": at, "fact": fact, "allowed": str(exc), "found": value},
+                ) from None
 
 
 # --------------------------------------------------------------------------- calendar
@@ -499,6 +525,8 @@ class AnchorRef:
 
     def __str__(self) -> str:
         return self.kind if self.kind == "receipt" else f"{self.kind}:{self.name}"
+
+
 Unit = Literal["calendar_days", "business_days", "hours", "close_of_next_business_day", "immediately"]
 #: Largest amount per unit: ten years of calendar days (or hours), a year of business days (even a
 #: one-day workweek then stays within the calendar's ten-year search), so that no validated pack can
@@ -678,9 +706,7 @@ class DelegationRow(StrictModel):
     group: Text
     delegated: StrictBool
     verbal_grievances: StrictBool
-    written_channels: list[Channel] = Field(
-        default_factory=list
-    )
+    written_channels: list[Channel] = Field(default_factory=list)
     form: Literal["plan", "health_plan", "none"] = Field(description="Whose grievance form is sent.")
     citation: Citation | None = None
     reading: str | None = None
@@ -691,9 +717,7 @@ class DelegationDefault(StrictModel):
 
     delegated: StrictBool
     verbal_grievances: StrictBool
-    written_channels: list[Channel] = Field(
-        default_factory=list
-    )
+    written_channels: list[Channel] = Field(default_factory=list)
     form: Literal["plan", "health_plan", "none"]
     warning: Text = Field(description="Warning added when a group falls to this row.")
     citation: Citation | None = None
@@ -752,6 +776,77 @@ class Pattern(StrictModel):
     reading: str | None = None
 
 
+FactTypeName = Literal["boolean", "integer", "number", "string", "date", "date-time", "enum", "tag-list"]
+#: A declared fact's type name (as a pack writes it) -> the registry's kind.
+FACT_KINDS: dict[str, str] = {
+    "boolean": "bool",
+    "integer": "int",
+    "number": "number",
+    "string": "str",
+    "date": "date",
+    "date-time": "datetime",
+    "enum": "enum",
+    "tag-list": "tags",
+}
+
+
+class FactDeclaration(StrictModel):
+    """A fact the pack adds to the grievance facts (given under ``facts:`` in the input).
+
+    Rules test it as ``facts.<name>``; the input is checked against this declaration like the
+    built-in fields. A boolean is false and a tag list empty when not given; any other fact is
+    required unless it has a ``default``.
+    """
+
+    type: FactTypeName
+    description: Text = Field(description="What the fact means, in plain words.")
+    values: list[Value] | None = Field(default=None, description="An enum's values (enum only).")
+    vocabulary: dict[Identifier, Text] | None = Field(
+        default=None, description="A tag list's tags: tag -> description (tag-list only)."
+    )
+    default: Scalar | list[StrictStr] | None = Field(default=None, description="The value when the input omits it.")
+    citation: Citation | None = None
+    reading: str | None = None
+
+    def fact_type(self) -> FactType:
+        """The registry type of this fact."""
+        values = tuple(self.values or ()) + tuple(self.vocabulary or ())
+        return FactType(cast(Any, FACT_KINDS[self.type]), values, self.description)
+
+    @model_validator(mode="after")
+    def _shape_fits_type(self) -> FactDeclaration:
+        if (self.values is not None) != (self.type == "enum"):
+            raise PydanticCustomError(
+                "fact_values",
+                "an enum fact lists its 'values' and only an enum fact does; type is '{type}'",
+                {"at": ("values",) if self.values is not None else ("type",), "type": self.type},
+            )
+        if (self.vocabulary is not None) != (self.type == "tag-list"):
+            raise PydanticCustomError(
+                "fact_vocabulary",
+                "a tag-list fact declares its tags under 'vocabulary' and only a tag-list fact does; type is '{type}'",
+                {"at": ("vocabulary",) if self.vocabulary is not None else ("type",), "type": self.type},
+            )
+        if self.type == "enum" and not self.values:
+            raise PydanticCustomError(
+                "fact_values", "an enum fact needs at least one value under 'values'", {"at": ("values",)}
+            )
+        if self.default is not None:
+            try:
+                coerce_fact(self.fact_type(), self.default)
+            except ValueError as exc:
+                raise PydanticCustomError(
+                    "bad_default",
+                    "default does not fit the fact's type; allowed: {allowed}",
+                    {"at": ("default",), "allowed": str(exc)},
+                ) from None
+        return self
+
+
+class FlagRule(RuleBase):
+    """A named true/false the pack decides (``flags.<id>`` in the Determination), e.g. deemed exhausted."""
+
+
 class PolicySpec(StrictModel):
     """A whole policy pack."""
 
@@ -777,6 +872,30 @@ class PolicySpec(StrictModel):
     warnings: list[WarningRule] = Field(default_factory=list)
     record_requirements: list[RecordRequirement] = Field(default_factory=list)
     retention: Retention | None = None
+    facts: dict[Identifier, FactDeclaration] = Field(
+        default_factory=dict, description="Facts the pack adds to the grievance facts: name -> declaration."
+    )
+    flags: list[FlagRule] = Field(
+        default_factory=list, description="Named true/false outcomes the Determination reports under 'flags'."
+    )
+
+    @model_validator(mode="after")
+    def _flags_read_after_choices(self) -> PolicySpec:
+        """Flags are decided after every choice: a choice or a flag cannot test a flag."""
+        places: list[tuple[tuple[str | int, ...], Condition | None]] = [
+            ((name, "rules", i, "when"), r.when) for name, c in self.choices().items() for i, r in enumerate(c.rules)
+        ]
+        places += [(("flags", i, "when"), f.when) for i, f in enumerate(self.flags)]
+        for path, when in places:
+            for fact in _tested_facts(when):
+                if fact.startswith("flags."):
+                    raise PydanticCustomError(
+                        "flag_order",
+                        "'{found}' is decided after the choices and the other flags, so only actions, warnings, "
+                        "record requirements and patterns may test it",
+                        {"at": path, "found": fact},
+                    )
+        return self
 
     @model_validator(mode="after")
     def _unique_ids(self) -> PolicySpec:
@@ -814,6 +933,8 @@ class PolicySpec(StrictModel):
             has_delegation=self.delegation is not None,
             has_filing_window=self.filing_window is not None,
             channels=tuple(v.channels),
+            facts={name: decl.fact_type() for name, decl in self.facts.items()},
+            flags=tuple(f.id for f in self.flags),
         )
 
     def choices(self) -> dict[str, Choice]:
@@ -836,7 +957,18 @@ class PolicySpec(StrictModel):
         ids.extend(w.id for w in self.warnings)
         ids.extend(r.id for r in self.record_requirements)
         ids.extend(p.id for p in self.patterns)
+        ids.extend(f.id for f in self.flags)
         return ids
+
+
+def _tested_facts(c: Condition | None) -> list[str]:
+    """Every fact a condition tests."""
+    if c is None:
+        return []
+    for group in (c.all, c.any, c.none):
+        if group is not None:
+            return [f for x in group for f in _tested_facts(x)]
+    return [c.fact] if c.fact is not None else []
 
 
 SCHEMA_ID = "https://grievance-rules.invalid/policy.schema.json"
