@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from grievance_rules.compiler import describe
-from grievance_rules.schema import AnchorRef, Choice, Citation, Deadline, PolicySpec
+from grievance_rules.registry import allowed_words
+from grievance_rules.schema import AnchorRef, Choice, Citation, Deadline, DelegationDefault, DelegationRow, PolicySpec
 
 __all__ = ["deadline_words", "render_policy"]
 
@@ -127,6 +128,7 @@ def _vocabulary(spec: PolicySpec) -> list[str]:
         ("Events", vocab.events),
         ("Assistance needs", vocab.assistance),
         ("Responsible roles", vocab.roles),
+        ("Handlers (besides plan and health_plan)", vocab.handlers),
     ):
         if mapping:
             out += [f"### {title}", ""] + _table(("id", "meaning"), ((f"`{k}`", v) for k, v in mapping.items()))
@@ -151,24 +153,63 @@ def _delegation(spec: PolicySpec) -> list[str]:
     d = spec.delegation
     if d is None:
         return []
-    rows = [
-        (r.group, _yes(r.delegated), _yes(r.verbal_grievances), ", ".join(r.written_channels) or "-", r.form)
-        for r in d.rows
-    ]
+    by_plan = d.direction == "by_plan"
     dd = d.default
-    rows.append(
-        (
-            "*any other group*",
-            _yes(dd.delegated),
-            _yes(dd.verbal_grievances),
-            ", ".join(dd.written_channels) or "-",
-            dd.form,
-        )
-    )
+    rows: list[tuple[str, ...]] = []
+    entries: list[tuple[str, DelegationRow | DelegationDefault]] = [(r.group, r) for r in d.rows]
+    for group, r in [*entries, ("*any other group*", dd)]:
+        row = (group, _yes(r.delegated), _yes(r.verbal_grievances), ", ".join(r.written_channels) or "-", r.form)
+        rows.append((*row, r.to or "-") if by_plan else row)
     out = ["## Delegation matrix", ""]
-    out += _table(("group", "delegated", "verbal grievances", "written channels", "form"), rows)
+    if by_plan:
+        out += [
+            "The plan delegates grievance handling: a delegated group is handled by the entity in "
+            "'delegated to', any other group by the plan (`delegation.handler`).",
+            "",
+        ]
+    head = ("group", "delegated", "verbal grievances", "written channels", "form")
+    out += _table((*head, "delegated to") if by_plan else head, rows)
     out += [f'A group not in the matrix is warned about: "{dd.warning}"', ""]
     return out + _cite(d.citation) + _reading(d.reading) + _reading(dd.reading) + [""]
+
+
+def _facts(spec: PolicySpec) -> list[str]:
+    if not spec.facts:
+        return []
+    out = [
+        "## Facts the pack adds",
+        "",
+        "Given in the grievance facts under `facts:`; rules test them as `facts.<name>`.",
+        "",
+    ]
+    rows = []
+    for name, decl in spec.facts.items():
+        ftype = decl.fact_type()
+        if decl.default is not None:
+            default = str(decl.default)
+        elif ftype.kind in ("bool", "tags"):
+            default = "false" if ftype.kind == "bool" else "(no tags)"
+        else:
+            default = "(required)"
+        rows.append((f"`facts.{name}`", decl.type, allowed_words(ftype), default, decl.description))
+    out += _table(("fact", "type", "allowed", "when not given", "meaning"), rows)
+    for name, decl in spec.facts.items():
+        if decl.citation is not None or decl.reading:
+            out += [f"### `facts.{name}`", ""] + _cite(decl.citation) + _reading(decl.reading) + [""]
+    return out
+
+
+def _flags(spec: PolicySpec) -> list[str]:
+    if not spec.flags:
+        return []
+    out = ["## Flags", "", "Each flag is reported in the Determination's `flags` as true or false.", ""]
+    for f in spec.flags:
+        out += [f"### `{spec.id}.{f.id}`", ""]
+        if f.description:
+            out += [f.description, ""]
+        out.append(f"- **True when:** {describe(f.when)}")
+        out += _cite(f.citation) + _reading(f.reading) + [""]
+    return out
 
 
 def _yes(flag: bool) -> str:
@@ -272,11 +313,13 @@ _SECTIONS: tuple[Callable[[PolicySpec], list[str]], ...] = (
     _header,
     _calendar,
     _vocabulary,
+    _facts,
     _filing_window,
     _delegation,
     _timers,
     _patterns,
     _choices,
+    _flags,
     _actions,
     _warnings,
     _retention,

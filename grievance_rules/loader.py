@@ -401,6 +401,7 @@ def collect_declared(data: Mapping[str, Any]) -> Declared:
     timers = data.get("timers") if isinstance(data.get("timers"), list) else []
     patterns = data.get("patterns") if isinstance(data.get("patterns"), list) else []
     flags = data.get("flags") if isinstance(data.get("flags"), list) else []
+    delegation = data.get("delegation")
     assert isinstance(flags, list)
     assert isinstance(actions, list) and isinstance(timers, list) and isinstance(patterns, list)
     return Declared(
@@ -417,6 +418,8 @@ def collect_declared(data: Mapping[str, Any]) -> Declared:
         has_filing_window=isinstance(data.get("filing_window"), dict),
         channels=tuple(str(c) for c in vocab["channels"]) if isinstance(vocab.get("channels"), list) else CHANNELS,
         facts=_declared_facts(data.get("facts")),
+        handlers=_keys(vocab.get("handlers")),
+        delegation_by_plan=isinstance(delegation, dict) and delegation.get("direction") == "by_plan",
         flags=tuple(str(f["id"]) for f in flags if isinstance(f, dict) and "id" in f),
     )
 

@@ -98,6 +98,8 @@ class Declared:
     channels: tuple[str, ...] = ()  # the channels the plan accepts
     facts: Mapping[str, FactType] = field(default_factory=dict)  # the pack's own facts (``facts:``)
     flags: tuple[str, ...] = ()  # the pack's named flags (``flags:``)
+    handlers: tuple[str, ...] = ()  # who may handle a grievance besides plan and health_plan
+    delegation_by_plan: bool = False  # the delegation matrix is read as the plan delegating
 
 
 class FactReader(Protocol):
@@ -297,11 +299,28 @@ def _built_in(declared: Declared) -> list[Fact]:
     ]
 
 
-def _delegation() -> list[Fact]:
+def _delegation(declared: Declared) -> list[Fact]:
     def row(r: FactReader) -> Any:
         return r.delegation[0]
 
+    by_plan = declared.delegation_by_plan
+
+    def handler(r: FactReader) -> str:
+        delegated = bool(row(r) and row(r).delegated)
+        if by_plan:
+            return str(row(r).to) if delegated else "plan"
+        return "plan" if delegated else "health_plan"
+
     return [
+        Fact(
+            "delegation.handler",
+            FactType(
+                "enum",
+                ("plan", "health_plan", *declared.handlers),
+                "who handles the grievance by the delegation matrix (its direction decides)",
+            ),
+            handler,
+        ),
         Fact(
             "delegation.in_matrix",
             FactType("bool", (), "the group is a row of the delegation matrix"),
@@ -407,7 +426,7 @@ def fact_registry(declared: Declared) -> dict[str, Fact]:
             Fact("filing", FactType("enum", FILING_STATES, "filed within the filing window"), lambda r: r.filing)
         )
     if declared.has_delegation:
-        facts += _delegation()
+        facts += _delegation(declared)
     facts += _events(declared.events)
     for timer in declared.timers:
         facts.append(

@@ -438,6 +438,11 @@ class Vocabulary(StrictModel):
     events: dict[Identifier, Text] = Field(default_factory=dict, description="Event types: id -> description.")
     assistance: dict[Identifier, Text] = Field(default_factory=dict, description="Assistance needs: id -> description.")
     roles: dict[Identifier, Text] = Field(default_factory=dict, description="Responsible roles: id -> description.")
+    handlers: dict[Identifier, Text] = Field(
+        default_factory=dict,
+        description="Who else may handle a grievance besides 'plan' and 'health_plan' (handled_by values, "
+        "delegation targets): id -> description.",
+    )
 
 
 # --------------------------------------------------------------------------- rules
@@ -708,6 +713,11 @@ class DelegationRow(StrictModel):
     verbal_grievances: StrictBool
     written_channels: list[Channel] = Field(default_factory=list)
     form: Literal["plan", "health_plan", "none"] = Field(description="Whose grievance form is sent.")
+    to: Identifier | None = Field(
+        default=None,
+        description="direction by_plan: the handler (vocabulary.handlers) the plan delegates this group's "
+        "grievances to when 'delegated' is true.",
+    )
     citation: Citation | None = None
     reading: str | None = None
 
@@ -719,18 +729,65 @@ class DelegationDefault(StrictModel):
     verbal_grievances: StrictBool
     written_channels: list[Channel] = Field(default_factory=list)
     form: Literal["plan", "health_plan", "none"]
+    to: Identifier | None = Field(default=None, description="As in a row (direction by_plan).")
     warning: Text = Field(description="Warning added when a group falls to this row.")
     citation: Citation | None = None
     reading: str | None = None
 
 
 class Delegation(StrictModel):
-    """Who handles a grievance, by the member's group."""
+    """Who handles a grievance, by the member's group.
 
+    ``direction: to_plan`` (the default) reads the matrix as the health plan delegating grievance
+    handling to this plan: a delegated group is handled by ``plan``, any other by ``health_plan``.
+    ``direction: by_plan`` reads it the other way round, as when a plan delegates to a dental
+    benefit manager (Tex. Ins. Code §1272.063): a delegated group is handled by the row's ``to``
+    (a declared handler), any other by ``plan``. The fact ``delegation.handler`` gives the result.
+    """
+
+    direction: Literal["to_plan", "by_plan"] = Field(
+        default="to_plan", description="to_plan: the health plan delegates to this plan; by_plan: this plan delegates."
+    )
     citation: Citation
     reading: str | None = None
     rows: list[DelegationRow] = Field(min_length=1)
     default: DelegationDefault
+
+    @model_validator(mode="after")
+    def _targets_fit_direction(self, info: ValidationInfo) -> Delegation:
+        declared = _context_declared(info)
+        handlers = declared.handlers if declared is not None else None
+        places: list[tuple[tuple[str | int, ...], DelegationRow | DelegationDefault]] = [
+            (("rows", i), r) for i, r in enumerate(self.rows)
+        ]
+        places.append((("default",), self.default))
+        for path, row in places:
+            if self.direction == "to_plan" and row.to is not None:
+                raise PydanticCustomError(
+                    "delegation_to",
+                    "'to' names who this plan delegates to, which needs 'direction: by_plan'; remove it or set "
+                    "the direction",
+                    {"at": (*path, "to")},
+                )
+            if self.direction == "by_plan" and row.delegated and row.to is None:
+                raise PydanticCustomError(
+                    "delegation_to",
+                    "a delegated row of a by_plan matrix names the handler it delegates to under 'to'",
+                    {"at": path},
+                )
+            if handlers is not None and row.to is not None and row.to not in handlers:
+                raise PydanticCustomError(
+                    "unknown_handler",
+                    "'to' names undeclared handler '{found}'{hint}; declare it under vocabulary.handlers; "
+                    "declared: {allowed}",
+                    {
+                        "at": (*path, "to"),
+                        "found": row.to,
+                        "hint": hint(row.to, handlers),
+                        "allowed": listing(handlers) or "(none)",
+                    },
+                )
+        return self
 
 
 class FilingWindow(StrictModel):
@@ -913,8 +970,21 @@ class PolicySpec(StrictModel):
                 "'default: {{id: ..., value: ..., citation: ...}}' for when no rule applies",
                 {"at": ("classification",)},
             )
-        if self.handled_by is not None and not set(self.handled_by.values) <= {"plan", "health_plan"}:
-            raise PydanticCustomError("bad_handled_by", "handled_by values are 'plan' and 'health_plan'", {})
+        handlers = ("plan", "health_plan", *self.vocabulary.handlers)
+        if self.handled_by is not None:
+            for index, value in enumerate(self.handled_by.values):
+                if value not in handlers:
+                    raise PydanticCustomError(
+                        "bad_handled_by",
+                        "handled_by value '{found}' is not a handler{hint}; handled_by values are plan, health_plan "
+                        "and the handlers declared under vocabulary.handlers: {allowed}",
+                        {
+                            "at": ("handled_by", "values", index),
+                            "found": value,
+                            "hint": hint(value, handlers),
+                            "allowed": listing(handlers),
+                        },
+                    )
         return self
 
     def declared(self) -> Declared:
@@ -933,6 +1003,8 @@ class PolicySpec(StrictModel):
             has_delegation=self.delegation is not None,
             has_filing_window=self.filing_window is not None,
             channels=tuple(v.channels),
+            handlers=tuple(v.handlers),
+            delegation_by_plan=self.delegation is not None and self.delegation.direction == "by_plan",
             facts={name: decl.fact_type() for name, decl in self.facts.items()},
             flags=tuple(f.id for f in self.flags),
         )
