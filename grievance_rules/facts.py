@@ -29,6 +29,7 @@ __all__ = [
     "is_present",
     "parse_grievance",
     "prepare",
+    "resolve_moment",
 ]
 
 Complainant = Literal["member", "representative", "provider"]
@@ -195,6 +196,11 @@ class PreparedFacts:
     def count(self, event_type: str) -> int:
         """How many ``event_type`` events happened."""
         return sum(1 for kind, _ in self.events if kind == event_type)
+
+
+def resolve_moment(value: Moment, calendar: PlanCalendar) -> pendulum.DateTime:
+    """A validated moment of the facts in the plan's timezone (offset-less strings are local wall time)."""
+    return _moment(value, calendar)
 
 
 def _moment(value: Moment, calendar: PlanCalendar) -> pendulum.DateTime:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Literal, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import pendulum
 
@@ -24,10 +24,15 @@ from grievance_rules.determination import (
 )
 from grievance_rules.engine import EngineRejection, RulesEngine
 from grievance_rules.errors import EvaluationError, FactsError, GrievanceRulesError, PolicyError
+from grievance_rules.export import ExportLayout, export_layout, export_row
 from grievance_rules.facts import Grievance, PreparedFacts, normalize_name, parse_grievance, prepare
 from grievance_rules.loader import LoadedSpec
+from grievance_rules.period import Period, parse_period
 from grievance_rules.registry import fact_registry
 from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, PolicySpec, Timer
+
+if TYPE_CHECKING:
+    from grievance_rules.report import Report
 
 __all__ = ["Policy"]
 
@@ -209,6 +214,123 @@ class Policy:
                 yield exc
                 continue
             yield self._determine(prepared, when, trace=trace)
+
+    def report(
+        self,
+        name: str,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        period: str | Period,
+        member_months: int | None = None,
+        as_of: str | dt.datetime | None = None,
+        errors: Literal["raise", "collect"] = "raise",
+    ) -> Report:
+        """Run the pack's report ``name`` over ``records`` (contract section 7; docs/reports.md).
+
+        Reads the records once, lazily, keeping only counters (flat memory). Counts the grievances
+        whose local receipt date falls in ``period`` (``2014Q4``, ``2014-12``, ``2014-12-03`` or
+        ``2014-10-01..2014-12-31``). ``member_months`` gives the rate per 1000 member months;
+        ``as_of`` is the moment statuses are judged at (default: the end of the period).
+        With ``errors="collect"`` a record with bad facts is listed in ``Report.errors`` and the
+        pass goes on; with ``"raise"`` its :class:`FactsError` propagates. Raises
+        :class:`ReportError` for an unknown report or a period of the wrong kind.
+        """
+        from grievance_rules.report import run_report
+
+        return run_report(self, name, records, period, member_months=member_months, as_of=as_of, errors=errors)
+
+    def snapshot(self, grievance: Grievance, as_of: pendulum.DateTime) -> tuple[PreparedFacts, Determination]:
+        """The grievance as it stood at ``as_of`` and its Determination then.
+
+        Events and a resolution after ``as_of`` are left out (they had not happened yet), so a
+        report judged at the end of a period can be run on data collected later. Raises
+        :class:`FactsError` for facts that do not fit the pack.
+        """
+        events = [e for e in grievance.events if self.instant(e.at) <= as_of]
+        resolved = grievance.resolved_at
+        if resolved is not None and self.instant(resolved) > as_of:
+            resolved = None
+        if len(events) != len(grievance.events) or resolved is not grievance.resolved_at:
+            grievance = grievance.model_copy(update={"events": events, "resolved_at": resolved})
+        prepared = prepare(grievance, self.spec, self.calendar, as_of)
+        return prepared, self._determine(prepared, as_of)
+
+    def instant(self, value: str | dt.datetime) -> dt.datetime:
+        """A validated moment of the facts as an aware datetime, for comparisons only (cheaper than
+        the pendulum moments of :func:`prepare`); an offset-less string is a wall time in the plan's timezone."""
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=self.calendar.tz)
+
+    @overload
+    def export(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        period: str | Period | None = None,
+        as_of: str | dt.datetime | None = None,
+        *,
+        include: str | Iterable[str] = (),
+        errors: Literal["raise"] = "raise",
+    ) -> Iterator[dict[str, Any]]: ...
+
+    @overload
+    def export(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        period: str | Period | None = None,
+        as_of: str | dt.datetime | None = None,
+        *,
+        include: str | Iterable[str] = (),
+        errors: Literal["collect"],
+    ) -> Iterator[dict[str, Any] | FactsError]: ...
+
+    def export(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        period: str | Period | None = None,
+        as_of: str | dt.datetime | None = None,
+        *,
+        include: str | Iterable[str] = (),
+        errors: Literal["raise", "collect"] = "raise",
+    ) -> Iterator[dict[str, Any] | FactsError]:
+        """The audit export (contract section 8): one flat row per grievance, lazily, in input order.
+
+        ``period`` (``2014Q4``, ``2014-12``, ``2014-12-03``, ``2014-10-01..2014-12-31``) keeps only
+        grievances whose *local* receipt date (the plan's timezone) is in it. ``as_of`` judges the
+        statuses as :meth:`evaluate` does: without it nothing is ``overdue``. Parties and the
+        narrative are left out unless named in ``include`` (see :data:`grievance_rules.export.INCLUDABLE`).
+        ``errors`` works as in :meth:`evaluate_many`: a bad record raises, or with ``"collect"``
+        yields its :class:`FactsError` in its place (whatever the period: it cannot be dated).
+        Arguments are checked at once; the records are read only as the rows are consumed.
+        """
+        if errors not in ("raise", "collect"):
+            raise GrievanceRulesError("errors must be 'raise' or 'collect'")
+        window = None if period is None else parse_period(period)
+        when = self.parse_as_of(as_of)
+        layout = self.export_layout(include)
+        return self._export(records, window, when, layout, errors)
+
+    def export_layout(self, include: str | Iterable[str] = ()) -> ExportLayout:
+        """The columns :meth:`export` gives for this pack (and ``include``), in order, with their types."""
+        return export_layout(self.spec, include)
+
+    def _export(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        window: Period | None,
+        when: pendulum.DateTime | None,
+        layout: ExportLayout,
+        errors: str,
+    ) -> Iterator[dict[str, Any] | FactsError]:
+        for record in records:
+            try:
+                prepared = prepare(parse_grievance(record), self.spec, self.calendar, when)
+            except FactsError as exc:
+                if errors == "raise":
+                    raise
+                yield exc
+                continue
+            if window is not None and prepared.received_at.date() not in window:
+                continue  # filtered before the engine fires: the costly part is skipped
+            yield export_row(layout, prepared, self._determine(prepared, when, trace=False))  # rows hold no trace
 
     def parse_as_of(self, as_of: str | dt.datetime | None) -> pendulum.DateTime | None:
         """``as_of`` as an aware moment in the plan's timezone (offset-less strings are local)."""
