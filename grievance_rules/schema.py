@@ -875,22 +875,29 @@ class FactDeclaration(StrictModel):
 
     @model_validator(mode="after")
     def _shape_fits_type(self) -> FactDeclaration:
-        if (self.values is not None) != (self.type == "enum"):
-            raise PydanticCustomError(
-                "fact_values",
-                "an enum fact lists its 'values' and only an enum fact does; type is '{type}'",
-                {"at": ("values",) if self.values is not None else ("type",), "type": self.type},
-            )
-        if (self.vocabulary is not None) != (self.type == "tag-list"):
-            raise PydanticCustomError(
-                "fact_vocabulary",
-                "a tag-list fact declares its tags under 'vocabulary' and only a tag-list fact does; type is '{type}'",
-                {"at": ("vocabulary",) if self.vocabulary is not None else ("type",), "type": self.type},
-            )
-        if self.type == "enum" and not self.values:
-            raise PydanticCustomError(
-                "fact_values", "an enum fact needs at least one value under 'values'", {"at": ("values",)}
-            )
+        for key, kind, article, example in (
+            ("values", "enum", "an", "[routine, expedited]"),
+            ("vocabulary", "tag-list", "a", "{crown: A crown}"),
+        ):
+            given = getattr(self, key) is not None
+            if self.type == kind and not getattr(self, key):
+                raise PydanticCustomError(
+                    "fact_" + key,
+                    "{article} {kind} fact declares what it allows under '{key}', e.g. {key}: {example}",
+                    {
+                        "at": (key,) if given else ("type",),
+                        "article": article,
+                        "kind": kind,
+                        "key": key,
+                        "example": example,
+                    },
+                )
+            if self.type != kind and given:
+                raise PydanticCustomError(
+                    "fact_" + key,
+                    "only {article} {kind} fact has '{key}'; this fact is a {type}: remove '{key}' or use type: {kind}",
+                    {"at": (key,), "article": article, "kind": kind, "key": key, "type": self.type},
+                )
         if self.default is not None:
             try:
                 coerce_fact(self.fact_type(), self.default)
