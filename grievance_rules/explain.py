@@ -178,6 +178,12 @@ def _holds(op: str, operand: Any, value: TraceValue) -> bool:
             "none_of": not (have & wanted),
             "only": have <= wanted,
         }[op]
+    if isinstance(value, str) and value[:1].isdigit():
+        # a declared date or date-time is shown as ISO text: compare moments, not strings
+        value = _iso_value(value)
+        operand = [_iso_value(o) for o in operand] if isinstance(operand, list) else _iso_value(operand)
+    elif isinstance(value, float):
+        operand = [float(o) for o in operand] if isinstance(operand, list) else float(operand)
     if op == "is":
         return bool(value == operand)
     if op == "is_not":
@@ -186,10 +192,22 @@ def _holds(op: str, operand: Any, value: TraceValue) -> bool:
         return bool(value in operand)
     if op == "not_in":
         return bool(value not in operand)
-    if not isinstance(value, int):
+    if isinstance(value, bool) or value is None or isinstance(value, tuple):
         return False
-    limit = int(operand)
-    return {"gte": value >= limit, "gt": value > limit, "lte": value <= limit, "lt": value < limit}[op]
+    ordered: Any = value
+    return bool(
+        {"gte": ordered >= operand, "gt": ordered > operand, "lte": ordered <= operand, "lt": ordered < operand}[op]
+    )
+
+
+def _iso_value(text: Any) -> Any:
+    """An ISO date or date-time as a comparable value (unchanged when it is neither)."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
 
 
 def _word(value: Any) -> str:
@@ -338,6 +356,8 @@ def render_explanation(explanation: Explanation) -> str:
         lines += _checks(acc, "    ")
     timely = {None: "not judged (no filing window or no incident date)", True: "yes", False: "no"}[det.timely_filed]
     lines.append(f"- filed in time: {timely}")
+    for flag, value in det.flags.items():
+        lines.append(f"- flag {flag}: {'true' if value else 'false'}")
     if det.filing_deadline is not None:
         lines.append(
             f"    received {_day(det.received_at.date(), year=True)}; "

@@ -303,3 +303,20 @@ def test_luxor_misinformation_rule_is_not_changed_by_a_new_concern_tag() -> None
     }
     assert policy.evaluate({**base, "concerns": ["misinformation"]}).classification == "not_a_complaint"
     assert policy.evaluate({**base, "concerns": ["misinformation", "parking"]}).classification == "formal"
+
+
+def test_explain_checks_declared_numbers_and_moments(policy: gr.Policy) -> None:
+    record = facts(amount_billed=1000, service_date="2023-12-31", panel_at="2024-06-03T10:00:00-04:00")
+    account = gr.explain(policy, record)
+    accounts = [*account.decisions, *account.warnings, *account.not_fired, *(a.rule for a in account.actions)]
+    checks = {c.fact: c.holds for r in accounts for c in r.checks}
+    assert checks["facts.amount_billed"] is True  # 1000.0 > 999.99
+    assert checks["facts.service_date"] is True  # 2023-12-31 < 2024-01-01
+    # 10:00 EDT is 09:00 CDT: equal to the limit, so 'lte' holds (a string comparison would say no)
+    assert checks["facts.panel_at"] is True
+
+
+def test_explain_text_lists_the_flags(policy: gr.Policy) -> None:
+    text = gr.render_explanation(gr.explain(policy, facts(emergency_care=True, drug_received=False)))
+    assert "- flag deemed_exhausted: false" in text
+    assert "- flag emergency: true" in text
