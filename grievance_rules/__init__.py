@@ -19,6 +19,7 @@ from grievance_rules.errors import (
     GrievanceRulesError,
     PolicyError,
     PolicyNotFoundError,
+    PolicyVersionNotFoundError,
     Problem,
     ReportError,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "PolicyError",
     "PolicyNotFoundError",
     "PolicyRef",
+    "PolicyVersionNotFoundError",
     "Problem",
     "RecordProblem",
     "ReplayReport",

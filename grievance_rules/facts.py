@@ -29,6 +29,7 @@ __all__ = [
     "is_present",
     "parse_grievance",
     "prepare",
+    "received_date",
     "resolve_moment",
 ]
 
@@ -201,6 +202,19 @@ class PreparedFacts:
 def resolve_moment(value: Moment, calendar: PlanCalendar) -> pendulum.DateTime:
     """A validated moment of the facts in the plan's timezone (offset-less strings are local wall time)."""
     return _moment(value, calendar)
+
+
+def received_date(grievance: Grievance, calendar: PlanCalendar) -> dt.date:
+    """The local date of receipt in the plan's timezone (offset-less strings are local wall times).
+
+    The same date :func:`prepare` reads, computed with the standard library only: it picks the
+    pack version that judges the grievance, before the grievance is prepared.
+    """
+    value = grievance.received_at
+    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        return parsed.date()
+    return parsed.astimezone(calendar.tz).date()
 
 
 def _moment(value: Moment, calendar: PlanCalendar) -> pendulum.DateTime:
