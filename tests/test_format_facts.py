@@ -320,3 +320,56 @@ def test_explain_text_lists_the_flags(policy: gr.Policy) -> None:
     text = gr.render_explanation(gr.explain(policy, facts(emergency_care=True, drug_received=False)))
     assert "- flag deemed_exhausted: false" in text
     assert "- flag emergency: true" in text
+
+
+# --------------------------------------------------------------------------- shape
+
+
+def test_review_page_shows_declared_facts_flags_handlers_and_direction(policy: gr.Policy) -> None:
+    from grievance_rules.docs import render_policy
+
+    page = render_policy(policy.spec)
+    assert "## Facts the pack adds" in page
+    assert "| `facts.priority` | enum | one of: routine, expedited | (required) | Triage priority |" in page
+    assert "| `facts.emergency_care` | boolean | true or false | false |" in page
+    assert "## Flags" in page and "- **True when:** timers.notice_on_time is missed" in page
+    assert "### Handlers (besides plan and health_plan)" in page
+    assert "| Smile Co | yes | yes | - | plan | dental_vendor |" in page
+    assert "concerns include only misinformation" in page
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "name"),
+    [("receipt", "receipt", ""), ("event:acknowledged", "event", "acknowledged"), ("action:visit", "action", "visit")],
+)
+def test_an_anchor_is_parsed_once_into_a_typed_value(text: str, kind: str, name: str) -> None:
+    from grievance_rules.schema import AnchorRef
+
+    ref = AnchorRef.parse(text)
+    assert (ref.kind, ref.name, str(ref)) == (kind, name, text)
+
+
+@pytest.mark.parametrize("text", ["event:", "Event:x", "receipt:x", "action:Visit", ""])
+def test_a_malformed_anchor_is_refused(text: str) -> None:
+    from grievance_rules.schema import AnchorRef
+
+    with pytest.raises(ValueError):
+        AnchorRef.parse(text)
+
+
+def test_the_channel_list_is_written_once() -> None:
+    """Every module names channels through registry.Channel; no other copy of the list exists."""
+    listing = '"phone", "mail", "fax", "email", "online", "in_person"'
+    holders = [p.name for p in (ROOT / "grievance_rules").glob("*.py") if listing in p.read_text(encoding="utf-8")]
+    assert holders == ["registry.py"]
+
+
+def test_anchor_text_is_split_only_by_anchor_ref() -> None:
+    """No module but the schema's AnchorRef splits 'event:x' / 'action:y' itself."""
+    offenders = [
+        p.name
+        for p in (ROOT / "grievance_rules").glob("*.py")
+        if p.name != "schema.py"
+        and any(s in p.read_text(encoding="utf-8") for s in ('partition(":")', 'startswith("action:")', '"event:"'))
+    ]
+    assert offenders == []
