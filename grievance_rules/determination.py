@@ -32,10 +32,15 @@ class _Out(BaseModel):
 
 
 class PolicyRef(_Out):
-    """Which policy decided."""
+    """Which policy decided, and the holiday data its deadlines were computed with.
+
+    ``calendar_data`` (e.g. ``holidays 0.109``) is part of the pack's identity: another release of
+    the ``holidays`` package may move a deadline; None when the pack uses no holiday data.
+    """
 
     id: str
     version: str
+    calendar_data: str | None = None
 
 
 class ActionResult(_Out):

@@ -18,7 +18,7 @@ from grievance_rules.determination import Determination, PolicyRef, TraceEntry, 
 from grievance_rules.engine import EngineRejection, RulesEngine
 from grievance_rules.errors import EvaluationError, FactsError, GrievanceRulesError, PolicyError
 from grievance_rules.facts import Grievance, PreparedFacts, is_present, normalize_name, parse_grievance, prepare
-from grievance_rules.loader import LoadedSpec
+from grievance_rules.loader import LoadedSpec, load_spec_text
 from grievance_rules.schema import DelegationDefault, DelegationRow, PolicySpec, Timer
 
 __all__ = ["Policy"]
@@ -50,8 +50,31 @@ class _Context:
         self.filing = "unknown" if self.timely is None else ("timely" if self.timely else "late")
 
 
+def _restore(file: str, text: str) -> Policy:
+    """A policy unpickled: loaded again from its file name and YAML text (the file need not exist).
+
+    Restored policies are kept per process, so a worker unpickling the same policy for each task
+    compiles it once.
+    """
+    key = (file, text)
+    found = _RESTORED.get(key)
+    if found is None:
+        found = Policy(load_spec_text(text, file))
+        if len(_RESTORED) >= 16:
+            _RESTORED.clear()
+        _RESTORED[key] = found
+    return found
+
+
+_RESTORED: dict[tuple[str, str], Policy] = {}
+
+
 class Policy:
-    """A validated, compiled policy pack. Thread-safe; evaluate it as often as you like."""
+    """A validated, compiled policy pack. Thread-safe; evaluate it as often as you like.
+
+    A policy pickles as what is needed to load it again (its file name and YAML text), so a
+    worker process without the file can unpickle it.
+    """
 
     def __init__(self, loaded: LoadedSpec) -> None:
         self.loaded = loaded
@@ -82,7 +105,7 @@ class Policy:
             raise PolicyError(problems) from None
         self._timers = {t.id: t for t in self.spec.timers}
         self._getters = {prop: self._getter(fact, tag) for prop, (fact, tag) in self.compiled.properties.items()}
-        self._ref = PolicyRef(id=self.spec.id, version=self.spec.version)
+        self._ref = PolicyRef(id=self.spec.id, version=self.spec.version, calendar_data=self.calendar.calendar_data)
         self._decisions: dict[frozenset[str], _Decision] = {}
         self._rows = (
             {} if self.spec.delegation is None else {normalize_name(r.group): r for r in self.spec.delegation.rows}
@@ -104,6 +127,14 @@ class Policy:
     def file(self) -> str:
         """The file the policy was read from."""
         return self.loaded.file
+
+    @property
+    def calendar_data(self) -> str | None:
+        """The holiday data its deadlines are computed with (``holidays X.Y``), None when it uses none."""
+        return self.calendar.calendar_data
+
+    def __reduce__(self) -> tuple[Callable[[str, str], Policy], tuple[str, str]]:
+        return (_restore, (self.loaded.file, self.loaded.text))
 
     def __repr__(self) -> str:
         return f"<Policy {self.spec.id} {self.spec.version} ({self.compiled.ruleset_name})>"
@@ -165,20 +196,51 @@ class Policy:
             yield self._determine(prepared, when)
 
     def parse_as_of(self, as_of: str | dt.datetime | None) -> pendulum.DateTime | None:
-        """``as_of`` as an aware moment in the plan's timezone (offset-less strings are local)."""
+        """``as_of`` as an aware moment in the plan's timezone (offset-less strings are local).
+
+        A date alone means the start of that day; a time without a date is refused (it would
+        silently mean "today" by reading the clock), and so is a moment outside the span the
+        calendar serves. Errors chain nothing (the value given never travels with them).
+        """
         if as_of is None:
             return None
+        calendar = self.calendar
+        outside = FactsError(
+            [
+                (
+                    "as_of",
+                    f"is outside the dates the plan's calendar serves ({calendar.span})",
+                    f"a moment from {calendar.span}",
+                )
+            ]
+        )
         if isinstance(as_of, dt.datetime):
             if as_of.tzinfo is None or as_of.utcoffset() is None:
                 raise FactsError([("as_of", "a datetime object must carry a timezone", "an aware datetime")])
-            return self.calendar.localize(as_of)
-        try:
-            parsed = pendulum.parse(str(as_of), tz=self.calendar.tz)
-        except Exception:
-            raise FactsError([("as_of", "not an ISO 8601 date or date-time", _AS_OF)]) from None
+            served = calendar.localize_served(as_of)
+            if served is None:
+                raise outside
+            return served
+        parsed: object = None
+        if isinstance(as_of, str) and len(as_of) <= 64:
+            try:
+                parsed = pendulum.parse(as_of, exact=True, tz=calendar.tz)
+            except Exception:
+                parsed = None
+        if isinstance(parsed, pendulum.Time):
+            raise FactsError([("as_of", "a time without a date is not a moment; give the date too", _AS_OF)])
         if isinstance(parsed, pendulum.DateTime):
-            return parsed.in_timezone(self.calendar.tz)
-        raise FactsError([("as_of", "not an ISO 8601 date or date-time", _AS_OF)])
+            moment: dt.datetime = parsed
+        elif isinstance(parsed, dt.date):
+            if not calendar.serves(parsed):
+                raise outside
+            moment = pendulum.datetime(parsed.year, parsed.month, parsed.day, tz=calendar.tz)
+        else:
+            raise FactsError([("as_of", "not an ISO 8601 date or date-time", _AS_OF)])
+        served = calendar.localize_served(moment)
+        if served is None:
+            raise outside
+        return served
 
     # ------------------------------------------------------------------ derive
 
