@@ -221,7 +221,7 @@ def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
     if errors is not None:
         raise FactsError(_problems(errors))
     total = _text_size(grievance)
-    if total > MAX_RECORD_CHARS:
+    if total is not None and total > MAX_RECORD_CHARS:
         raise FactsError(
             [
                 (
@@ -235,18 +235,20 @@ def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
 
 
 def _oversized(facts: Mapping[Any, Any]) -> list[tuple[str, str, str]]:
-    """Objects with too many keys and lists too long, found before any costly validation."""
+    """Objects with too many keys, found before any costly validation (lists are pydantic's)."""
     limit = f"at most {MAX_FIELDS} fields"
-    objects: list[tuple[str, Any]] = [("facts", facts)]
-    for party in ("member", "provider"):
-        objects.append((party, facts.get(party)))
+    objects: list[tuple[str, Any]] = [
+        ("facts", facts),
+        ("member", facts.get("member")),
+        ("provider", facts.get("provider")),
+    ]
     events = facts.get("events")
-    if isinstance(events, list) and len(events) <= MAX_ITEMS:
-        objects.extend((f"events[{i}]", e) for i, e in enumerate(events))
+    if type(events) is list and len(events) <= MAX_ITEMS:
+        objects.extend((f"events[{i}]", e) for i, e in enumerate(events) if type(e) is not dict or len(e) > MAX_FIELDS)
     return [
         (where, f"has {len(obj)} fields; {limit} are accepted", limit)
         for where, obj in objects
-        if isinstance(obj, Mapping) and len(obj) > MAX_FIELDS
+        if obj is not None and isinstance(obj, (dict, Mapping)) and len(obj) > MAX_FIELDS
     ]
 
 
@@ -301,8 +303,17 @@ def _strings(grievance: Grievance) -> Iterator[str]:
             yield event.note
 
 
-def _text_size(grievance: Grievance) -> int:
-    return sum(map(len, _strings(grievance)))
+def _text_size(grievance: Grievance) -> int | None:
+    """Characters of text in the record; None when the field limits alone keep it under the cap."""
+    g = grievance
+    bound = (
+        MAX_TEXT_CHARS * (1 + len(g.events))
+        + MAX_CODE_CHARS * (3 + len(g.concerns) + len(g.assistance_needs) + len(g.events))
+        + MAX_NAME_CHARS * 13
+    )
+    if bound <= MAX_RECORD_CHARS:
+        return None
+    return sum(map(len, _strings(g)))
 
 
 @dataclass(frozen=True)

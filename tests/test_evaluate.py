@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import holidays
 import pytest
 from helpers import FIXTURES
 
@@ -223,7 +224,8 @@ def test_determination_json_shape(mini: gr.Policy) -> None:
         "warnings",
         "trace",
     }
-    assert data["policy"] == {"id": "mini", "version": "1.0"}
+    # calendar_data: the holiday data used, shown with the pack identity (docs/contract-notes.md)
+    assert data["policy"] == {"id": "mini", "version": "1.0", "calendar_data": f"holidays {holidays.__version__}"}
     json.dumps(data)
 
 
