@@ -258,9 +258,13 @@ def _problems(errors: list[Any]) -> list[tuple[str, str, str]]:
     allowed_fields = ", ".join((f.alias or name) for name, f in Grievance.model_fields.items())
     for err in errors:
         loc = tuple(err["loc"])
+        if err["type"] == "invalid_key":  # a key that is no string: never shown, whatever it is
+            name = dotted_path([*_safe_loc(loc[:-1]), _WITHHELD])
+            problems.append((name, "a field name must be a string", "string field names"))
+            continue
         if err["type"] == "extra_forbidden":
             key = safe_field_name(loc[-1]) if loc else None
-            name = dotted_path([*[p for p in loc[:-1] if isinstance(p, (str, int))], key or _WITHHELD])
+            name = dotted_path([*_safe_loc(loc[:-1]), key or _WITHHELD])
             where = Event if "events" in loc[:-1] else (Party if len(loc) > 1 else Grievance)
             choices = list(where.model_fields)
             allowed = ", ".join(choices) if where is not Grievance else allowed_fields
@@ -270,7 +274,7 @@ def _problems(errors: list[Any]) -> list[tuple[str, str, str]]:
                 message = f"unknown field{did_you_mean(key, choices)}; allowed fields: {allowed}"
             problems.append((name, message, allowed))
             continue
-        name = dotted_path([p for p in loc if isinstance(p, (str, int))])
+        name = dotted_path(_safe_loc(loc))
         last = next((p for p in reversed(loc) if isinstance(p, str)), "")
         if err["type"] == "missing":
             problems.append((name, "is required", _ALLOWED.get(str(last), "a value")))
@@ -285,6 +289,11 @@ def _problems(errors: list[Any]) -> list[tuple[str, str, str]]:
             text = err["msg"].removeprefix("Value error, ")
             problems.append((name, f"{text}; allowed: {allowed}", allowed))
     return problems
+
+
+def _safe_loc(loc: tuple[Any, ...]) -> list[str | int]:
+    """A location whose parts are field names or list positions; anything else is withheld."""
+    return [p if (isinstance(p, int) and not isinstance(p, bool)) or safe_field_name(p) else _WITHHELD for p in loc]
 
 
 def _strings(grievance: Grievance) -> Iterator[str]:
