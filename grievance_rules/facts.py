@@ -182,6 +182,7 @@ class Grievance(_Facts):
     member: Party | None = None
     provider: Party | None = None
     representative_name: Name | None = None
+    resolution_summary: Text | None = None
 
 
 _ALLOWED = {
@@ -297,7 +298,7 @@ def _safe_loc(loc: tuple[Any, ...]) -> list[str | int]:
 
 
 def _strings(grievance: Grievance) -> Iterator[str]:
-    for name in ("id", "group", "type", "narrative", "representative_name"):
+    for name in ("id", "group", "type", "narrative", "representative_name", "resolution_summary"):
         value = getattr(grievance, name)
         if value is not None:
             yield value
@@ -316,7 +317,7 @@ def _text_size(grievance: Grievance) -> int | None:
     """Characters of text in the record; None when the field limits alone keep it under the cap."""
     g = grievance
     bound = (
-        MAX_TEXT_CHARS * (1 + len(g.events))
+        MAX_TEXT_CHARS * (2 + len(g.events))
         + MAX_CODE_CHARS * (3 + len(g.concerns) + len(g.assistance_needs) + len(g.events))
         + MAX_NAME_CHARS * 13
     )
@@ -342,6 +343,25 @@ class PreparedFacts:
             if kind == event_type:
                 return at
         return None
+
+    def _occurrences(self, event_type: str) -> list[tuple[pendulum.DateTime, int]]:
+        """(moment, position) of every ``event_type`` event; ``resolved_at`` counts as the last position."""
+        found = [(at, i) for i, (kind, at) in enumerate(self.events) if kind == event_type]
+        if event_type == "resolved" and self.resolved_at is not None:
+            found.append((self.resolved_at, len(self.events)))
+        return found
+
+    def after(self, event_type: str, earlier: str) -> bool:
+        """Whether an ``event_type`` event happened after the first ``earlier`` event.
+
+        Events are in time order; two events at one moment are ordered as listed. False when
+        either never happened.
+        """
+        firsts = self._occurrences(earlier)
+        if not firsts:
+            return False
+        first = min(firsts)
+        return any(occ > first for occ in self._occurrences(event_type))
 
     def count(self, event_type: str) -> int:
         """How many ``event_type`` events happened."""

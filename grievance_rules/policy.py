@@ -92,17 +92,19 @@ class Policy:
             )
         except EngineRejection as exc:
             by_name = {r.name: r for r in self.compiled.rules}
-            problems = [
-                loaded.problem(
-                    by_name[n.removesuffix(MATCHED)].path,
-                    f"durable-rules refused this rule ({exc.reason}); simplify its condition",
-                )
-                for n in exc.rules
-                if n.removesuffix(MATCHED) in by_name
-            ]
-            if not problems:
+            known = [by_name[n.removesuffix(MATCHED)] for n in exc.rules if n.removesuffix(MATCHED) in by_name]
+            if not known:
                 raise
-            raise PolicyError(problems) from None
+            shown = ", ".join(r.id for r in known[:5]) + (", ..." if len(known) > 5 else "")
+            raise PolicyError(
+                [
+                    loaded.problem(
+                        known[0].path,
+                        f"durable-rules refused the ruleset holding this rule ({exc.reason}); "
+                        f"simplify the conditions of: {shown}",
+                    )
+                ]
+            ) from None
         self._timers = {t.id: t for t in self.spec.timers}
         self._getters = {prop: self._getter(fact, tag) for prop, (fact, tag) in self.compiled.properties.items()}
         self._ref = PolicyRef(id=self.spec.id, version=self.spec.version, calendar_data=self.calendar.calendar_data)
@@ -293,6 +295,9 @@ class Policy:
         head, _, rest = fact.partition(".")
         if head == "events":
             name, _, count = rest.partition(".")
+            if count.startswith("after."):
+                earlier = count.removeprefix("after.")
+                return lambda ctx: ctx.facts.after(name, earlier)
             if count:
                 return lambda ctx: ctx.facts.count(name)
             return lambda ctx: ctx.facts.first(name) is not None
@@ -371,7 +376,11 @@ class Policy:
         return decision
 
     def _determine(
-        self, facts: PreparedFacts, as_of: pendulum.DateTime | None, patterns: frozenset[str] = frozenset()
+        self,
+        facts: PreparedFacts,
+        as_of: pendulum.DateTime | None,
+        patterns: frozenset[str] = frozenset(),
+        related: Mapping[str, tuple[str, ...]] | None = None,
     ) -> Determination:
         ctx = self._context(facts, as_of, patterns)
         decision = self._decision(self.engine.fire(self._properties(ctx)))
@@ -387,7 +396,7 @@ class Policy:
             level=decision.choice.get("level"),
             type=g.type,
             handled_by=decision.choice.get("handled_by") or "plan",
-            actions=tuple(compute_actions(decision.actions, facts, self.calendar, as_of)),
+            actions=tuple(compute_actions(decision.actions, facts, self.calendar, as_of, related)),
             warnings=decision.warnings,
             trace=decision.trace,
         )

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, cast
 
@@ -32,6 +33,31 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from grievance_rules.errors import did_you_mean
+
+#: A budget of "did you mean" comparisons, set by the loader for one pack: a pack with thousands of
+#: near misses against thousands of declared names would otherwise spend minutes on suggestions.
+HINT_BUDGET: ContextVar[list[int] | None] = ContextVar("HINT_BUDGET", default=None)
+#: The most names an error message lists.
+LISTED = 30
+
+
+def hint(found: Any, allowed: Iterable[str]) -> str:
+    """``did_you_mean`` within the current budget (none when it is spent); long inputs are cut."""
+    names = tuple(allowed)
+    budget = HINT_BUDGET.get()
+    if budget is not None:
+        if budget[0] < len(names):
+            return ""
+        budget[0] -= len(names)
+    return did_you_mean(str(found)[:100], names)
+
+
+def listing(names: Iterable[Any]) -> str:
+    """Names for an error message, at most :data:`LISTED` of them."""
+    seq = names if isinstance(names, (list, tuple)) else list(names)
+    shown = ", ".join(str(n) for n in seq[:LISTED])
+    return shown if len(seq) <= LISTED else f"{shown}, ... ({len(seq)} in all)"
+
 
 __all__ = [
     "CHANNELS",
@@ -79,6 +105,7 @@ RECORD_FIELDS: tuple[str, ...] = (
     "provider.name",
     "provider.location",
     "representative_name",
+    "resolution_summary",
 )
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -166,6 +193,12 @@ def build_catalogue(declared: Declared) -> dict[str, FactType]:
     for ev in declared.events:
         cat[f"events.{ev}"] = FactType("bool", (), f"a '{ev}' event happened")
         cat[f"events.{ev}.count"] = FactType("int", (), f"how many '{ev}' events happened")
+    for ev in declared.events:
+        for earlier in (*declared.events, "resolved"):
+            if earlier != ev:
+                cat[f"events.{ev}.after.{earlier}"] = FactType(
+                    "bool", (), f"a '{ev}' event happened after the first '{earlier}' event"
+                )
     for timer in declared.timers:
         cat[f"timers.{timer}"] = FactType("enum", TIMER_STATES, f"timer '{timer}'")
     for pattern in declared.patterns:
@@ -177,6 +210,20 @@ def build_catalogue(declared: Declared) -> dict[str, FactType]:
     for name, values in declared.choices.items():
         cat[name] = FactType("enum", values, f"the {name} the rules decide")
     return cat
+
+
+_LAST_CATALOGUE: tuple[Declared, dict[str, FactType]] | None = None
+
+
+def _catalogue_for(declared: Declared) -> dict[str, FactType]:
+    """The catalogue of ``declared``, built once per pack validation (every condition asks)."""
+    global _LAST_CATALOGUE
+    last = _LAST_CATALOGUE
+    if last is not None and last[0] is declared:
+        return last[1]
+    catalogue = build_catalogue(declared)
+    _LAST_CATALOGUE = (declared, catalogue)
+    return catalogue
 
 
 def _context_declared(info: ValidationInfo) -> Declared | None:
@@ -267,7 +314,7 @@ class Condition(StrictModel):
             )
         declared = _context_declared(info)
         if declared is not None:
-            check_fact_test(self.fact, tests[0], self.operand(), build_catalogue(declared))
+            check_fact_test(self.fact, tests[0], self.operand(), _catalogue_for(declared))
         return self
 
 
@@ -285,8 +332,11 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
             {
                 "at": ("fact",),
                 "found": fact,
-                "hint": did_you_mean(fact, catalogue),
-                "allowed": ", ".join(sorted(k for k in catalogue if not k.startswith("present."))),
+                "hint": hint(fact, catalogue),
+                "allowed": listing(
+                    sorted(k for k in catalogue if not k.startswith("present.") and ".after." not in k)
+                    + (["events.<type>.after.<type>"] if any(".after." in k for k in catalogue) else [])
+                ),
             },
         )
     ops = _OPS_BY_KIND[ftype.kind]
@@ -317,8 +367,8 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
                     "at": at,
                     "found": value,
                     "fact": fact,
-                    "hint": did_you_mean(str(value), ftype.values),
-                    "allowed": ", ".join(ftype.values) or "(none declared)",
+                    "hint": hint(str(value), ftype.values),
+                    "allowed": listing(ftype.values) or "(none declared)",
                 },
             )
         if ftype.kind == "str" and not isinstance(value, str):
@@ -342,12 +392,51 @@ class HolidaySource(StrictModel):
     )
     observed: StrictBool = Field(default=True, description="Use observed dates (Sat -> Fri, Sun -> Mon).")
 
+    @model_validator(mode="after")
+    def _known_to_holidays(self) -> HolidaySource:
+        """The country (and subdivision) must be one the ``holidays`` package has a calendar for."""
+        import holidays
+
+        supported: dict[str, list[str]] = holidays.list_supported_countries()
+        if self.country not in supported:
+            two_letter = sorted(code for code in supported if len(code) == 2)
+            raise PydanticCustomError(
+                "unknown_country",
+                "the holidays package has no calendar for country '{found}'{hint}; use an ISO 3166 code it "
+                "supports: {allowed}",
+                {
+                    "at": ("country",),
+                    "found": self.country,
+                    "hint": hint(self.country, two_letter),
+                    "allowed": ", ".join(two_letter),
+                },
+            )
+        subdivisions = supported[self.country]
+        if self.subdivision is not None and self.subdivision not in subdivisions:
+            raise PydanticCustomError(
+                "unknown_subdivision",
+                "the holidays package has no subdivision '{found}' of {country}{hint}; allowed: {allowed}",
+                {
+                    "at": ("subdivision",),
+                    "found": self.subdivision,
+                    "country": self.country,
+                    "hint": hint(self.subdivision, subdivisions),
+                    "allowed": ", ".join(subdivisions) or "(none: leave subdivision out)",
+                },
+            )
+        return self
+
 
 class ExtraHoliday(StrictModel):
     """A closure the holidays package does not know."""
 
     date: dt.date
     name: Text
+
+
+_AREA_CITY = re.compile(
+    r"^(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)?$"
+)
 
 
 class Calendar(StrictModel):
@@ -375,11 +464,15 @@ class Calendar(StrictModel):
     def _known_timezone(cls, value: str) -> str:
         import zoneinfo
 
-        if value not in zoneinfo.available_timezones():
+        # only UTC or an Area/City name: 'localtime' (the machine's zone), 'posix/...' and legacy
+        # names such as 'EST5EDT' are files in the zone database too, but not a plan's zone
+        names = zoneinfo.available_timezones()
+        if value != "UTC" and (value not in names or not _AREA_CITY.match(value)):
+            choices = sorted(n for n in names if n == "UTC" or _AREA_CITY.match(n))
             raise PydanticCustomError(
                 "unknown_timezone",
-                "unknown timezone '{found}'{hint}; use an IANA name such as America/Chicago",
-                {"found": value, "hint": did_you_mean(value, zoneinfo.available_timezones())},
+                "unknown timezone '{found}'{hint}; use UTC or an IANA Area/City name such as America/Chicago",
+                {"found": value[:60], "hint": hint(value[:60], choices)},
             )
         return value
 
@@ -447,15 +540,15 @@ class Choice(StrictModel):
                         "at": ("rules", self.rules.index(rule), "value"),
                         "rule": rule.id,
                         "found": rule.value,
-                        "hint": did_you_mean(rule.value, self.values),
-                        "allowed": ", ".join(self.values),
+                        "hint": hint(rule.value, self.values),
+                        "allowed": listing(self.values),
                     },
                 )
         if self.default is not None and self.default.value not in self.values:
             raise PydanticCustomError(
                 "undeclared_value",
                 "default '{found}' is not in 'values'; allowed: {allowed}",
-                {"found": self.default.value, "allowed": ", ".join(self.values)},
+                {"found": self.default.value, "allowed": listing(self.values)},
             )
         return self
 
@@ -463,6 +556,10 @@ class Choice(StrictModel):
 ANCHOR_RE = re.compile(r"^(receipt|event:[a-z][a-z0-9_]*|action:[a-z][a-z0-9_]*)$")
 Anchor = Annotated[str, StringConstraints(pattern=ANCHOR_RE.pattern)]
 Unit = Literal["calendar_days", "business_days", "hours", "close_of_next_business_day", "immediately"]
+#: Largest amount per unit: ten years of calendar days (or hours), a year of business days (even a
+#: one-day workweek then stays within the calendar's ten-year search), so that no validated pack can
+#: push a deadline beyond what the calendar computes (docs/policy-format.md, "Limits").
+MAX_AMOUNT: dict[str, int] = {"calendar_days": 3660, "hours": 3660 * 24, "business_days": 250}
 
 
 class Deadline(StrictModel):
@@ -475,7 +572,12 @@ class Deadline(StrictModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    amount: StrictInt | None = Field(default=None, ge=0)
+    amount: StrictInt | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_AMOUNT["hours"],
+        description="At most 3660 calendar days, 87840 hours, 250 business days.",
+    )
     unit: Unit
     from_: Anchor | list[Anchor] = Field(default="receipt", alias="from")
 
@@ -493,6 +595,12 @@ class Deadline(StrictModel):
             raise PydanticCustomError(
                 "amount_unused", "unit '{unit}' takes no 'amount'; remove it", {"unit": self.unit}
             )
+        if self.amount is not None and self.amount > MAX_AMOUNT[self.unit]:
+            raise PydanticCustomError(
+                "amount_too_large",
+                "{amount} {unit} is beyond what a deadline may be; at most {limit} {unit}",
+                {"at": ("amount",), "amount": self.amount, "unit": self.unit, "limit": MAX_AMOUNT[self.unit]},
+            )
         declared = _context_declared(info)
         if declared is not None:
             for index, anchor in enumerate(self.anchors):
@@ -506,8 +614,8 @@ class Deadline(StrictModel):
                             "at": ("from",) if isinstance(self.from_, str) else ("from", index),
                             "found": anchor,
                             "kind": kind,
-                            "hint": did_you_mean(name, pool),
-                            "allowed": ", ".join(pool) or "(none)",
+                            "hint": hint(name, pool),
+                            "allowed": listing(pool) or "(none)",
                         },
                     )
         return self
@@ -539,8 +647,8 @@ class ActionRule(RuleBase):
                 {
                     "at": ("responsible",),
                     "found": self.responsible,
-                    "hint": did_you_mean(self.responsible, declared.roles),
-                    "allowed": ", ".join(declared.roles) or "(none)",
+                    "hint": hint(self.responsible, declared.roles),
+                    "allowed": listing(declared.roles) or "(none)",
                 },
             )
         events = declared.events + ("resolved",)
@@ -552,8 +660,8 @@ class ActionRule(RuleBase):
                     {
                         "at": ("done_by", index),
                         "found": ev,
-                        "hint": did_you_mean(ev, events),
-                        "allowed": ", ".join(events),
+                        "hint": hint(ev, events),
+                        "allowed": listing(events),
                     },
                 )
         return self
@@ -609,7 +717,7 @@ class Timer(StrictModel):
             raise PydanticCustomError(
                 "unknown_event",
                 "timer names undeclared event '{found}'{hint}; declared: {allowed}",
-                {"found": value, "hint": did_you_mean(value, pool), "allowed": ", ".join(pool)},
+                {"found": value, "hint": hint(value, pool), "allowed": listing(pool)},
             )
         return value
 
@@ -654,7 +762,7 @@ class Delegation(StrictModel):
 class FilingWindow(StrictModel):
     """How long after the incident a grievance may be filed."""
 
-    amount: StrictInt = Field(ge=1)
+    amount: StrictInt = Field(ge=1, le=MAX_AMOUNT["calendar_days"], description="At most 3660 days.")
     unit: Literal["calendar_days"] = "calendar_days"
     citation: Citation
     reading: str | None = None
@@ -671,7 +779,7 @@ class Retention(StrictModel):
 class Window(StrictModel):
     """A span of calendar days between the first and the last grievance of a pattern."""
 
-    amount: StrictInt = Field(ge=0)
+    amount: StrictInt = Field(ge=0, le=MAX_AMOUNT["calendar_days"], description="At most 3660 days.")
     unit: Literal["calendar_days"] = "calendar_days"
 
 
@@ -729,6 +837,13 @@ class PolicySpec(StrictModel):
                     "duplicate_rule_id", "rule id '{found}' is used twice; rule ids are unique", {"found": rule_id}
                 )
             seen.add(rule_id)
+        if self.classification.default is None:
+            raise PydanticCustomError(
+                "classification_default",
+                "classification has no 'default'; every grievance needs a classification, so add "
+                "'default: {{id: ..., value: ..., citation: ...}}' for when no rule applies",
+                {"at": ("classification",)},
+            )
         if self.handled_by is not None and not set(self.handled_by.values) <= {"plan", "health_plan"}:
             raise PydanticCustomError("bad_handled_by", "handled_by values are 'plan' and 'health_plan'", {})
         return self
