@@ -24,6 +24,7 @@ __all__ = [
     "dotted_path",
     "safe_code",
     "safe_field_name",
+    "unknown_value",
 ]
 
 MAX_LISTED_PROBLEMS = 20

@@ -207,21 +207,19 @@ class Policy:
         if as_of is None:
             return None
         calendar = self.calendar
-        outside = FactsError(
-            [
-                (
-                    "as_of",
-                    f"is outside the dates the plan's calendar serves ({calendar.span})",
-                    f"a moment from {calendar.span}",
-                )
-            ]
-        )
+        span = calendar.span
+
+        def outside() -> FactsError:
+            return FactsError(
+                [("as_of", f"is outside the dates the plan's calendar serves ({span})", f"a moment from {span}")]
+            )
+
         if isinstance(as_of, dt.datetime):
             if as_of.tzinfo is None or as_of.utcoffset() is None:
                 raise FactsError([("as_of", "a datetime object must carry a timezone", "an aware datetime")])
             served = calendar.localize_served(as_of)
             if served is None:
-                raise outside
+                raise outside()
             return served
         parsed: object = None
         if isinstance(as_of, str) and len(as_of) <= 64:
@@ -235,13 +233,13 @@ class Policy:
             moment: dt.datetime = parsed
         elif isinstance(parsed, dt.date):
             if not calendar.serves(parsed):
-                raise outside
+                raise outside()
             moment = pendulum.datetime(parsed.year, parsed.month, parsed.day, tz=calendar.tz)
         else:
             raise FactsError([("as_of", "not an ISO 8601 date or date-time", _AS_OF)])
         served = calendar.localize_served(moment)
         if served is None:
-            raise outside
+            raise outside()
         return served
 
     # ------------------------------------------------------------------ derive
