@@ -54,6 +54,7 @@ __all__ = [
     "Stage",
     "compile_policy",
     "condition_facts",
+    "condition_tests",
     "describe",
     "prop_name",
 ]
@@ -168,6 +169,7 @@ class RuleInfo:
     message: str | None = None  # a warning's text
     pattern: Pattern | None = None
     path: tuple[str | int, ...] = ()  # where the rule stands in the pack
+    facts: tuple[str, ...] = ()  # the catalogue facts its condition reads (their values go in the trace)
 
 
 @dataclass(frozen=True)
@@ -335,6 +337,21 @@ _OP_WORDS = {
 }
 
 
+def condition_tests(c: Condition | None) -> list[tuple[str, str, Any]]:
+    """Every fact test (fact, operator, operand) of a condition, in reading order."""
+    if c is None:
+        return []
+    for group in (c.all, c.any, c.none):
+        if group is not None:
+            return [t for x in group for t in condition_tests(x)]
+    assert c.fact is not None
+    return [(c.fact, c.operator(), c.operand())]
+
+
+def _facts(c: Condition | None, *more: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*(t[0] for t in condition_tests(c)), *more]))
+
+
 def describe(c: Condition | None) -> str:
     """A condition in plain words, e.g. ``channel is phone and timers.resolved_by_next_business_day is met``."""
     if c is None:
@@ -470,6 +487,7 @@ def compile_policy(
                 "A group not in the delegation matrix falls to its default row.",
                 message=matrix.default.warning,
                 path=("delegation", "default"),
+                facts=("delegation.in_matrix",),
             ),
             comp.test("delegation.in_matrix", "is", False),
         )
@@ -604,6 +622,7 @@ def _rule_info(pack: str, rule: Any, kind: RuleKind, path: tuple[str | int, ...]
         rule.reading,
         rule.description,
         path=path,
+        facts=_facts(rule.when),
         **extra,
     )
 
@@ -621,4 +640,5 @@ def _record_info(pack: str, req: RecordRequirement, i: int, fld: str, label: str
         req.description,
         message=f"record is missing {label} ({fld})",
         path=("record_requirements", i, "fields", fld),
+        facts=_facts(req.when, f"present.{fld}"),
     )

@@ -53,6 +53,7 @@ __all__ = [
     "PreparedFacts",
     "parse_grievance",
     "prepare",
+    "resolve_moment",
 ]
 
 MAX_FIELDS = 64
@@ -366,6 +367,17 @@ class PreparedFacts:
     def count(self, event_type: str) -> int:
         """How many ``event_type`` events happened."""
         return sum(1 for kind, _ in self.events if kind == event_type)
+
+
+def resolve_moment(value: str | dt.datetime, calendar: PlanCalendar, field: str = "moment") -> pendulum.DateTime:
+    """A validated moment of the facts in the plan's timezone (offset-less strings are local wall time).
+
+    Raises :class:`FactsError` naming ``field`` when it is outside the span the calendar serves.
+    """
+    found = _moment(value, calendar)
+    if found is None:
+        raise FactsError([_outside(field, calendar)])
+    return found
 
 
 def _moment(value: str | dt.datetime, calendar: PlanCalendar) -> pendulum.DateTime | None:

@@ -31,6 +31,7 @@ from grievance_rules.calendar import DAY_CACHE_SIZE
 from grievance_rules.engine import EngineRejection
 from grievance_rules.facts import MAX_CODE_CHARS, MAX_FIELDS, MAX_ITEMS, MAX_TEXT_CHARS
 from grievance_rules.period import PeriodError
+from grievance_rules.report_render import ReportRenderError
 
 BASE: dict[str, Any] = {"id": "C-1", "received_at": "2024-11-22T10:00:00-06:00", "channel": "mail"}
 SECRET = "Jane Q. Secretname"
@@ -363,6 +364,8 @@ ERRORS: list[gr.GrievanceRulesError] = [
     gr.EvaluationError("no classification rule fired"),
     EngineRejection("pack-1.stage", "error 113", ["pack.rule"]),
     PeriodError("not a period"),
+    gr.errors.ReportError("no report 'quartely'", ["quarterly", "daily"]),
+    ReportRenderError("matplotlib is not installed"),
 ]
 
 
@@ -372,6 +375,11 @@ def test_every_error_class_survives_pickling(error: gr.GrievanceRulesError) -> N
     assert type(copy_) is type(error)
     assert str(copy_) == str(error)
     assert {k: v for k, v in vars(copy_).items()} == {k: v for k, v in vars(error).items()}
+
+
+def test_a_worklist_error_survives_pickling() -> None:
+    error = gr.WorklistError(record=3, id="G-3", field="received_at", error="invalid grievance facts")
+    assert pickle.loads(pickle.dumps(error)) == error
 
 
 def test_a_policy_pickles_as_what_loads_it_again(tmp_path: Path) -> None:
