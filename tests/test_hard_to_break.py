@@ -29,6 +29,7 @@ from packaging.requirements import Requirement
 import grievance_rules as gr
 from grievance_rules.calendar import DAY_CACHE_SIZE
 from grievance_rules.engine import EngineRejection
+from grievance_rules.export import ExportError
 from grievance_rules.facts import MAX_CODE_CHARS, MAX_FIELDS, MAX_ITEMS, MAX_TEXT_CHARS
 from grievance_rules.period import PeriodError
 from grievance_rules.report_render import ReportRenderError
@@ -366,6 +367,7 @@ ERRORS: list[gr.GrievanceRulesError] = [
     PeriodError("not a period"),
     gr.errors.ReportError("no report 'quartely'", ["quarterly", "daily"]),
     ReportRenderError("matplotlib is not installed"),
+    ExportError("unknown include name"),
 ]
 
 
