@@ -373,3 +373,19 @@ def test_anchor_text_is_split_only_by_anchor_ref() -> None:
         and any(s in p.read_text(encoding="utf-8") for s in ('partition(":")', 'startswith("action:")', '"event:"'))
     ]
     assert offenders == []
+
+
+def test_declared_facts_keep_the_facts_limits(policy: gr.Policy) -> None:
+    from grievance_rules.facts import MAX_NAME_CHARS
+
+    with pytest.raises(gr.FactsError) as info:
+        policy.evaluate(facts(product="x" * (MAX_NAME_CHARS + 1)))
+    assert info.value.field == "facts.product"
+    with pytest.raises(gr.FactsError) as info:
+        policy.evaluate(facts(service_date="0001-01-01"))  # outside the span the calendar serves
+    assert info.value.field == "facts.service_date" and "outside the dates" in str(info.value)
+    record = facts()
+    record["facts"]["Jane Doe"] = 1  # a key that may be personal data is never named back
+    with pytest.raises(gr.FactsError) as info:
+        policy.evaluate(record)
+    assert info.value.field == "facts.<field name withheld>" and "Jane" not in str(info.value)
