@@ -61,7 +61,7 @@ def policy_source(name: str) -> tuple[str, str | None]:
     try:
         target = ep.load()
         value = target() if callable(target) else target
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # plugin code: one broken plugin fails alone
         raise GrievanceRulesError(
             f"the installed pack {name!r} failed to load its entry point {ep.value!r} ({exc.__class__.__name__}); "
             "reinstall the package that provides it"
