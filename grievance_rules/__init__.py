@@ -23,6 +23,7 @@ from grievance_rules.errors import (
 from grievance_rules.facts import Event, Grievance, Party
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.policy import Policy
+from grievance_rules.records import UnreadableRecord, read_records
 from grievance_rules.worklist import WorkItem, Worklist, WorklistError, WorklistPass, build_worklist
 
 __version__ = "0.1.0"
@@ -45,6 +46,7 @@ __all__ = [
     "PolicyRef",
     "Problem",
     "TraceEntry",
+    "UnreadableRecord",
     "WorkItem",
     "Worklist",
     "WorklistError",
@@ -53,5 +55,6 @@ __all__ = [
     "available_policies",
     "build_worklist",
     "load_policy",
+    "read_records",
     "validate_file",
 ]

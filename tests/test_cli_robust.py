@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 from helpers import FIXTURES, ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import grievance_rules as gr
 from grievance_rules.cli import main
@@ -414,3 +416,71 @@ def test_dev_stdin_and_process_substitution_are_read(tmp_path: Path) -> None:
         os.close(read_end)
     assert result.returncode == 0, result.stderr
     assert [r["grievance_id"] for r in rows_of(result.stdout)] == ["G2", "G3"]
+
+
+# -------------------------------------------------------------- fuzz: the reader and a batch lose nothing
+
+FUZZ = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+_LINE = st.one_of(
+    st.builds(lambda d: json.dumps(d).encode(), st.dictionaries(st.text(max_size=5), st.integers(), max_size=3)),
+    st.binary(max_size=12),  # garbage, invalid UTF-8, partial JSON
+    st.sampled_from([b"", b"  ", b"[", b"]", b"{", b"}", b"[1,", b'"', b"\xff", b"\xef\xbb\xbf{}", b"1" * 4400]),
+    st.integers(1, 3000).map(lambda n: b"[" * n + b"]" * n),
+)
+
+
+@FUZZ
+@given(st.lists(_LINE, min_size=1, max_size=12))
+def test_fuzz_every_non_blank_line_keeps_its_place(lines: list[bytes]) -> None:
+    """Unless the whole text is one JSON value, every non-blank line is one record at its line number."""
+    from grievance_rules.records import read_lines
+
+    got = list(read_lines(line + b"\n" for line in lines))
+    text = b"\n".join(lines).removeprefix(b"\xef\xbb\xbf")
+    try:
+        json.loads(text.decode("utf-8"))
+        one_document = True
+    except (ValueError, RecursionError):
+        one_document = False
+    if not one_document:
+        expected = [
+            n for n, raw in enumerate(lines, start=1) if raw.removeprefix(b"\xef\xbb\xbf" if n == 1 else b"").strip()
+        ]
+        assert [p for p, _ in got] == expected
+    for position, record in got:
+        if isinstance(record, UnreadableRecord):
+            assert record.position == position and str(position) in record.message
+
+
+@settings(max_examples=30, deadline=None, database=None)  # each example loads the pack: about 0.2 s
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["id", "received_at", "channel", "events", "x"]),
+            st.recursive(
+                st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+                lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+                max_leaves=6,
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_fuzz_a_batch_answers_every_record_in_order(records: list[dict[str, Any]]) -> None:
+    import contextlib
+    import io
+
+    f = io.StringIO("".join(json.dumps(r) + "\n" for r in records))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        old, sys.stdin = sys.stdin, f
+        try:
+            code = main(["evaluate", "--policy", MINI, "-"])
+        finally:
+            sys.stdin = old
+    rows = rows_of(out.getvalue())
+    assert code in (0, 1) and len(rows) == len(records)
+    for n, row in enumerate(rows, start=1):
+        assert "grievance_id" in row or row["record"] == n
