@@ -246,9 +246,9 @@ def _validate(paths: Sequence[str], out: TextIO) -> int:
     """Check and report every path, whatever goes wrong with one: 1 if any was invalid, 2 if any was missing."""
     status = 0
     for path in paths:
-        problem = input_problem(path) if path != "-" else "'-': validate reads policy files, not standard input"
+        problem = input_problem(path) if path != "-" else "-: validate reads policy files, not standard input"
         if problem is not None:
-            print(f"{path}: {problem}", file=out)
+            print(problem, file=out)
             status = max(status, 2 if not os.path.lexists(path) else 1)
             continue
         try:
