@@ -15,9 +15,9 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from grievance_rules.docs import render_policy
 from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError
@@ -156,9 +156,9 @@ def _numbered_records(files: Sequence[str], err: TextIO) -> Iterator[tuple[int, 
             print(f"grievance-rules: {file}: no records (the input is empty)", file=err)
 
 
-def _records(file: str) -> Iterator[tuple[int, Any, str | None]]:
+def _records(file: str, opener: Callable[[str], IO[bytes]] | None = None) -> Iterator[tuple[int, Any, str | None]]:
     """(position, record, error message) per record of ``file``: :func:`read_records` for subcommands."""
-    for position, record in read_records(file):
+    for position, record in read_records(file, opener=opener):
         if isinstance(record, UnreadableRecord):
             yield position, None, record.message
         else:

@@ -28,7 +28,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Literal
 
@@ -70,10 +70,14 @@ def input_problem(file: str) -> str | None:
     return None
 
 
-def read_records(file: str | os.PathLike[str]) -> Iterator[tuple[int, Any]]:
+def read_records(
+    file: str | os.PathLike[str], *, opener: Callable[[str], IO[bytes]] | None = None
+) -> Iterator[tuple[int, Any]]:
     """Yield ``(position, record or UnreadableRecord)`` for every record of ``file`` (``-``: stdin).
 
-    A file that cannot be opened yields one :class:`UnreadableRecord` at position 0.
+    A file that cannot be opened yields one :class:`UnreadableRecord` at position 0. ``opener``
+    (default: ``open(path, "rb")``) opens a path as a binary handle, e.g. to follow its ``tell()``
+    for a progress bar; the handle is closed when reading ends.
     """
     name = os.fspath(file)
     handle: IO[bytes] | None = None
@@ -81,7 +85,7 @@ def read_records(file: str | os.PathLike[str]) -> Iterator[tuple[int, Any]]:
         if name == "-":
             lines = _stdin_lines()
         else:
-            handle = lines = open(name, "rb")  # noqa: SIM115 - closed below
+            handle = lines = opener(name) if opener is not None else open(name, "rb")  # noqa: SIM115
     except OSError as exc:
         yield 0, UnreadableRecord(0, f"cannot read {name} ({exc.__class__.__name__})")
         return

@@ -92,6 +92,19 @@ def test_one_document_only_when_the_whole_text_is_one_value(tmp_path: Path) -> N
     assert isinstance(records[0][1], UnreadableRecord) and [p for p, _ in records] == [1, 2, 3]
 
 
+def test_an_opener_sees_the_handle_for_progress(tmp_path: Path) -> None:
+    f = tmp_path / "batch.jsonl"
+    f.write_text(json.dumps(good(1)) + "\n" + json.dumps(good(2)) + "\n")
+    handles: list[Any] = []
+
+    def opener(path: str) -> Any:
+        handles.append(open(path, "rb"))  # noqa: SIM115 - read_records closes it
+        return handles[-1]
+
+    assert [p for p, _ in read_records(f, opener=opener)] == [1, 2]
+    assert len(handles) == 1 and handles[0].closed
+
+
 # -------------------------------------------------------------- 2. invalid UTF-8 on one line
 
 
