@@ -230,11 +230,15 @@ def _docs(packs: Sequence[str], out_dir: Path, out: TextIO, err: TextIO) -> int:
         except PolicyError as exc:
             for problem in exc.problems:
                 print(problem, file=err)
-            status = 1
+            status = max(status, 1)
+            continue
+        except PolicyNotFoundError as exc:  # a usage error, but the other packs are still written
+            print(f"grievance-rules: {exc}", file=err)
+            status = 2
             continue
         except GrievanceRulesError as exc:
             print(f"grievance-rules: {exc}", file=err)
-            status = 1
+            status = max(status, 1)
             continue
         target = out_dir / f"{policy.id}.md"
         target.write_text(render_policy(policy.spec), encoding="utf-8")

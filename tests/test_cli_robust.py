@@ -334,6 +334,8 @@ def test_docs_goes_on_past_broken_plugins(
     assert "aac-not-a-pack" not in out
     code, out, _ = run(capsys, "list")
     assert code == 0 and out.split() == ["aaa-missing", "aab-exits", "aac-not-a-pack", "ctdhp", "liberty", "luxor"]
+    code, out, err = run(capsys, "docs", "--out", str(tmp_path / "two"), "no-such-pack", "luxor")
+    assert code == 2 and "no policy pack 'no-such-pack'" in err and out == f"wrote {tmp_path / 'two' / 'luxor.md'}\n"
 
 
 def test_worklist_record_naming_a_broken_plugin_fails_alone(
