@@ -13,12 +13,13 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
   Times are Connecticut time (America/New_York). The pack reads "within 5 days" as 5 calendar
   days from receipt and "follow-up in 30 days" as 30 calendar days after the office visit (the
   actual visit once it has happened, otherwise the visit's due date). Calendar-day deadlines do
-  not move off weekends or holidays. Every expected date below was counted by hand.
+  not move off weekends or holidays. Every expected date below was counted by hand. A scenario
+  whose title says "(reading: ...)" checks the pack's reading of the slides, not their words.
 
   Background:
     Given the policy "ctdhp"
 
-  Scenario Outline: The complaint level follows the most serious concern raised
+  Scenario Outline: The complaint level follows the most serious concern raised (reading: the most serious level present wins)
     Given a grievance received by telephone on Monday 2 December 2024 at 10:00
     And the concerns are <concerns>
     When the grievance is evaluated
@@ -43,7 +44,7 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
       | staff rude and poor quality work         | II    |
       | poor quality work and violence or abuse  | III   |
 
-  Scenario: Level I not solved by the CSR: provider relations contact the office
+  Scenario: Level I not solved by the CSR: provider relations contact the office (reading: "not solved" means not yet resolved)
     Given a grievance received by telephone on Monday 2 December 2024 at 10:00
     And the concern is staff rude
     When the grievance is evaluated
@@ -73,7 +74,7 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
     Then the provider office contact is done
     And the provider office contact was done on Tuesday 3 December 2024 at 11:00
 
-  Scenario Outline: Level II: office visit within 5 calendar days, follow-up 30 days after the visit's due date
+  Scenario Outline: Level II: office visit within 5 calendar days, follow-up 30 days after the visit's due date (reading: "within 5 days" as calendar days from receipt, "follow-up in 30 days" after the visit)
     Given a grievance received by telephone on <received>
     And the concern is instruments not sterilized
     When the grievance is evaluated
@@ -93,7 +94,7 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
       # 27 Dec + 5 = New Year's Day, Wed 1 Jan (a holiday: not moved); 1 Jan + 30 = Fri 31 Jan
       | Friday 27 December 2024 at 16:00    | Wednesday 1 January 2025   | Friday 31 January 2025    |
 
-  Scenario Outline: Level II: once the office is visited, the follow-up is due 30 days after the actual visit
+  Scenario Outline: Level II: once the office is visited, the follow-up is due 30 days after the actual visit (reading: "follow-up in 30 days" counts from the visit)
     Given a grievance received by telephone on Monday 25 November 2024 at 10:00
     And the concern is poor quality work
     And an "office visited" event on <visited>
@@ -136,7 +137,7 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
       | Saturday 30 November 2024 at 23:59  | pending |
       | Sunday 1 December 2024 at 00:00     | overdue |
 
-  Scenario: Level II office still deficient at follow-up: referred to DSS for possible termination
+  Scenario: Level II office still deficient at follow-up: referred to DSS for possible termination (reading: "remains deficient" is a deficiency found after the follow-up)
     Given a grievance received by telephone on Monday 25 November 2024 at 10:00
     And the concern is instruments not sterilized
     And an "office visited" event on Wednesday 27 November 2024 at 14:00
@@ -153,7 +154,28 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
       | follow-up with the office                                 | Friday 27 December 2024  | done    |
       | refer the office to DSS for possible termination from the network | no due date      | pending |
 
-  Scenario: Level III: immediate advice to management and immediate contact with the office
+  Scenario: Level II deficiency found at the first visit: corrective action and follow-up, no DSS referral yet (reading: the office does not yet "remain" deficient)
+    Given a grievance received by telephone on Monday 25 November 2024 at 10:00
+    And the concern is instruments not sterilized
+    And an "office visited" event on Wednesday 27 November 2024 at 14:00
+    And a "deficiency found" event on Wednesday 27 November 2024 at 14:30
+    When the grievance is evaluated as of Thursday 28 November 2024 at 09:00
+    # follow-up: 27 Nov (the actual visit) + 30 = 3 days to 30 Nov + 27 = Friday 27 December 2024
+    Then the follow-up is due on Friday 27 December 2024
+    And the written corrective action plan is pending
+    And the action to refer the office to DSS is not required
+
+  Scenario: Level II deficiency found again after the follow-up: the office remains deficient and is referred to DSS (reading: "remains deficient" is a deficiency found after the follow-up)
+    Given a grievance received by telephone on Monday 25 November 2024 at 10:00
+    And the concern is instruments not sterilized
+    And an "office visited" event on Wednesday 27 November 2024 at 14:00
+    And a "deficiency found" event on Wednesday 27 November 2024 at 14:30
+    And a "corrective action plan received" event on Monday 2 December 2024 at 09:00
+    And a "followed up" event on Friday 27 December 2024 at 10:00
+    When the grievance is evaluated as of Friday 27 December 2024 at 12:00
+    Then the action to refer the office to DSS is not required
+
+  Scenario: Level III: immediate advice to management and immediate contact with the office (reading: "immediately" is due at the moment of receipt)
     Given a grievance received by telephone on Tuesday 3 December 2024 at 14:30
     And the concerns are violence or abuse and staff rude
     When the grievance is evaluated
@@ -167,7 +189,7 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
     And the action to inform DSS once the facts are gathered is not required
     And the visit to the provider office is not required
 
-  Scenario: Level III: DSS is informed as soon as the facts are gathered
+  Scenario: Level III: DSS is informed after the facts are gathered, with no due date (reading: the slides give an order, not a time)
     Given a grievance received by telephone on Tuesday 3 December 2024 at 14:30
     And the concern is inappropriate sexual contact
     And a "management notified" event on Tuesday 3 December 2024 at 14:40
@@ -178,10 +200,10 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
     # 15:10 came after it, so both are late, never done
     Then the action to immediately advise provider relations and/or senior management is late
     And the immediate contact with the office is late
-    And the action to inform DSS once the facts are gathered is due on Friday 6 December 2024 at 11:00
-    And the action to inform DSS once the facts are gathered is overdue
+    And the action to inform DSS once the facts are gathered has no due date
+    And the action to inform DSS once the facts are gathered is pending
 
-  Scenario Outline: Level III immediate actions are overdue from the moment after receipt
+  Scenario Outline: Level III immediate actions are overdue from the moment after receipt (reading: "immediately" is due at the moment of receipt)
     Given a grievance received by telephone on Tuesday 3 December 2024 at 14:30
     And the concern is treatment caused emergency
     And a "management notified" event on Tuesday 3 December 2024 at 14:30
@@ -194,7 +216,7 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
       | Tuesday 3 December 2024 at 14:30   | pending |
       | Tuesday 3 December 2024 at 14:31   | overdue |
 
-  Scenario: A grievance recorded without type, provider or narrative is flagged
+  Scenario: A grievance recorded without type, provider or narrative is flagged (reading: level and date always come from the rules and the receipt)
     Given a grievance received by telephone on Monday 2 December 2024 at 10:00
     And the concern is staff rude
     When the grievance is evaluated
@@ -212,7 +234,7 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
     And there are no warnings
     And its timeliness cannot be told
 
-  Scenario Outline: A third Level I complaint against the same office within 90 days is escalated to Level II
+  Scenario Outline: A third Level I complaint against the same office within 90 days requires a review, not an automatic Level II (reading: 3 complaints within 90 days is the plan's threshold, not the slides' words)
     Given a grievance received by telephone on <received>
     And the concern is staff rude
     And the grievance names provider "Main Street Dental"
@@ -221,19 +243,20 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
       | Tuesday 1 October 2024 at 10:00   | office unclean    | Main Street Dental |
       | Friday 15 November 2024 at 10:00  | incorrect billing | <second office>    |
     When the grievance is evaluated together with the earlier grievances
-    Then the grievance is Level <level>
+    Then the grievance is Level I
     And the grievance <completes> a pattern with the earlier grievances
-    And the visit to the provider office is <visit>
+    And the review of the repeated Level I complaints is <review>
+    And the visit to the provider office is not required
 
     Examples:
-      | received                           | second office      | level | completes         | visit        |
+      | received                           | second office      | completes         | review       |
       # 1 Oct + 90 calendar days: 30 days to 31 Oct, +30 Nov (60), +30 = Monday 30 December
-      | Monday 30 December 2024 at 10:00   | Main Street Dental | II    | completes         | required     |
-      | Tuesday 31 December 2024 at 10:00  | Main Street Dental | I     | does not complete | not required |
+      | Monday 30 December 2024 at 10:00   | Main Street Dental | completes         | required     |
+      | Tuesday 31 December 2024 at 10:00  | Main Street Dental | does not complete | not required |
       # the second complaint is about another office: only two against Main Street Dental
-      | Monday 30 December 2024 at 10:00   | Elm Street Dental  | I     | does not complete | not required |
+      | Monday 30 December 2024 at 10:00   | Elm Street Dental  | does not complete | not required |
 
-  Scenario: The escalated complaint gets the Level II handling, counted from its own receipt
+  Scenario: The review names the related grievances (reading: "may result" is provider relations' decision)
     Given a grievance received by telephone on Monday 30 December 2024 at 10:00
     And the concern is benefit not covered
     And the grievance names provider "Main Street Dental"
@@ -242,9 +265,36 @@ Feature: Connecticut Dental Health Partnership (CTDHP) client grievance process
       | Tuesday 1 October 2024 at 10:00    | staff rude | Main Street Dental |
       | Friday 15 November 2024 at 10:00   | staff rude | Main Street Dental |
     When the grievance is evaluated together with the earlier grievances
+    Then the grievance is Level I
+    And the review of the repeated Level I complaints has no due date
+    And the basis of the review of the repeated Level I complaints mentions "EARLIER-1, EARLIER-2"
+    And the review of the repeated Level I complaints is pending
+
+  Scenario: Once provider relations decide to escalate, the grievance is Level II, counted from the decision (reading: the level changes only when the decision is recorded)
+    Given a grievance received by telephone on Monday 30 December 2024 at 10:00
+    And the concern is benefit not covered
+    And the grievance names provider "Main Street Dental"
+    And an "escalated to level ii" event on Thursday 2 January 2025 at 09:00
+    And earlier grievances were received:
+      | received                           | concerns   | provider           |
+      | Tuesday 1 October 2024 at 10:00    | staff rude | Main Street Dental |
+      | Friday 15 November 2024 at 10:00   | staff rude | Main Street Dental |
+    When the grievance is evaluated together with the earlier grievances
     Then the grievance is Level II
-    # visit: 30 Dec + 5 = Saturday 4 January 2025 (New Year's Day passes; calendar days);
-    # follow-up: 4 Jan + 30 = Monday 3 February 2025
-    And the visit to the provider office is due on Saturday 4 January 2025 at 23:59:59
-    And the follow-up is due on Monday 3 February 2025
+    And the grievance completes a pattern with the earlier grievances
+    And the review of the repeated Level I complaints is done
+    # visit: 2 Jan (the decision) + 5 = Tuesday 7 January 2025; follow-up: 7 Jan + 30 = 24 days
+    # to 31 Jan + 6 = Thursday 6 February 2025
+    And the visit to the provider office is due on Tuesday 7 January 2025 at 23:59:59
+    And the follow-up is due on Thursday 6 February 2025
     And the provider office contact is not required
+
+  Scenario: A complaint made by a provider is flagged as outside the client grievance process (reading: the slides are silent on provider complaints)
+    Given a grievance received by telephone on Monday 2 December 2024 at 10:00
+    And the provider complains
+    And the concern is staff rude
+    When the grievance is evaluated
+    Then the grievance is Level I
+    And a warning mentions "complainant is a provider"
+    And the action to offer the client the DPH complaint form is not required
+    And the action to record the grievance in the CRM system is required

@@ -9,7 +9,8 @@ Feature: Luxor Dental Plans, Inc. grievance policy
 
   Times are Houston time (America/Chicago). Business days are Monday to Friday except US federal
   holidays; close of business is 5 p.m. Every expected date below was counted by hand on a
-  calendar; the comments show the count.
+  calendar; the comments show the count. A scenario whose title says "(reading: ...)" checks the
+  pack's reading of the policy, not its words.
 
   Holidays met below: Thanksgiving Thursday 28 November 2024, Christmas Wednesday 25 December
   2024, New Year's Day Wednesday 1 January 2025, Martin Luther King Jr. Day Monday 20 January
@@ -58,7 +59,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
       | retain the grievance records for five years              | no due date                  |
     And there are no warnings
 
-  Scenario Outline: The written acknowledgement is due five business days after receipt, holidays skipped
+  Scenario Outline: The written acknowledgement is due five business days after receipt, holidays skipped (reading: business days skip weekends and US federal holidays)
     Given a grievance received by mail on <received>
     When the grievance is evaluated
     Then the written acknowledgement is due on <acknowledgement due>
@@ -106,7 +107,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
       | fax     | Monday 3 June 2024        | Sunday 1 December 2024 at 10:00  | Saturday 30 November 2024 | late       |
       | fax     | Monday 3 June 2024        | Monday 2 December 2024 at 08:00  | Saturday 30 November 2024 | late       |
 
-  Scenario: A grievance filed after the window is flagged and still handled
+  Scenario: A grievance filed after the window is flagged and still handled (reading: a late grievance is flagged, not refused)
     Given a grievance received by mail on Thursday 22 May 2025 at 10:00
     And the incident happened on Friday 22 November 2024
     And the record is complete
@@ -125,7 +126,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
     Then it was filed on time
     And there are no warnings
 
-  Scenario Outline: A telephone grievance resolved by close of the next business day (5 p.m.) is logged, not answered in writing
+  Scenario Outline: A telephone grievance resolved by close of the next business day (5 p.m.) is logged, not answered in writing (reading: the next business day is the first after the day of receipt, closing at 17:00)
     Given a grievance received by telephone on <received>
     And the grievance was resolved on <resolved>
     And the record is complete
@@ -152,7 +153,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
       | Tuesday 24 December 2024 at 09:00   | Thursday 26 December 2024 at 16:59  | exempt         | required     | not required |
       | Tuesday 24 December 2024 at 09:00   | Thursday 26 December 2024 at 17:01  | formal         | not required | required     |
 
-  Scenario: An unresolved telephone grievance is handled as formal while its clock runs
+  Scenario: An unresolved telephone grievance is handled as formal while its clock runs (reading: formal until it is resolved by the close of the next business day)
     Given a grievance received by telephone on Friday 22 November 2024 at 15:00
     When the grievance is evaluated as of Friday 22 November 2024 at 16:00
     Then the grievance is classified as formal
@@ -160,7 +161,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
     And the written acknowledgement is pending
     And the telephone grievance log is not required
 
-  Scenario: The log entry of an exempt telephone grievance needs the complainant's name and identification number
+  Scenario: The log entry of an exempt telephone grievance needs the complainant's name and identification number (reading: the complainant's name is the member's name)
     Given a grievance received by telephone on Monday 2 December 2024 at 09:00
     And the grievance was resolved on Monday 2 December 2024 at 11:00
     And the record gives the narrative and the representative's name
@@ -174,7 +175,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
     And a warning mentions "Enrollee identification number"
     And no warning mentions "The name of the patient"
 
-  Scenario Outline: A problem of misinformation corrected by the close of the next business day is not a complaint
+  Scenario Outline: A problem of misinformation corrected by the close of the next business day is not a complaint (reading: "promptly" is by the close of the next business day)
     Given a grievance received by <channel> on Monday 2 December 2024 at 09:00
     And the concerns are <concerns>
     And the grievance was resolved on <resolved>
@@ -235,7 +236,7 @@ Feature: Luxor Dental Plans, Inc. grievance policy
     And the resolution and written response is done
     And the resolution and written response was done on Monday 16 December 2024 at 15:00
 
-  Scenario: A grievance received by e-mail is flagged, as the policy lists only mail, fax and telephone
+  Scenario: A grievance received by e-mail is flagged, as the policy lists only mail, fax and telephone (reading: an unlisted channel is flagged, not refused)
     Given a grievance received by email on Monday 2 December 2024 at 09:00
     And the grievance was resolved on Tuesday 3 December 2024 at 10:00
     And the record is complete
@@ -251,8 +252,8 @@ Feature: Luxor Dental Plans, Inc. grievance policy
     When the grievance is evaluated
     Then the action to provide language or disability assistance has no due date
 
-  Scenario: A written grievance that does not give the required details is flagged item by item
-    Given a grievance received by mail on Monday 2 December 2024 at 09:00
+  Scenario Outline: A written grievance that does not give the required details is flagged item by item (reading: email and online forms are written communication too)
+    Given a grievance received <channel> on Monday 2 December 2024 at 09:00
     When the grievance is evaluated
     Then a warning mentions "The name of the patient"
     And a warning mentions "The address ... of the Primary Enrollee"
@@ -264,9 +265,43 @@ Feature: Luxor Dental Plans, Inc. grievance policy
     And a warning mentions "the name of the Luxor representative that processed the grievance"
     And a warning mentions "a summary or other documents explaining the nature of the grievance"
 
+    Examples:
+      | channel  |
+      | by mail  |
+      | by fax   |
+      | by email |
+      | online   |
+
+  Scenario: A resolved grievance whose record has no summary of the resolution is flagged (reading: the summary is required once the grievance is resolved)
+    Given a grievance received by mail on Monday 2 December 2024 at 09:00
+    And the grievance was resolved on Monday 16 December 2024 at 15:00
+    And the record gives the narrative, the representative's name, the patient's name, the member's id, the member's name, the member's address, the member's phone, the provider's name and the provider's location
+    When the grievance is evaluated
+    Then a warning mentions "a summary of the resolution"
+
+  Scenario: A resolved grievance whose record holds a summary of the resolution raises no warnings
+    Given a grievance received by mail on Monday 2 December 2024 at 09:00
+    And the grievance was resolved on Monday 16 December 2024 at 15:00
+    And the record gives the narrative, the representative's name, the patient's name, the member's id, the member's name, the member's address, the member's phone, the provider's name, the provider's location and the summary of the resolution
+    When the grievance is evaluated
+    Then there are no warnings
+
+  Scenario: An unresolved grievance is not yet asked for a summary of the resolution
+    Given a grievance received by mail on Monday 2 December 2024 at 09:00
+    And the record gives the narrative, the representative's name, the patient's name, the member's id, the member's name, the member's address, the member's phone, the provider's name and the provider's location
+    When the grievance is evaluated
+    Then no warning mentions "a summary of the resolution"
+
   Scenario: A telephone grievance is not held to the written-communication items
     Given a grievance received by telephone on Monday 2 December 2024 at 09:00
     And the record gives the narrative and the representative's name
     When the grievance is evaluated
     Then the grievance is classified as formal
     And there are no warnings
+
+  Scenario: A complaint made by a provider is flagged (reading: the policy is silent on provider complaints)
+    Given a grievance received by mail on Monday 2 December 2024 at 09:00
+    And the provider complains
+    When the grievance is evaluated
+    Then a warning mentions "complainant is a provider"
+    And the grievance is classified as formal

@@ -4,7 +4,8 @@ Each grievance is first evaluated on its own. The ones that *count* toward a pac
 (its membership rule fired) go into one durable-rules session as case facts, where the pattern's
 join rule finds ``count`` of them sharing a key (say the provider) within a window of days. The
 last grievance of each such group *completes* the pattern: it is evaluated again with
-``patterns.<id>`` true, so the pack's own rules decide what follows (say, a higher level). The
+``patterns.<id>`` true, so the pack's own rules decide what follows (say, a review action, which
+then names the other grievances of the group in its basis and details). The
 session is thrown away afterwards; case books never see each other, and the order grievances
 are added in does not change the result.
 """
@@ -34,7 +35,11 @@ __all__ = ["CaseBook", "CaseBookResult", "Escalation"]
 
 
 class Escalation(BaseModel):
-    """A grievance that completed a pattern, and the grievances that made it."""
+    """A grievance that completed a pattern, and the grievances that made it.
+
+    The name is historical: completing a pattern changes nothing by itself; the pack's rules
+    decide what follows (CTDHP requires a review; the level changes only on a recorded decision).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -76,7 +81,8 @@ class CaseBook:
         return len(self._cases)
 
     def evaluate(self, as_of: str | dt.datetime | None = None) -> CaseBookResult:
-        """Evaluate every grievance, match the pack's patterns across them, and escalate."""
+        """Evaluate every grievance, match the pack's patterns across them, and re-evaluate the
+        grievances that complete one (with the related grievance ids)."""
         policy = self.policy
         when = policy.parse_as_of(as_of)
         prepared = [prepare(g, policy.spec, policy.calendar, when) for g in self._cases]
@@ -114,7 +120,12 @@ class CaseBook:
 
         determinations = list(first)
         for i, names in completed.items():
-            determinations[i] = policy._determine(prepared[i], when, frozenset(names))
+            related = {
+                patterns_id(rule): tuple(prepared[m].grievance.id for m in members[:-1])
+                for (last, rule), members in groups.items()
+                if last == i
+            }
+            determinations[i] = policy._determine(prepared[i], when, frozenset(names), related)
         escalations = []
         for (last, rule), members in sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
             info = next(r for r in patterns.values() if r.name == rule)

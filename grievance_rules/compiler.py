@@ -46,7 +46,7 @@ from grievance_rules.schema import (
     build_catalogue,
 )
 
-__all__ = ["CompiledPolicy", "RuleInfo", "Stage", "compile_policy", "describe", "prop_name"]
+__all__ = ["CompiledPolicy", "RuleInfo", "Stage", "compile_policy", "condition_facts", "describe", "prop_name"]
 
 FACT_KIND = "grievance"
 MATCHED = "#matched"
@@ -331,6 +331,16 @@ def describe(c: Condition | None) -> str:
     value = c.operand()
     shown = ", ".join(_word(v) for v in value) if isinstance(value, list) else _word(value)
     return f"{c.fact} {_OP_WORDS[op]} {shown}"
+
+
+def condition_facts(c: Condition | None) -> frozenset[str]:
+    """Every fact a condition tests (e.g. to find the actions a case-book pattern triggers)."""
+    if c is None:
+        return frozenset()
+    parts = c.all if c.all is not None else c.any if c.any is not None else c.none
+    if parts is not None:
+        return frozenset().union(*(condition_facts(x) for x in parts))
+    return frozenset({c.fact}) if c.fact is not None else frozenset()
 
 
 def _paren(c: Condition) -> str:

@@ -14,7 +14,7 @@ import pendulum
 from pydantic import BaseModel, ConfigDict, field_serializer
 
 from grievance_rules.calendar import Due, PlanCalendar
-from grievance_rules.compiler import RuleInfo
+from grievance_rules.compiler import RuleInfo, condition_facts
 from grievance_rules.facts import PreparedFacts
 from grievance_rules.schema import ActionRule, Deadline
 
@@ -169,8 +169,14 @@ def compute_actions(
     facts: PreparedFacts,
     calendar: PlanCalendar,
     as_of: pendulum.DateTime | None,
+    related: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[ActionResult]:
-    """Due dates, basis and status of the fired actions, in pack order."""
+    """Due dates, basis and status of the fired actions, in pack order.
+
+    ``related`` maps a case-book pattern this grievance completed to the ids of the other
+    grievances in it; an action whose condition tests that pattern names them in its basis and
+    details, so the reviewer knows which complaints to look at together.
+    """
     by_id = {info.id: info.action for info in fired_actions if info.action is not None}
     anchors = _Anchors(facts, calendar, by_id)
     out: list[ActionResult] = []
@@ -179,8 +185,17 @@ def compute_actions(
         assert action is not None
         due, basis = anchors.deadline(action, action.deadline)
         target, target_basis = anchors.deadline(action, action.target)
-        if target is not None:
-            basis = f"{basis}; target {target_basis}"
+        if action.target is not None:
+            if action.deadline is None:
+                basis = f"no deadline in the document; the plan's internal target: {target_basis}"
+            else:
+                basis = f"{basis}; target {target_basis}"
+        details = tuple(action.details)
+        for pattern, ids in (related or {}).items():
+            if ids and f"patterns.{pattern}" in condition_facts(action.when):
+                named = ", ".join(ids)
+                basis = f"{basis}; pattern {pattern} with grievances {named}"
+                details = (*details, f"Related grievances ({pattern}): {named}")
         done = anchors.done_at(action)
         status: Status
         if done is not None:
@@ -203,7 +218,7 @@ def compute_actions(
                 citation=info.citation.render() if info.citation else "",
                 target_at=None if target is None else target.due_at,
                 done_at=done,
-                details=tuple(action.details),
+                details=details,
             )
         )
     return out

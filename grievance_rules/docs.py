@@ -193,7 +193,10 @@ def render_policy(spec: PolicySpec) -> str:
             out.append(f"- **Required when:** {describe(a.when)}")
             out.append(f"- **Due:** {deadline_words(a.deadline) if a.deadline else 'no deadline stated'}")
             if a.target is not None:
-                out.append(f"- **Target:** {deadline_words(a.target)}")
+                out.append(
+                    f"- **Target (the plan's internal goal, not a due date; never overdue):** "
+                    f"{deadline_words(a.target)}"
+                )
             if a.responsible:
                 out.append(f"- **Responsible:** {a.responsible}")
             if a.done_by:

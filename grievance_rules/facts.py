@@ -91,6 +91,7 @@ class Grievance(_Facts):
     member: Party | None = None
     provider: Party | None = None
     representative_name: StrictStr | None = None
+    resolution_summary: StrictStr | None = None
 
     @field_validator("received_at", "resolved_at")
     @classmethod
@@ -158,6 +159,25 @@ class PreparedFacts:
             if kind == event_type:
                 return at
         return None
+
+    def _occurrences(self, event_type: str) -> list[tuple[pendulum.DateTime, int]]:
+        """(moment, position) of every ``event_type`` event; ``resolved_at`` counts as the last position."""
+        found = [(at, i) for i, (kind, at) in enumerate(self.events) if kind == event_type]
+        if event_type == "resolved" and self.resolved_at is not None:
+            found.append((self.resolved_at, len(self.events)))
+        return found
+
+    def after(self, event_type: str, earlier: str) -> bool:
+        """Whether an ``event_type`` event happened after the first ``earlier`` event.
+
+        Events are in time order; two events at one moment are ordered as listed. False when
+        either never happened.
+        """
+        firsts = self._occurrences(earlier)
+        if not firsts:
+            return False
+        first = min(firsts)
+        return any(occ > first for occ in self._occurrences(event_type))
 
     def count(self, event_type: str) -> int:
         """How many ``event_type`` events happened."""

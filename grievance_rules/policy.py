@@ -231,6 +231,9 @@ class Policy:
         head, _, rest = fact.partition(".")
         if head == "events":
             name, _, count = rest.partition(".")
+            if count.startswith("after."):
+                earlier = count.removeprefix("after.")
+                return lambda ctx: ctx.facts.after(name, earlier)
             if count:
                 return lambda ctx: ctx.facts.count(name)
             return lambda ctx: ctx.facts.first(name) is not None
@@ -309,7 +312,11 @@ class Policy:
         return decision
 
     def _determine(
-        self, facts: PreparedFacts, as_of: pendulum.DateTime | None, patterns: frozenset[str] = frozenset()
+        self,
+        facts: PreparedFacts,
+        as_of: pendulum.DateTime | None,
+        patterns: frozenset[str] = frozenset(),
+        related: Mapping[str, tuple[str, ...]] | None = None,
     ) -> Determination:
         ctx = self._context(facts, as_of, patterns)
         decision = self._decision(self.engine.fire(self._properties(ctx)))
@@ -325,7 +332,7 @@ class Policy:
             level=decision.choice.get("level"),
             type=g.type,
             handled_by=decision.choice.get("handled_by") or "plan",
-            actions=tuple(compute_actions(decision.actions, facts, self.calendar, as_of)),
+            actions=tuple(compute_actions(decision.actions, facts, self.calendar, as_of, related)),
             warnings=decision.warnings,
             trace=decision.trace,
         )

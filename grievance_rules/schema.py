@@ -79,6 +79,7 @@ RECORD_FIELDS: tuple[str, ...] = (
     "provider.name",
     "provider.location",
     "representative_name",
+    "resolution_summary",
 )
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -166,6 +167,12 @@ def build_catalogue(declared: Declared) -> dict[str, FactType]:
     for ev in declared.events:
         cat[f"events.{ev}"] = FactType("bool", (), f"a '{ev}' event happened")
         cat[f"events.{ev}.count"] = FactType("int", (), f"how many '{ev}' events happened")
+    for ev in declared.events:
+        for earlier in (*declared.events, "resolved"):
+            if earlier != ev:
+                cat[f"events.{ev}.after.{earlier}"] = FactType(
+                    "bool", (), f"a '{ev}' event happened after the first '{earlier}' event"
+                )
     for timer in declared.timers:
         cat[f"timers.{timer}"] = FactType("enum", TIMER_STATES, f"timer '{timer}'")
     for pattern in declared.patterns:
@@ -177,6 +184,20 @@ def build_catalogue(declared: Declared) -> dict[str, FactType]:
     for name, values in declared.choices.items():
         cat[name] = FactType("enum", values, f"the {name} the rules decide")
     return cat
+
+
+_LAST_CATALOGUE: tuple[Declared, dict[str, FactType]] | None = None
+
+
+def _catalogue_for(declared: Declared) -> dict[str, FactType]:
+    """The catalogue of ``declared``, built once per pack validation (every condition asks)."""
+    global _LAST_CATALOGUE
+    last = _LAST_CATALOGUE
+    if last is not None and last[0] is declared:
+        return last[1]
+    catalogue = build_catalogue(declared)
+    _LAST_CATALOGUE = (declared, catalogue)
+    return catalogue
 
 
 def _context_declared(info: ValidationInfo) -> Declared | None:
@@ -267,7 +288,7 @@ class Condition(StrictModel):
             )
         declared = _context_declared(info)
         if declared is not None:
-            check_fact_test(self.fact, tests[0], self.operand(), build_catalogue(declared))
+            check_fact_test(self.fact, tests[0], self.operand(), _catalogue_for(declared))
         return self
 
 
@@ -286,7 +307,10 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
                 "at": ("fact",),
                 "found": fact,
                 "hint": did_you_mean(fact, catalogue),
-                "allowed": ", ".join(sorted(k for k in catalogue if not k.startswith("present."))),
+                "allowed": ", ".join(
+                    sorted(k for k in catalogue if not k.startswith("present.") and ".after." not in k)
+                    + (["events.<type>.after.<type>"] if any(".after." in k for k in catalogue) else [])
+                ),
             },
         )
     ops = _OPS_BY_KIND[ftype.kind]

@@ -164,6 +164,8 @@ RECORD_WORDS = {
     "member's telephone number": "member.phone",
     "provider's name": "provider.name",
     "provider's location": "provider.location",
+    "summary of the resolution": "resolution_summary",
+    "resolution summary": "resolution_summary",
 }
 
 
