@@ -12,6 +12,7 @@ durable-rules ruleset and evaluates grievance facts against it::
 
 from grievance_rules.casebook import CaseBook, CaseBookResult, Escalation
 from grievance_rules.determination import ActionResult, Determination, PolicyRef, TraceEntry
+from grievance_rules.diff import Change, PolicyDiff, diff_policies, render_diff
 from grievance_rules.errors import (
     EvaluationError,
     FactsError,
@@ -19,11 +20,17 @@ from grievance_rules.errors import (
     PolicyError,
     PolicyNotFoundError,
     Problem,
+    ReportError,
 )
+from grievance_rules.explain import Explanation, explain, render_explanation
 from grievance_rules.facts import Event, Grievance, Party
 from grievance_rules.packs import available_policies, load_policy, validate_file
+from grievance_rules.period import Period, PeriodError, parse_period
 from grievance_rules.policy import Policy
 from grievance_rules.records import UnreadableRecord, read_records
+from grievance_rules.replay import ReplayReport, render_replay, replay
+from grievance_rules.report import OpenAfter, RecordProblem, Report, ReportPeriod, Timeliness
+from grievance_rules.report_render import ReportRenderError, report_csv, report_html, report_markdown
 from grievance_rules.worklist import WorkItem, Worklist, WorklistError, WorklistPass, build_worklist
 
 __version__ = "0.1.0"
@@ -32,19 +39,32 @@ __all__ = [
     "ActionResult",
     "CaseBook",
     "CaseBookResult",
+    "Change",
     "Determination",
     "Escalation",
     "EvaluationError",
     "Event",
+    "Explanation",
     "FactsError",
     "Grievance",
     "GrievanceRulesError",
+    "OpenAfter",
     "Party",
+    "Period",
+    "PeriodError",
     "Policy",
+    "PolicyDiff",
     "PolicyError",
     "PolicyNotFoundError",
     "PolicyRef",
     "Problem",
+    "RecordProblem",
+    "ReplayReport",
+    "Report",
+    "ReportError",
+    "ReportPeriod",
+    "ReportRenderError",
+    "Timeliness",
     "TraceEntry",
     "UnreadableRecord",
     "WorkItem",
@@ -54,7 +74,17 @@ __all__ = [
     "__version__",
     "available_policies",
     "build_worklist",
+    "diff_policies",
+    "explain",
     "load_policy",
+    "parse_period",
     "read_records",
+    "render_diff",
+    "render_explanation",
+    "render_replay",
+    "replay",
+    "report_csv",
+    "report_html",
+    "report_markdown",
     "validate_file",
 ]

@@ -27,7 +27,7 @@ from grievance_rules.errors import GrievanceRulesError
 from grievance_rules.schema import WEEKDAYS
 from grievance_rules.schema import Calendar as CalendarSpec
 
-__all__ = ["Due", "PlanCalendar"]
+__all__ = ["BusinessCount", "Due", "PlanCalendar"]
 
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -38,6 +38,35 @@ class Due:
 
     due_date: dt.date
     due_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class BusinessCount:
+    """How a count of N business days after ``start`` was worked out, day by day.
+
+    ``days`` lists every date walked, in order, from the day after ``start`` to the due date, each
+    with the reason it was skipped (``weekend``, ``not a working day`` or the holiday's name) or
+    None when it counted. The due date is the last of them (``start`` itself for N = 0).
+    """
+
+    start: dt.date
+    n: int
+    days: tuple[tuple[dt.date, str | None], ...]
+
+    @property
+    def due_date(self) -> dt.date:
+        """The N-th business day after ``start``."""
+        return self.days[-1][0] if self.days else self.start
+
+    @property
+    def counted(self) -> tuple[dt.date, ...]:
+        """The business days counted, 1 to N."""
+        return tuple(day for day, reason in self.days if reason is None)
+
+    @property
+    def skipped(self) -> tuple[tuple[dt.date, str], ...]:
+        """The days passed over, each with why."""
+        return tuple((day, reason) for day, reason in self.days if reason is not None)
 
 
 class PlanCalendar:
@@ -83,12 +112,19 @@ class PlanCalendar:
             name = self._holidays.get(day)
         return None if name is None else str(name)
 
+    def skip_reason(self, day: dt.date) -> str | None:
+        """Why ``day`` is not a business day (``weekend``, ``not a working day``, a holiday's
+        name), or None when it is one. The one test every business-day count uses."""
+        if day.weekday() not in self._workdays:
+            return "weekend" if day.weekday() >= 5 else "not a working day"
+        return self.holiday_name(day)
+
     def is_business_day(self, day: dt.date) -> bool:
         """True when ``day`` is a workweek day and not a holiday."""
         cached = self._business.get(day)
         if cached is not None:
             return cached
-        result = day.weekday() in self._workdays and self.holiday_name(day) is None
+        result = self.skip_reason(day) is None
         self._business[day] = result
         return result
 
@@ -102,18 +138,28 @@ class PlanCalendar:
         found = self._nth.get(key)
         if found is not None:
             return found
-        current = dt.date.fromordinal(key[0])  # a plain date: pendulum's Date arithmetic is slow
-        remaining = n
-        guard = 0
-        while remaining > 0:
-            current += _ONE_DAY
-            guard += 1
-            if guard > 3660:
-                raise GrievanceRulesError("the calendar has no business day within ten years; check the workweek")
-            if self.is_business_day(current):
-                remaining -= 1
+        current = self.count_business_days(dt.date.fromordinal(key[0]), n).due_date
         self._nth[key] = current
         return current
+
+    def count_business_days(self, start: dt.date, n: int) -> BusinessCount:
+        """Walk ``n`` business days after ``start``, saying why each passed-over day was skipped.
+
+        :meth:`add_business_days` (every deadline) takes its answer from this walk, so an
+        explanation built from it lists exactly the days the deadline skipped.
+        """
+        current = dt.date.fromordinal(start.toordinal())  # a plain date: pendulum's Date arithmetic is slow
+        days: list[tuple[dt.date, str | None]] = []
+        remaining = n
+        while remaining > 0:
+            current += _ONE_DAY
+            if len(days) >= 3660:
+                raise GrievanceRulesError("the calendar has no business day within ten years; check the workweek")
+            reason = None if self.is_business_day(current) else (self.skip_reason(current) or "not a business day")
+            days.append((current, reason))
+            if reason is None:
+                remaining -= 1
+        return BusinessCount(dt.date.fromordinal(start.toordinal()), n, tuple(days))
 
     # ------------------------------------------------------------------ moments
 

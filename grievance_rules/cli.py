@@ -19,11 +19,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from grievance_rules.diff import diff_policies, render_diff
 from grievance_rules.docs import render_policy
 from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError
+from grievance_rules.explain import explain, render_explanation
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.policy import Policy
 from grievance_rules.records import UnreadableRecord, input_problem, read_records
+from grievance_rules.replay import ReplayCounter, render_replay
 from grievance_rules.schema import policy_json_schema
 from grievance_rules.worklist import EARLIEST_DAY, LATEST_DAY, MAX_WITHIN_DAYS, WorkItem, WorklistPass
 
@@ -43,11 +46,15 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser(
         "evaluate",
         help="evaluate grievances (JSON object, array or JSON Lines) against a policy",
-        description="Print one Determination per grievance as a JSON line, in input order.",
+        description="Print one Determination per grievance as a JSON line, in input order (without the trace "
+        "unless --trace is given).",
     )
     ev.add_argument("--policy", required=True, metavar="ID|PATH", help="a pack id or a path to a policy YAML file")
     ev.add_argument("--as-of", metavar="DATETIME", help="the moment statuses are judged at (ISO 8601)")
     ev.add_argument("--pretty", action="store_true", help="indent each Determination")
+    ev.add_argument(
+        "--trace", action="store_true", help="include the trace: every rule considered, why, and the values it read"
+    )
     ev.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
     va = sub.add_parser("validate", help="check policy files; print every problem as file:line:col: message")
     va.add_argument("paths", nargs="+", metavar="PATH")
@@ -69,12 +76,65 @@ def _parser() -> argparse.ArgumentParser:
     )
     wl.add_argument("--policy", metavar="ID|PATH", help="the policy of records that are plain grievance facts")
     wl.add_argument("--json", action="store_true", help="print the worklist as JSON")
+    rp = sub.add_parser(
+        "report",
+        help="run a report a pack declares (e.g. a quarterly grievance report) over grievance files",
+        description="Count the grievances received in PERIOD (by local receipt date) as the pack's report NAME "
+        "says, and write it as JSON, CSV, Markdown or a self-contained HTML page.",
+    )
+    rp.add_argument("--policy", required=True, metavar="ID|PATH", help="a pack id or a path to a policy YAML file")
+    rp.add_argument("--report", required=True, metavar="NAME", help="the report's name in the pack")
+    rp.add_argument(
+        "--period", required=True, metavar="P", help="2014Q4, 2014-12, 2014-12-03 or 2014-10-01..2014-12-31"
+    )
+    rp.add_argument("--member-months", type=int, metavar="N", help="member months, for the rate per 1000")
+    rp.add_argument("--as-of", metavar="DATETIME", help="judge statuses at this moment (default: end of the period)")
+    rp.add_argument("--format", choices=("json", "csv", "md", "html"), default="json", help="output format")
+    rp.add_argument("--output", metavar="PATH", help="write to this file instead of standard output")
+    rp.add_argument("files", nargs="+", metavar="FILE", help="grievance files (JSON or JSON Lines); '-' is stdin")
     sub.add_parser("list", help="list the bundled and installed policy packs")
     sub.add_parser("schema", help="print the JSON Schema of the policy format (policies/policy.schema.json)")
     do = sub.add_parser("docs", help="write each pack's review page (docs/policies/<pack>.md)")
     do.add_argument("packs", nargs="*", metavar="ID|PATH", help="packs to document (default: every available pack)")
     do.add_argument("--out", default="docs/policies", metavar="DIR", help="folder to write into")
+    _change_parsers(sub)
     return parser
+
+
+def _change_parsers(sub: Any) -> None:
+    """The commands for changing a pack safely: diff, replay, explain (docs/changing-packs.md)."""
+    di = sub.add_parser(
+        "diff",
+        help="what changed between two packs, in words (rules added, removed, changed)",
+        description="Compare two policy packs (ids or paths) and list every change in plain words: rules added, "
+        "removed, moved and changed, each deadline, condition, citation and reading before and after.",
+    )
+    di.add_argument("old", metavar="OLD", help="the pack as it was (id or path)")
+    di.add_argument("new", metavar="NEW", help="the pack as it will be (id or path)")
+    di.add_argument("--format", choices=("md", "json"), default="md", help="md (default; reads as plain text) or json")
+    rp = sub.add_parser(
+        "replay",
+        help="evaluate records under two packs and count how the determinations change",
+        description="Evaluate every record under --policy (the pack as it is) and --against (the pack as it will "
+        "be) and report how many determinations change and how, with example case ids per kind of change.",
+    )
+    rp.add_argument("--policy", required=True, metavar="ID|PATH", help="the pack as it is")
+    rp.add_argument("--against", required=True, metavar="ID|PATH", help="the pack as it will be")
+    rp.add_argument("--as-of", metavar="DATETIME", help="the moment statuses are judged at (ISO 8601)")
+    rp.add_argument("--examples", type=int, default=3, metavar="N", help="case ids shown per kind of change (3)")
+    rp.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+    rp.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
+    ex = sub.add_parser(
+        "explain",
+        help="why: each action's deadline worked out day by day, the rules and the values they read",
+        description="For each grievance, a readable account of its Determination: the decisions, every required "
+        "action with its deadline worked out (the days skipped and why), the rule, its citation and the values "
+        "that made each condition true or false, and the rules that did not fire.",
+    )
+    ex.add_argument("--policy", required=True, metavar="ID|PATH", help="a pack id or a path to a policy YAML file")
+    ex.add_argument("--as-of", metavar="DATETIME", help="the moment statuses are judged at (ISO 8601)")
+    ex.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json (one per line)")
+    ex.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
 
 
 EXIT_PIPE_CLOSED = 141
@@ -109,11 +169,19 @@ def _main(argv: Sequence[str] | None) -> int:
             return _validate(args.paths, sys.stdout)
         if args.command == "worklist":
             return _worklist(args, sys.stdout, sys.stderr)
+        if args.command == "report":
+            return _report(args, sys.stdout, sys.stderr)
         if args.command == "docs":
             return _docs(args.packs or available_policies(), Path(args.out), sys.stdout, sys.stderr)
         if args.command == "schema":
             print(json.dumps(policy_json_schema(), indent=2))
             return 0
+        if args.command == "diff":
+            return _diff(args, sys.stdout)
+        if args.command == "replay":
+            return _replay(args, sys.stdout)
+        if args.command == "explain":
+            return _explain(args, sys.stdout, sys.stderr)
         if args.command == "list":
             for name in available_policies():
                 print(name)
@@ -220,6 +288,143 @@ def _print_worklist(items: Iterable[WorkItem], day: dt.date, within: int, out: T
     return count
 
 
+def _diff(args: argparse.Namespace, out: TextIO) -> int:
+    result = diff_policies(load_policy(args.old), load_policy(args.new))
+    if args.format == "json":
+        print(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False), file=out)
+    else:
+        out.write(render_diff(result))
+    return 0
+
+
+def _replay(args: argparse.Namespace, out: TextIO) -> int:
+    old, new = load_policy(args.policy), load_policy(args.against)
+    _check_inputs(args.files)
+    if args.examples < 0:
+        raise _Usage("--examples: a number, 0 or more")
+    try:
+        counter = ReplayCounter(old, new, args.as_of, args.examples)
+    except FactsError as exc:
+        raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
+    for file in args.files:
+        for position, record, parse_error in _records(file):
+            if parse_error is not None:
+                counter.add_unreadable()
+            else:
+                counter.add(record, position)
+    report = counter.report()
+    if args.format == "json":
+        print(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False), file=out)
+    else:
+        out.write(render_replay(report))
+    return 1 if report.invalid_under_both or report.errors else 0
+
+
+def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    policy = load_policy(args.policy)
+    _check_inputs(args.files)
+    if args.as_of is not None:
+        try:
+            policy.parse_as_of(args.as_of)
+        except FactsError as exc:
+            raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
+    status = 0
+    first = True
+    for file in args.files:
+        for position, record, parse_error in _records(file):
+            try:
+                if parse_error is not None:
+                    raise _Unreadable(parse_error)
+                explanation = explain(policy, record, as_of=args.as_of)
+            except (GrievanceRulesError, _Unreadable) as exc:
+                status = 1
+                print(f"record {position}: {exc}", file=err)
+                continue
+            except Exception as exc:  # one record never stops a batch; the message never quotes it
+                status = 1
+                print(f"record {position}: this record could not be explained ({exc.__class__.__name__})", file=err)
+                continue
+            if args.format == "json":
+                print(json.dumps(explanation.model_dump(mode="json"), ensure_ascii=False), file=out)
+            else:
+                out.write(("" if first else "\n") + render_explanation(explanation))
+            first = False
+    return status
+
+
+class _Unreadable(Exception):
+    """A record that is not JSON."""
+
+
+def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from grievance_rules.period import parse_period
+    from grievance_rules.report import RecordProblem, find_report
+    from grievance_rules.report_render import report_csv, report_html, report_markdown
+
+    policy = load_policy(args.policy)
+    try:  # an unknown name or period fails before any file is read
+        find_report(policy, args.report)
+        parse_period(args.period)
+    except GrievanceRulesError as exc:
+        raise _Usage(str(exc)) from None
+    if args.member_months is not None and args.member_months <= 0:
+        raise _Usage("--member-months: a whole number above 0")
+    if args.as_of is not None:
+        try:
+            policy.parse_as_of(args.as_of)
+        except FactsError as exc:
+            raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
+    _check_inputs(args.files)
+    unreadable: list[RecordProblem] = []
+    position = 0
+
+    def records() -> Iterator[Any]:
+        nonlocal position
+        for file in args.files:
+            for _, record, parse_error in _records(file):
+                position += 1
+                if parse_error is not None:
+                    unreadable.append(RecordProblem(record=position, id=None, field=None, error=parse_error))
+                    continue
+                yield record
+
+    rep = policy.report(
+        args.report,
+        records(),
+        period=args.period,
+        member_months=args.member_months,
+        as_of=args.as_of,
+        errors="collect",
+    )
+    if unreadable:
+        # the report numbers the records it was given; number them among all records read instead
+        skipped = sorted(e.record for e in unreadable)
+        moved = []
+        for problem in rep.errors:
+            at = problem.record
+            for bad in skipped:
+                if bad <= at:
+                    at += 1
+            moved.append(problem.model_copy(update={"record": at}))
+        rep = rep.model_copy(update={"errors": sorted([*moved, *unreadable], key=lambda e: e.record)})
+    if args.format == "json":
+        text = json.dumps(rep.model_dump(mode="json"), indent=2) + "\n"
+    elif args.format == "csv":
+        text = report_csv(rep)
+    elif args.format == "md":
+        text = report_markdown(rep)
+    else:
+        text = report_html(rep, plan_name=policy.spec.name)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        out.write(text)
+    for problem in rep.errors:
+        print(f"record {problem.record}: {problem.error}", file=err)
+    print(f"{rep.records_read + len(unreadable)} records read, {rep.total} counted, {len(rep.errors)} errors", file=err)
+    return 1 if rep.errors else 0
+
+
 def _docs(packs: Sequence[str], out_dir: Path, out: TextIO, err: TextIO) -> int:
     """Write each pack's page; a pack that fails to load (a broken plugin) fails alone."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -283,21 +488,22 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
         except FactsError as exc:
             raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
     for position, record in _numbered_records(args.files, sys.stderr):
-        row = _evaluate_one(policy, position, record, args.as_of)
+        row = _evaluate_one(policy, position, record, args.as_of, args.trace)
         if "error" in row:
             status = 1
         print(json.dumps(row, indent=indent), file=out)
     return status
 
 
-def _evaluate_one(policy: Policy, position: int, record: Any, as_of: str | None) -> dict[str, Any]:
+def _evaluate_one(policy: Policy, position: int, record: Any, as_of: str | None, trace: bool) -> dict[str, Any]:
     """The Determination of one record as JSON, or its error object: never raises for a record."""
     if isinstance(record, UnreadableRecord):
         return record.as_dict()
     rid = record.get("id") if isinstance(record, dict) else None
     rid = rid if isinstance(rid, str) and len(rid) <= 200 else None
     try:
-        return policy.evaluate(record, as_of=as_of).model_dump(mode="json")
+        det = policy.evaluate(record, as_of=as_of, trace=trace)
+        return det.model_dump(mode="json", exclude=None if trace else {"trace"})
     except FactsError as exc:
         return {"error": str(exc), "record": position, "id": rid, "field": exc.field}
     except GrievanceRulesError as exc:

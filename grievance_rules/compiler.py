@@ -46,10 +46,29 @@ from grievance_rules.schema import (
     build_catalogue,
 )
 
-__all__ = ["CompiledPolicy", "RuleInfo", "Stage", "compile_policy", "condition_facts", "describe", "prop_name"]
+__all__ = [
+    "MAX_STAGE_BRANCHES",
+    "MAX_STAGE_PROPERTIES",
+    "CompiledPolicy",
+    "RuleInfo",
+    "Stage",
+    "compile_policy",
+    "condition_facts",
+    "condition_tests",
+    "describe",
+    "prop_name",
+]
 
 FACT_KIND = "grievance"
 MATCHED = "#matched"
+
+#: durable-rules walks the conditions of a ruleset with a fixed stack of 64 entries: a fact that
+#: satisfies more than 64 branches (the alternatives of every rule, an ``any``/``in`` counting one
+#: per alternative) makes every evaluation fail (error 303) and then corrupts memory when its
+#: session is deleted. A stage with at most 64 branches can never overflow it, whatever the fact.
+MAX_STAGE_BRANCHES = 64
+#: durable-rules holds at most 255 properties per fact; the engine adds three (sid, id, kind).
+MAX_STAGE_PROPERTIES = 252
 
 # ---------------------------------------------------------------- intermediate form
 # ("true",) ("false",) ("and", [..]) ("or", [..]) ("not", x) ("cmp", prop, op, value)
@@ -150,6 +169,7 @@ class RuleInfo:
     message: str | None = None  # a warning's text
     pattern: Pattern | None = None
     path: tuple[str | int, ...] = ()  # where the rule stands in the pack
+    facts: tuple[str, ...] = ()  # the catalogue facts its condition reads (their values go in the trace)
 
 
 @dataclass(frozen=True)
@@ -317,6 +337,21 @@ _OP_WORDS = {
 }
 
 
+def condition_tests(c: Condition | None) -> list[tuple[str, str, Any]]:
+    """Every fact test (fact, operator, operand) of a condition, in reading order."""
+    if c is None:
+        return []
+    for group in (c.all, c.any, c.none):
+        if group is not None:
+            return [t for x in group for t in condition_tests(x)]
+    assert c.fact is not None
+    return [(c.fact, c.operator(), c.operand())]
+
+
+def _facts(c: Condition | None, *more: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*(t[0] for t in condition_tests(c)), *more]))
+
+
 def describe(c: Condition | None) -> str:
     """A condition in plain words, e.g. ``channel is phone and timers.resolved_by_next_business_day is met``."""
     if c is None:
@@ -367,6 +402,15 @@ def compile_policy(
     """
     if catalogue is None:
         catalogue = build_catalogue(spec.declared())
+    for cname, branches_of in spec.choices().items():  # the decide stage grows as the square: check first
+        if len(branches_of.rules) + 1 > MAX_STAGE_BRANCHES:
+            message = (
+                f"the pack is beyond what durable-rules can run: a choice has at most {MAX_STAGE_BRANCHES - 1} "
+                f"rules besides its default, and '{cname}' has {len(branches_of.rules)}; this rule is one too many"
+            )
+            path: tuple[str | int, ...] = (cname, "rules", MAX_STAGE_BRANCHES - 1)
+            where = locate(path, message) if locate is not None else Problem(file, 1, 1, cname, message)
+            raise PolicyError([where])
     comp = _Compiler(spec, catalogue, file)
     pack = spec.id
     rules: list[RuleInfo] = []
@@ -443,6 +487,7 @@ def compile_policy(
                 "A group not in the delegation matrix falls to its default row.",
                 message=matrix.default.warning,
                 path=("delegation", "default"),
+                facts=("delegation.in_matrix",),
             ),
             comp.test("delegation.in_matrix", "is", False),
         )
@@ -460,6 +505,7 @@ def compile_policy(
     casebook = {f"{pack}.{pat.id}{REPEATED}": _join_rule(pat, f"{pack}.{pat.id}{REPEATED}") for pat in spec.patterns}
     joins = {f"{pack}.{pat.id}{REPEATED}": pat.count for pat in spec.patterns}
 
+    _check_engine_limits(stages, rules, file, locate)
     order = list(spec.choices())
     rules.sort(key=lambda r: order.index(r.kind) if r.kind in order else len(order))  # pack order, stable
     body = json.dumps([[st.name, st.definition] for st in stages], sort_keys=True)
@@ -472,6 +518,70 @@ def compile_policy(
 
 CASE_KIND = "case"
 REPEATED = "#repeated"
+
+
+def branches(node: Any) -> int:
+    """How many alternatives a durable-rules condition has once every ``$or`` is multiplied out.
+
+    Capped just above :data:`MAX_STAGE_BRANCHES` so that a pathological condition costs nothing.
+    """
+    cap = MAX_STAGE_BRANCHES + 1
+    if isinstance(node, dict) and len(node) == 1:
+        ((key, value),) = node.items()
+        if key == "$and":
+            total = 1
+            for part in value:
+                total = min(cap, total * branches(part))
+            return total
+        if key == "$or":
+            return min(cap, sum(branches(part) for part in value))
+    return 1
+
+
+def _check_engine_limits(stages: Sequence[Stage], rules: Sequence[RuleInfo], file: str, locate: Any) -> None:
+    """Refuse a pack whose compiled stages go beyond what durable-rules runs, at the rule that does.
+
+    Checked on the compiled data before anything is registered: registration itself would take
+    minutes in C for thousands of rules, and a stage beyond the limits registers but then fails
+    (or crashes the process) at evaluation.
+    """
+    by_name = {r.name: r for r in rules}
+    problems: list[Problem] = []
+
+    def problem(rule: str, message: str) -> Problem:
+        info = by_name.get(rule.removesuffix(MATCHED))
+        path: tuple[str | int, ...] = info.path if info is not None else ()
+        return locate(path, message) if locate is not None else Problem(file, 1, 1, ".".join(map(str, path)), message)
+
+    for stage in stages:
+        total = 0
+        for rule, body in stage.definition.items():
+            total += branches(body["all"][0]["m"])
+            if total > MAX_STAGE_BRANCHES:
+                problems.append(
+                    problem(
+                        rule,
+                        f"the pack is beyond what durable-rules can run: its '{stage.name}' stage would hold "
+                        f"more than {MAX_STAGE_BRANCHES} condition branches by this rule (each rule counts one, "
+                        "an 'any' or 'in' one per alternative); use fewer rules or fewer alternatives",
+                    )
+                )
+                break
+        read: set[str] = set()
+        for rule, body in stage.definition.items():
+            read.update(Stage(stage.name, {rule: body}, {}, {}).inputs)
+            if len(read) > MAX_STAGE_PROPERTIES:
+                problems.append(
+                    problem(
+                        rule,
+                        f"the pack is beyond what durable-rules can run: its '{stage.name}' stage would read more "
+                        f"than {MAX_STAGE_PROPERTIES} properties by this rule (each tag tested counts one); "
+                        "use fewer rules or tags",
+                    )
+                )
+                break
+    if problems:
+        raise PolicyError(problems)
 
 
 def case_props(pattern_id: str) -> tuple[str, str]:
@@ -512,6 +622,7 @@ def _rule_info(pack: str, rule: Any, kind: RuleKind, path: tuple[str | int, ...]
         rule.reading,
         rule.description,
         path=path,
+        facts=_facts(rule.when),
         **extra,
     )
 
@@ -529,4 +640,5 @@ def _record_info(pack: str, req: RecordRequirement, i: int, fld: str, label: str
         req.description,
         message=f"record is missing {label} ({fld})",
         path=("record_requirements", i, "fields", fld),
+        facts=_facts(req.when, f"present.{fld}"),
     )

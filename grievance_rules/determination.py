@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import pendulum
 from pydantic import BaseModel, ConfigDict, field_serializer
@@ -18,7 +18,16 @@ from grievance_rules.compiler import RuleInfo, condition_facts
 from grievance_rules.facts import PreparedFacts
 from grievance_rules.schema import ActionRule, Deadline
 
-__all__ = ["ActionResult", "Determination", "PolicyRef", "Status", "TraceEntry", "compute_actions"]
+__all__ = [
+    "ActionResult",
+    "Anchored",
+    "Determination",
+    "PolicyRef",
+    "Status",
+    "TraceEntry",
+    "TraceValue",
+    "compute_actions",
+]
 
 Status = Literal["pending", "done", "late", "overdue"]
 """An action's status: done by its due moment, done after it (late), not done and past it
@@ -59,14 +68,33 @@ class ActionResult(_Out):
         return None if value is None else value.isoformat()
 
 
+TraceValue = bool | int | str | tuple[str, ...] | None
+"""A value a condition read: a boolean, a count, a vocabulary token, a list of tags or an ISO
+date/date-time. Never free text or party data."""
+
+
 class TraceEntry(_Out):
-    """One rule considered: whether it fired and why."""
+    """One rule considered: whether it fired and why, and the values its condition read.
+
+    ``values`` maps each fact the rule's condition tests to this grievance's value (timers also
+    give ``timers.<id>.due_at`` and ``.event_at``). For a fired action with a deadline,
+    ``anchor`` says what the deadline ran from (``receipt``, ``event:<type>``, ``action:<id>``),
+    ``anchor_at`` when that was and ``due_at`` the due moment worked out from it.
+    """
 
     rule: str
     fired: bool
     because: str
     citation: str | None = None
     reading: str | None = None
+    values: dict[str, TraceValue] = {}
+    anchor: str | None = None
+    anchor_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+
+    @field_serializer("anchor_at", "due_at")
+    def _iso(self, value: dt.datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
 
 
 class Determination(_Out):
@@ -104,6 +132,15 @@ def _amount_words(deadline: Deadline) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
+class Anchored(NamedTuple):
+    """What an action's deadline ran from: the anchor used and its moment, and the due moment."""
+
+    anchor: str
+    anchor_at: dt.datetime
+    from_receipt: bool
+    due_at: dt.datetime
+
+
 class _Anchors:
     """Resolves deadline anchors for one grievance; action anchors recurse (cycles are rejected at load)."""
 
@@ -112,6 +149,7 @@ class _Anchors:
         self.calendar = calendar
         self.fired = fired  # action id -> rule, for the actions that fired
         self.memo: dict[str, tuple[Due | None, str]] = {}
+        self.used: dict[str, Anchored] = {}  # action id -> the anchor of its deadline
 
     def done_at(self, action: ActionRule) -> pendulum.DateTime | None:
         times = [t for t in (self.facts.first(ev) for ev in action.done_by) if t is not None]
@@ -143,8 +181,9 @@ class _Anchors:
         if key in self.memo:
             return self.memo[key]
         found = None
-        for spec in deadline.anchors:
-            found = self.anchor(spec)
+        used = ""
+        for used in deadline.anchors:
+            found = self.anchor(used)
             if found is not None:
                 break
         if found is None:
@@ -153,6 +192,8 @@ class _Anchors:
         else:
             moment, words, from_receipt = found
             due = self.calendar.due(moment, deadline.unit, deadline.amount, from_receipt=from_receipt)
+            if deadline is action.deadline:
+                self.used[action.id] = Anchored(used, moment, from_receipt, due.due_at)
             if deadline.unit == "immediately":
                 basis = f"immediately on {words}"
             elif deadline.unit == "close_of_next_business_day":
@@ -170,12 +211,14 @@ def compute_actions(
     calendar: PlanCalendar,
     as_of: pendulum.DateTime | None,
     related: Mapping[str, tuple[str, ...]] | None = None,
+    anchored: dict[str, Anchored] | None = None,
 ) -> list[ActionResult]:
     """Due dates, basis and status of the fired actions, in pack order.
 
     ``related`` maps a case-book pattern this grievance completed to the ids of the other
     grievances in it; an action whose condition tests that pattern names them in its basis and
-    details, so the reviewer knows which complaints to look at together.
+    details, so the reviewer knows which complaints to look at together. When ``anchored`` is
+    given, it is filled with each fired action's anchor (by rule name), for the trace.
     """
     by_id = {info.id: info.action for info in fired_actions if info.action is not None}
     anchors = _Anchors(facts, calendar, by_id)
@@ -221,4 +264,9 @@ def compute_actions(
                 details=details,
             )
         )
+    if anchored is not None:
+        for info in fired_actions:
+            found = anchors.used.get(info.id)
+            if found is not None:
+                anchored[info.name] = found
     return out

@@ -12,17 +12,27 @@ live side by side. What the engine learned the hard way (see the project's durab
   1024 live sessions); every stage has a sentinel rule that always fires, because when no rule
   matches durable-rules makes no session and deleting it then crashes the process;
 - the C core never releases the GIL, so calls are serialised behind one lock: threads stay
-  correct, and processes are the way to use more cores.
+  correct, and processes are the way to use more cores. A process that forks while another
+  thread holds that lock would hand its child a lock nobody releases: the child starts with a
+  fresh lock and a fresh host, and each engine registers its rulesets again there on first use;
+- durable-rules cannot unregister a ruleset, so registrations are kept for the life of the
+  process, one per distinct compiled content (a hash of the stage's rules): loading the same
+  rules again, under any pack name or version, reuses them instead of leaking a copy.
 
 Because a ruleset is a pure function of the fact it is shown, each stage's fired rules are
-memoised on the properties that stage reads (a bounded LRU cache per stage): the engine decides
-each distinct input once.
+memoised on what that stage's rules read (a bounded LRU cache per stage): the engine decides each
+distinct input once. A text property compared only for equality is keyed by the value when a
+rule names it and by one "other" token when none does, so free text (a group name, say) never
+sits in the memo and distinct texts no rule tests share one entry.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import itertools
+import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -36,6 +46,8 @@ from grievance_rules.errors import EvaluationError
 __all__ = ["EngineRejection", "RulesEngine"]
 
 _FACT_ID = "grievance"
+FACT_KIND = "grievance"
+CASE_KIND = "case"
 # Every stage gets a rule that always fires: durable-rules raises when no rule matches, makes no
 # session then, and crashes (segfault) when that missing session is deleted.
 _SEEN = "__seen__"
@@ -73,6 +85,9 @@ class _QuietHost(durable_engine.Host):  # type: ignore[misc]
 _LOCK = threading.RLock()
 _HOST: _QuietHost | None = None
 _SIDS = itertools.count(1)
+# content hash of a registered ruleset's definition -> the name it is registered under
+_REGISTERED: dict[str, str] = {}
+_GENERATION = 0  # bumped in a forked child: every engine registers again with the child's host
 
 
 def _host() -> _QuietHost:
@@ -80,6 +95,79 @@ def _host() -> _QuietHost:
     if _HOST is None:
         _HOST = _QuietHost()
     return _HOST
+
+
+def _after_fork_in_child() -> None:
+    """A fresh lock and host in a forked child (the parent's lock may be held by a thread it lost)."""
+    global _LOCK, _HOST, _GENERATION
+    _LOCK = threading.RLock()
+    _HOST = None
+    _REGISTERED.clear()
+    _GENERATION += 1
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _content_hash(definition: Mapping[str, Any], extra: Any = None) -> str:
+    body = json.dumps([definition, extra], sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _register(kind: str, definition: Mapping[str, Any], joins: Mapping[str, int] | None = None) -> str:
+    """The name of a ruleset with this definition, registering it once per process (call under the lock)."""
+    digest = _content_hash(definition, sorted((joins or {}).items()))
+    name = _REGISTERED.get(digest)
+    if name is not None:
+        return name
+    host = _host()
+    name = f"{kind}-{digest[:24]}"
+    body = copy.deepcopy(dict(definition))  # register_rulesets deletes 'run' from what it is given
+    body[_SEEN] = {"all": [{"m": {"kind": kind}}], "run": _SEEN}
+    host.joins.update(joins or {})
+    host.register_rulesets({name: body})
+    _REGISTERED[digest] = name
+    return name
+
+
+def _equality_constants(definition: Mapping[str, Any]) -> dict[str, tuple[frozenset[Any], str]]:
+    """Text properties a stage only compares for (in)equality: their constants and an 'other' token.
+
+    A value that is none of the constants behaves like any other such value in every rule, so the
+    memo keys it (and the engine is shown it) as the token.
+    """
+    constants: dict[str, set[Any]] = {}
+    ordered: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("$and", "$or"):
+                    walk(value)
+                elif key == "$neq" and isinstance(value, dict):
+                    for prop, const in value.items():
+                        constants.setdefault(prop, set()).add(const)
+                elif key.startswith("$") and isinstance(value, dict):
+                    ordered.update(value)
+                elif key != "kind":
+                    constants.setdefault(key, set()).add(value)
+
+    for rule in definition.values():
+        for matcher in rule["all"]:
+            walk(matcher["m"])
+    out: dict[str, tuple[frozenset[Any], str]] = {}
+    for prop, consts in constants.items():
+        if prop in ordered or not all(isinstance(c, str) for c in consts):
+            continue
+        other = "#other"
+        while other in consts:
+            other += "#"
+        out[prop] = (frozenset(consts), other)
+    return out
 
 
 class RulesEngine:
@@ -99,33 +187,41 @@ class RulesEngine:
     ) -> None:
         self.base_name = base_name
         self.stages = tuple(st for st in stages if st.definition)
-        self._names = tuple(f"{base_name}.{st.name}" for st in self.stages)
         self._inputs = tuple(st.inputs for st in self.stages)
+        self._tokens = tuple(
+            tuple((p, c, o) for p, (c, o) in _equality_constants(st.definition).items()) for st in self.stages
+        )
         self._caches: tuple[OrderedDict[tuple[Any, ...], tuple[str, ...]], ...] = tuple(
             OrderedDict() for _ in self.stages
         )
         self._cache_size = cache_size
+        self._casebook = dict(casebook or {})
+        self._joins = dict(joins or {})
+        self._names: tuple[str, ...] = ()
+        self._shown_as: dict[str, str] = {}
+        self._casebook_name: str | None = None
+        self._generation = -1
         with _LOCK:
-            host = _host()
-            for name, stage in zip(self._names, self.stages, strict=True):
-                if name in host._ruleset_directory:  # same name = same content hash: already registered
-                    continue
-                definition = copy.deepcopy(dict(stage.definition))
-                definition[_SEEN] = {"all": [{"m": {"kind": "grievance"}}], "run": _SEEN}
-                try:
-                    host.register_rulesets({name: definition})
-                except Exception as exc:
-                    raise EngineRejection(name, str(exc), _culprits(host, stage)) from None
-            book_name = f"{base_name}.casebook"
-            self._casebook_name = book_name if casebook else None
-            if casebook and book_name not in host._ruleset_directory:
-                host.joins.update(joins or {})
-                definition = copy.deepcopy(dict(casebook))
-                definition[_SEEN] = {"all": [{"m": {"kind": "case"}}], "run": _SEEN}
-                try:
-                    host.register_rulesets({book_name: definition})
-                except Exception as exc:
-                    raise EngineRejection(book_name, str(exc), list(casebook)) from None
+            self._ensure_registered()
+
+    def _ensure_registered(self) -> None:
+        """Register this pipeline's rulesets with the current host (again after a fork); under the lock."""
+        if self._generation == _GENERATION:
+            return
+        names = []
+        for stage in self.stages:
+            try:
+                names.append(_register(FACT_KIND, stage.definition))
+            except Exception as exc:
+                raise EngineRejection(f"{self.base_name}.{stage.name}", str(exc), list(stage.definition)) from None
+        self._names = tuple(names)
+        self._shown_as = {n: f"{self.base_name}.{st.name}" for n, st in zip(names, self.stages, strict=True)}
+        if self._casebook:
+            try:
+                self._casebook_name = _register(CASE_KIND, self._casebook, self._joins)
+            except Exception as exc:
+                raise EngineRejection(f"{self.base_name}.casebook", str(exc), list(self._casebook)) from None
+        self._generation = _GENERATION
 
     def fire(self, properties: Mapping[str, Any]) -> frozenset[str]:
         """The names of the rules that fire, over all stages, for a grievance with these properties.
@@ -143,11 +239,19 @@ class RulesEngine:
         fact = dict(properties)
         fired: set[str] = set()
         with _LOCK:
-            for name, stage, inputs, cache in zip(self._names, self.stages, self._inputs, self._caches, strict=True):
-                key = tuple(map(fact.get, inputs))
+            self._ensure_registered()
+            for name, stage, inputs, tokens, cache in zip(
+                self._names, self.stages, self._inputs, self._tokens, self._caches, strict=True
+            ):
+                shown = {p: fact[p] for p in inputs if p in fact}
+                for prop, constants, other in tokens:
+                    value = shown.get(prop)
+                    if isinstance(value, str) and value not in constants:
+                        shown[prop] = other  # free text no rule names: never kept, never shown
+                key = tuple(map(shown.get, inputs))
                 now = cache.get(key) if cached else None
                 if now is None:
-                    now = tuple(self._fire(name, {p: fact[p] for p in inputs if p in fact}))
+                    now = tuple(self._fire(name, shown))
                     if cached:
                         cache[key] = now
                         if len(cache) > self._cache_size:
@@ -167,10 +271,12 @@ class RulesEngine:
 
         Each call is its own session, deleted afterwards: case books never see each other.
         """
-        if self._casebook_name is None or not cases:
+        if not self._casebook or not cases:
             return []
-        host = _host()
         with _LOCK:
+            self._ensure_registered()
+            assert self._casebook_name is not None
+            host = _host()
             sid = f"b{next(_SIDS)}"
             facts = [{**case, "sid": sid, "kind": "case"} for case in cases]
             host.fired[sid] = []
@@ -186,6 +292,7 @@ class RulesEngine:
 
     def _fire(self, ruleset: str, properties: Mapping[str, Any]) -> list[str]:
         host = _host()
+        shown_as = self._shown_as.get(ruleset, ruleset)  # the pack's stage, for messages
         sid = f"e{next(_SIDS)}"
         fact = dict(properties)
         fact.update({"sid": sid, "id": _FACT_ID, "kind": "grievance"})
@@ -198,14 +305,16 @@ class RulesEngine:
                 # cannot happen while the sentinel rule is there; the session was never made, and
                 # deleting a session that does not exist crashes durable-rules: do not touch it
                 created = False
-                raise EvaluationError(f"no rule of ruleset {ruleset!r} matched, not even its sentinel") from None
+                raise EvaluationError(f"no rule of ruleset {shown_as!r} matched, not even its sentinel") from None
             except Exception as exc:
+                # the session may be half made: deleting it has crashed the process; leave it
+                created = False
                 raise EvaluationError(
-                    f"durable-rules failed in ruleset {ruleset!r} ({exc.__class__.__name__})"
+                    f"durable-rules failed in ruleset {shown_as!r} ({exc.__class__.__name__})"
                 ) from None
             names = host.fired[sid]
             if _SEEN not in names:  # the sentinel always fires; without it the actions did not all run
-                raise EvaluationError(f"durable-rules did not run the actions of ruleset {ruleset!r}")
+                raise EvaluationError(f"durable-rules did not run the actions of ruleset {shown_as!r}")
             return [name for name in names if name != _SEEN]
         finally:
             host.fired.pop(sid, None)
@@ -214,7 +323,12 @@ class RulesEngine:
 
 
 class EngineRejection(EvaluationError):
-    """durable-rules refused a compiled ruleset; ``rules`` names the rules it refused alone."""
+    """durable-rules refused a compiled ruleset; ``rules`` names the rules of that ruleset.
+
+    The compiler checks the engine's known limits first, so this is the engine refusing something
+    unforeseen; no scratch ruleset is registered to find the culprit (each would stay for the life
+    of the process).
+    """
 
     def __init__(self, ruleset: str, reason: str, rules: Sequence[str]) -> None:
         self.ruleset = ruleset
@@ -226,17 +340,3 @@ class EngineRejection(EvaluationError):
             else ""
         )
         super().__init__(f"durable-rules refused ruleset {ruleset!r}: {reason}{hint}; rules: {', '.join(rules)}")
-
-
-_SCRATCH = itertools.count(1)
-
-
-def _culprits(host: _QuietHost, stage: Stage) -> list[str]:
-    """The rules of ``stage`` that durable-rules refuses on their own."""
-    bad = []
-    for rule, body in stage.definition.items():
-        try:
-            host.register_rulesets({f"scratch-{next(_SCRATCH)}": {rule: copy.deepcopy(body)}})
-        except Exception:
-            bad.append(rule)
-    return bad

@@ -18,21 +18,146 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, cast, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from grievance_rules.errors import PolicyError, Problem, did_you_mean, dotted_path
-from grievance_rules.schema import Declared, PolicySpec
+from grievance_rules.schema import HINT_BUDGET, Declared, PolicySpec
 
-__all__ = ["LoadedSpec", "SourceMap", "load_spec", "load_spec_text"]
+__all__ = [
+    "MAX_ALIAS_NODES",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "LoadedSpec",
+    "SourceMap",
+    "load_spec",
+    "load_spec_text",
+]
 
 Path_ = tuple[str | int, ...]
 
+#: Largest policy file, in bytes (docs/policy-format.md, "Limits").
+MAX_BYTES = 1 << 20
+#: Most YAML nodes (keys, values, list items) in a pack, counting every alias as the nodes it repeats.
+MAX_NODES = 50_000
+#: Deepest nesting of lists and mappings.
+MAX_DEPTH = 64
+#: Most nodes all aliases (``*name``) of a pack may repeat together.
+MAX_ALIAS_NODES = 10_000
+#: Name comparisons "did you mean" may spend on one pack (about a second at worst).
+HINT_COMPARISONS = 20_000
+#: Longest number, in characters.
+MAX_NUMBER_CHARS = 32
+
+_CORE = "tag:yaml.org,2002:"
+_INT_RE = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT_RE = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
+_SCALAR_CHECKS: dict[str, re.Pattern[str] | None] = {
+    _CORE + "str": None,
+    _CORE + "int": _INT_RE,
+    _CORE + "float": _FLOAT_RE,
+    _CORE + "bool": _BOOL_RE,
+    _CORE + "null": _NULL_RE,
+}
+
+
+class _Refused(Exception):
+    """The YAML goes beyond what a policy may be (a limit, a tag, a recursive alias), at ``mark``."""
+
+    def __init__(self, mark: yaml.Mark | None, message: str) -> None:
+        super().__init__(message)
+        self.mark, self.message = mark, message
+
 
 class _CoreLoader(yaml.SafeLoader):
-    """SafeLoader resolving YAML 1.2 core schema types only."""
+    """SafeLoader resolving YAML 1.2 core schema types only, within the pack limits.
+
+    Composing counts nodes as it goes, an alias counting as every node it repeats, so an alias
+    bomb (a few hundred bytes expanding to millions of nodes) is refused at the alias that goes
+    over the budget before anything walks the expanded tree. Nesting depth is bounded (deep
+    nesting would exhaust Python's recursion limit), an alias to a node that contains it is
+    refused (it would make the document infinite), and only YAML 1.2 core tags are accepted, each
+    scalar checked against its tag (``!!int foo`` would fail deep inside the constructor).
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+        self._alias_nodes = 0
+        self._depth = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> nodes it stands for, aliases expanded
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            target = self.anchors.get(event.anchor)
+            if target is not None:
+                size = self._sizes.get(id(target))
+                if size is None:
+                    raise _Refused(
+                        event.start_mark,
+                        f"alias *{event.anchor} refers to the node that contains it, which would make the "
+                        "pack infinite; write the value out",
+                    )
+                self._alias_nodes += size
+                self._nodes += size
+                if self._alias_nodes > MAX_ALIAS_NODES or self._nodes > MAX_NODES:
+                    raise _Refused(
+                        event.start_mark,
+                        f"alias *{event.anchor} repeats {size} nodes, which takes the pack beyond its limits "
+                        f"(aliases may repeat at most {MAX_ALIAS_NODES:,} nodes in all, and a pack holds at "
+                        f"most {MAX_NODES:,}); write the values out or use fewer aliases",
+                    )
+            return cast(yaml.Node, super().compose_node(parent, index))
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(event.start_mark, f"nested more than {MAX_DEPTH} levels deep; flatten the structure")
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _Refused(event.start_mark, f"the pack holds more than {MAX_NODES:,} YAML nodes; split it")
+        before = self._nodes - 1
+        self._depth += 1
+        try:
+            node = cast(yaml.Node, super().compose_node(parent, index))
+        finally:
+            self._depth -= 1
+        self._sizes[id(node)] = self._nodes - before
+        _check_tag(node)
+        return node
+
+
+def _check_tag(node: yaml.Node) -> None:
+    """Refuse a tag outside the YAML 1.2 core schema, or a scalar its tag cannot read."""
+    tag = str(node.tag)
+    shown = "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
+    if isinstance(node, yaml.ScalarNode):
+        if tag not in _SCALAR_CHECKS:
+            raise _Refused(
+                node.start_mark,
+                f"not valid YAML for a policy: tag {shown} is not allowed; a policy is plain data "
+                "(text, numbers, true/false, null, lists, mappings), so remove the tag",
+            )
+        pattern = _SCALAR_CHECKS[tag]
+        text = str(node.value)
+        if pattern is not None and not pattern.match(text):
+            raise _Refused(node.start_mark, f"{shown} cannot read this value; remove the tag or fix the value")
+        if tag in (_CORE + "int", _CORE + "float") and len(text) > MAX_NUMBER_CHARS:
+            raise _Refused(
+                node.start_mark,
+                f"a number of {len(text)} characters; numbers in a policy have at most {MAX_NUMBER_CHARS}",
+            )
+    elif tag not in (_CORE + "seq", _CORE + "map"):
+        raise _Refused(
+            node.start_mark,
+            f"not valid YAML for a policy: tag {shown} is not allowed; lists and mappings take no tag, so remove it",
+        )
 
 
 _CoreLoader.yaml_implicit_resolvers = {}
@@ -148,6 +273,9 @@ def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
     """Read and validate the policy file at ``path``; raise :class:`PolicyError` listing every problem."""
     file = str(path)
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_BYTES:
+            raise PolicyError([_too_big(file, size)])
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(
@@ -164,14 +292,56 @@ def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
     return load_spec_text(text, file)
 
 
-def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
-    """Validate policy YAML given as text; ``file`` is the name used in problem locations."""
+def _too_big(file: str, size: int) -> Problem:
+    return Problem(
+        file, 1, 1, "", f"the file has {size:,} bytes; a policy file has at most {MAX_BYTES:,} bytes (1 MiB)"
+    )
+
+
+def _compose(text: str, file: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree and the plain data of ``text``, within the pack limits, or a located PolicyError."""
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise PolicyError([_too_big(file, len(text.encode("utf-8", "surrogatepass")))])
+    problem: Problem | None = None
     try:
-        node = yaml.compose(text, Loader=_CoreLoader)
+        loader = _CoreLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else 0
+        problem = Problem(
+            file, line, col, "", f"not valid YAML: the non-printable character #x{char:02x} is not allowed; remove it"
+        )
+    except _Refused as exc:
+        line, col = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (1, 1)
+        problem = Problem(file, line, col, "", exc.message)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = Problem(
+            file,
+            line,
+            col,
+            "",
+            f"not valid YAML for a policy: {exc.problem}; a policy is plain data (text, numbers, lists, mappings)",
+        )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise PolicyError([Problem(file, line, col, "", f"not valid YAML: {exc.problem}; fix the syntax")]) from None
+        problem = Problem(file, line, col, "", f"not valid YAML: {exc.problem}; fix the syntax")
+    if problem is not None:
+        raise PolicyError([problem])
+    return node, data
+
+
+def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
+    """Validate policy YAML given as text; ``file`` is the name used in problem locations."""
+    node, data = _compose(text, file)
     if node is None:
         raise PolicyError(
             [
@@ -191,31 +361,18 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
         Problem(file, d.line, d.col, d.path, f"duplicate key {d.key!r} (first at line {d.first_line}); keep one")
         for d in _check_duplicates(node)
     ]
-    try:
-        data = _CoreLoader(text).get_single_data()
-    except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise PolicyError(
-            [
-                Problem(
-                    file,
-                    line,
-                    col,
-                    "",
-                    f"not valid YAML for a policy: {exc.problem}; a policy is plain data, so remove the tag",
-                )
-            ]
-        ) from None
     if not isinstance(data, dict):
         raise PolicyError([Problem(file, 1, 1, "", "a policy file is a mapping of keys (id:, name:, ...)")])
 
     declared = collect_declared(data)
     spec: PolicySpec | None = None
+    budget = HINT_BUDGET.set([HINT_COMPARISONS])
     try:
         spec = PolicySpec.model_validate(data, context={"declared": declared})
     except ValidationError as exc:
         problems.extend(_pydantic_problems(exc, file, source_map))
+    finally:
+        HINT_BUDGET.reset(budget)
     problems.extend(_anchor_cycles(data, file, source_map))
     if problems or spec is None:
         problems.sort(key=lambda p: (p.line, p.column))
@@ -318,7 +475,9 @@ def _pydantic_problems(exc: ValidationError, file: str, source_map: SourceMap) -
             allowed = _allowed_keys(PolicySpec, source_map.resolve(parent)) or []
             path = source_map.resolve(loc)
             line, col = source_map.position(path, key=True)
-            msg = f"unknown key {key!r}{did_you_mean(key, allowed)}; allowed keys here: {', '.join(allowed)}"
+            msg = (
+                f"unknown key {_short(key)}{did_you_mean(key[:100], allowed)}; allowed keys here: {', '.join(allowed)}"
+            )
             problems.append(Problem(file, line, col, dotted_path(path), msg))
             continue
         path = source_map.resolve(loc)
@@ -347,6 +506,7 @@ def _pydantic_problems(exc: ValidationError, file: str, source_map: SourceMap) -
             "int_parsing",
             "too_short",
             "greater_than_equal",
+            "less_than_equal",
             "date_from_datetime_inexact",
             "model_attributes_type",
         ):

@@ -8,18 +8,36 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Literal, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import pendulum
 
 from grievance_rules.calendar import PlanCalendar
-from grievance_rules.compiler import MATCHED, CompiledPolicy, RuleInfo, compile_policy
-from grievance_rules.determination import Determination, PolicyRef, TraceEntry, compute_actions
+from grievance_rules.compiler import MATCHED, CompiledPolicy, RuleInfo, compile_policy, condition_tests, prop_name
+from grievance_rules.determination import (
+    Anchored,
+    Determination,
+    PolicyRef,
+    TraceEntry,
+    TraceValue,
+    compute_actions,
+)
 from grievance_rules.engine import EngineRejection, RulesEngine
 from grievance_rules.errors import EvaluationError, FactsError, GrievanceRulesError, PolicyError
-from grievance_rules.facts import Grievance, PreparedFacts, is_present, normalize_name, parse_grievance, prepare
+from grievance_rules.facts import (
+    Grievance,
+    PreparedFacts,
+    is_present,
+    normalize_name,
+    parse_grievance,
+    prepare,
+)
 from grievance_rules.loader import LoadedSpec
-from grievance_rules.schema import DelegationDefault, DelegationRow, PolicySpec, Timer
+from grievance_rules.period import Period
+from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, PolicySpec, Timer
+
+if TYPE_CHECKING:
+    from grievance_rules.report import Report
 
 __all__ = ["Policy"]
 
@@ -30,7 +48,7 @@ Getter = Callable[["_Context"], Any]
 class _Context:
     """What the property getters read for one grievance."""
 
-    __slots__ = ("as_of", "delegation", "facts", "filing", "filing_deadline", "patterns", "timely")
+    __slots__ = ("as_of", "delegation", "facts", "filing", "filing_deadline", "patterns", "timely", "timers")
 
     def __init__(
         self,
@@ -42,6 +60,7 @@ class _Context:
         patterns: frozenset[str] = frozenset(),
     ) -> None:
         self.patterns = patterns
+        self.timers: dict[str, tuple[str, dt.datetime | None, dt.datetime | None]] = {}
         self.facts = facts
         self.as_of = as_of
         self.delegation = (delegation, in_matrix)
@@ -69,21 +88,24 @@ class Policy:
             )
         except EngineRejection as exc:
             by_name = {r.name: r for r in self.compiled.rules}
-            problems = [
-                loaded.problem(
-                    by_name[n.removesuffix(MATCHED)].path,
-                    f"durable-rules refused this rule ({exc.reason}); simplify its condition",
-                )
-                for n in exc.rules
-                if n.removesuffix(MATCHED) in by_name
-            ]
-            if not problems:
+            known = [by_name[n.removesuffix(MATCHED)] for n in exc.rules if n.removesuffix(MATCHED) in by_name]
+            if not known:
                 raise
-            raise PolicyError(problems) from None
+            shown = ", ".join(r.id for r in known[:5]) + (", ..." if len(known) > 5 else "")
+            raise PolicyError(
+                [
+                    loaded.problem(
+                        known[0].path,
+                        f"durable-rules refused the ruleset holding this rule ({exc.reason}); "
+                        f"simplify the conditions of: {shown}",
+                    )
+                ]
+            ) from None
         self._timers = {t.id: t for t in self.spec.timers}
         self._getters = {prop: self._getter(fact, tag) for prop, (fact, tag) in self.compiled.properties.items()}
         self._ref = PolicyRef(id=self.spec.id, version=self.spec.version)
         self._decisions: dict[frozenset[str], _Decision] = {}
+        self._prepare_values()
         self._rows = (
             {} if self.spec.delegation is None else {normalize_name(r.group): r for r in self.spec.delegation.rows}
         )
@@ -110,17 +132,20 @@ class Policy:
 
     # ------------------------------------------------------------------ evaluate
 
-    def evaluate(self, facts: Mapping[str, Any] | Grievance, as_of: str | dt.datetime | None = None) -> Determination:
+    def evaluate(
+        self, facts: Mapping[str, Any] | Grievance, as_of: str | dt.datetime | None = None, *, trace: bool = True
+    ) -> Determination:
         """The Determination for one grievance.
 
         ``as_of`` (aware datetime or ISO string; offset-less strings are read in the plan's timezone)
         sets each action's status: ``overdue`` once its due moment has passed without its event.
+        ``trace=False`` leaves the trace empty (faster, for callers that do not show it).
         Raises :class:`FactsError` for invalid facts; never mutates ``facts``.
         """
         when = self.parse_as_of(as_of)
         grievance = parse_grievance(facts)
         prepared = prepare(grievance, self.spec, self.calendar, when)
-        return self._determine(prepared, when)
+        return self._determine(prepared, when, trace=trace)
 
     @overload
     def evaluate_many(
@@ -128,6 +153,8 @@ class Policy:
         records: Iterable[Mapping[str, Any] | Grievance],
         as_of: str | dt.datetime | None = None,
         errors: Literal["raise"] = "raise",
+        *,
+        trace: bool = True,
     ) -> Iterator[Determination]: ...
 
     @overload
@@ -137,6 +164,7 @@ class Policy:
         as_of: str | dt.datetime | None = None,
         *,
         errors: Literal["collect"],
+        trace: bool = True,
     ) -> Iterator[Determination | FactsError]: ...
 
     def evaluate_many(
@@ -144,8 +172,12 @@ class Policy:
         records: Iterable[Mapping[str, Any] | Grievance],
         as_of: str | dt.datetime | None = None,
         errors: Literal["raise", "collect"] = "raise",
+        *,
+        trace: bool = True,
     ) -> Iterator[Determination | FactsError]:
         """Evaluate a stream of grievances lazily (a generator: memory stays flat).
+
+        ``trace=False`` leaves each Determination's trace empty (faster).
 
         With ``errors="collect"`` a record with bad facts yields its :class:`FactsError` in its
         place and the stream goes on; with ``"raise"`` (the default) the error propagates.
@@ -162,7 +194,52 @@ class Policy:
                     raise
                 yield exc
                 continue
-            yield self._determine(prepared, when)
+            yield self._determine(prepared, when, trace=trace)
+
+    def report(
+        self,
+        name: str,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        period: str | Period,
+        member_months: int | None = None,
+        as_of: str | dt.datetime | None = None,
+        errors: Literal["raise", "collect"] = "raise",
+    ) -> Report:
+        """Run the pack's report ``name`` over ``records`` (contract section 7; docs/reports.md).
+
+        Reads the records once, lazily, keeping only counters (flat memory). Counts the grievances
+        whose local receipt date falls in ``period`` (``2014Q4``, ``2014-12``, ``2014-12-03`` or
+        ``2014-10-01..2014-12-31``). ``member_months`` gives the rate per 1000 member months;
+        ``as_of`` is the moment statuses are judged at (default: the end of the period).
+        With ``errors="collect"`` a record with bad facts is listed in ``Report.errors`` and the
+        pass goes on; with ``"raise"`` its :class:`FactsError` propagates. Raises
+        :class:`ReportError` for an unknown report or a period of the wrong kind.
+        """
+        from grievance_rules.report import run_report
+
+        return run_report(self, name, records, period, member_months=member_months, as_of=as_of, errors=errors)
+
+    def snapshot(self, grievance: Grievance, as_of: pendulum.DateTime) -> tuple[PreparedFacts, Determination]:
+        """The grievance as it stood at ``as_of`` and its Determination then.
+
+        Events and a resolution after ``as_of`` are left out (they had not happened yet), so a
+        report judged at the end of a period can be run on data collected later. Raises
+        :class:`FactsError` for facts that do not fit the pack.
+        """
+        events = [e for e in grievance.events if self.instant(e.at) <= as_of]
+        resolved = grievance.resolved_at
+        if resolved is not None and self.instant(resolved) > as_of:
+            resolved = None
+        if len(events) != len(grievance.events) or resolved is not grievance.resolved_at:
+            grievance = grievance.model_copy(update={"events": events, "resolved_at": resolved})
+        prepared = prepare(grievance, self.spec, self.calendar, as_of)
+        return prepared, self._determine(prepared, as_of)
+
+    def instant(self, value: str | dt.datetime) -> dt.datetime:
+        """A validated moment of the facts as an aware datetime, for comparisons only (cheaper than
+        the pendulum moments of :func:`prepare`); an offset-less string is a wall time in the plan's timezone."""
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=self.calendar.tz)
 
     def parse_as_of(self, as_of: str | dt.datetime | None) -> pendulum.DateTime | None:
         """``as_of`` as an aware moment in the plan's timezone (offset-less strings are local)."""
@@ -247,6 +324,16 @@ class Policy:
         raise AssertionError(f"no getter for fact {fact}")  # the catalogue and getters are kept in step
 
     def _timer_state(self, timer: Timer, ctx: _Context) -> str:
+        return self._timer(timer, ctx)[0]
+
+    def _timer(self, timer: Timer, ctx: _Context) -> tuple[str, dt.datetime | None, dt.datetime | None]:
+        """(state, due moment, when the event happened) of a timer for one grievance."""
+        found = ctx.timers.get(timer.id)
+        if found is None:
+            found = ctx.timers[timer.id] = self._run_timer(timer, ctx)
+        return found
+
+    def _run_timer(self, timer: Timer, ctx: _Context) -> tuple[str, dt.datetime | None, dt.datetime | None]:
         facts = ctx.facts
         anchor = None
         from_receipt = False
@@ -260,13 +347,69 @@ class Policy:
                 break
         happened = facts.first(timer.event)
         if anchor is None:
-            return "open"
+            return "open", None, happened
         due = self.calendar.due(anchor, timer.within.unit, timer.within.amount, from_receipt=from_receipt)
         if happened is not None:
-            return "met" if happened <= due.due_at else "missed"
+            return ("met" if happened <= due.due_at else "missed"), due.due_at, happened
         if ctx.as_of is not None and ctx.as_of > due.due_at:
-            return "missed"
-        return "open"
+            return "missed", due.due_at, None
+        return "open", due.due_at, None
+
+    def _fact_values(
+        self, ctx: _Context, choice: Mapping[str, str | None], props: Mapping[str, Any]
+    ) -> dict[str, TraceValue]:
+        """The value of every fact the pack's conditions read, for the trace: booleans, counts,
+        vocabulary tokens, tag lists and ISO dates, never free text (a text fact shows its value
+        only when the pack's own conditions name it)."""
+        g = ctx.facts.grievance
+        # the engine was shown these very values: read them back rather than derive them twice
+        out: dict[str, TraceValue] = {fact: props[prop] for fact, prop in self._plain_values}
+        for fact in self._choice_values:
+            out[fact] = choice.get(fact) or ("plan" if fact == "handled_by" else None)
+        for fact, attr in self._tag_values:
+            out[fact] = tuple(sorted(getattr(g, attr)))
+        for fact, get, named in self._str_values:
+            value = get(ctx)
+            out[fact] = value if value in named else "(a value the pack does not name)"
+        for fact, timer in self._timer_values:
+            state, due, happened = self._timer(timer, ctx)  # computed once per grievance (ctx.timers)
+            out[fact] = state
+            out[f"{fact}.due_at"] = None if due is None else due.isoformat()
+            out[f"{fact}.event_at"] = None if happened is None else happened.isoformat()
+        return out
+
+    def _prepare_values(self) -> None:
+        """Sort the facts the trace shows by how their value is read (once, at load)."""
+        named: dict[str, set[Any]] = {}
+        for fact, _op, operand in _all_tests(self.spec):
+            named.setdefault(fact, set()).update(operand if isinstance(operand, list) else [operand])
+        self._plain_values: list[tuple[str, str]] = []  # (fact, engine property)
+        self._choice_values: list[str] = []
+        self._tag_values: list[tuple[str, str]] = []
+        self._str_values: list[tuple[str, Getter, frozenset[Any]]] = []
+        self._timer_values: list[tuple[str, Timer]] = []
+        catalogue = self.compiled.catalogue
+        for fact in dict.fromkeys(f for info in self.compiled.rules for f in info.facts):
+            kind = catalogue[fact].kind if fact in catalogue else "enum"
+            if fact in self.spec.choices():
+                self._choice_values.append(fact)
+            elif kind == "tags":
+                self._tag_values.append((fact, "concerns" if fact == "concerns" else "assistance_needs"))
+            elif fact.startswith("timers."):
+                self._timer_values.append((fact, self._timers[fact.partition(".")[2]]))
+            elif kind == "str":
+                self._str_values.append((fact, self._getter(fact, None), frozenset(named.get(fact, ()))))
+            else:
+                self._plain_values.append((fact, prop_name(fact)))
+        self._trace_keys = [tuple(k for f in info.facts for k in _value_keys(f)) for info in self.compiled.rules]
+        moments = {k for keys in self._trace_keys for k in keys if k.endswith((".due_at", ".event_at"))}
+        self._shared_keys = tuple(
+            k for k in dict.fromkeys(k for keys in self._trace_keys for k in keys) if k not in moments
+        )
+        self._moment_rules = tuple(i for i, keys in enumerate(self._trace_keys) if moments & set(keys))
+        self._rule_index = {info.name: i for i, info in enumerate(self.compiled.rules)}
+        self._trace_cache: dict[tuple[Any, ...], tuple[_Decision, tuple[TraceEntry, ...]]] = {}
+        self._entry_cache: dict[tuple[Any, ...], TraceEntry] = {}
 
     # ------------------------------------------------------------------ assemble
 
@@ -317,10 +460,17 @@ class Policy:
         as_of: pendulum.DateTime | None,
         patterns: frozenset[str] = frozenset(),
         related: Mapping[str, tuple[str, ...]] | None = None,
+        *,
+        trace: bool = True,
     ) -> Determination:
         ctx = self._context(facts, as_of, patterns)
-        decision = self._decision(self.engine.fire(self._properties(ctx)))
+        props = self._properties(ctx)
+        decision = self._decision(self.engine.fire(props))
         g = facts.grievance
+        anchored: dict[str, Anchored] = {}
+        actions = tuple(
+            compute_actions(decision.actions, facts, self.calendar, as_of, related, anchored if trace else None)
+        )
         return Determination(
             grievance_id=g.id,
             policy=self._ref,
@@ -332,10 +482,73 @@ class Policy:
             level=decision.choice.get("level"),
             type=g.type,
             handled_by=decision.choice.get("handled_by") or "plan",
-            actions=tuple(compute_actions(decision.actions, facts, self.calendar, as_of, related)),
+            actions=actions,
             warnings=decision.warnings,
-            trace=decision.trace,
+            trace=self._trace(decision, ctx, props, anchored) if trace else (),
         )
+
+    def _trace(
+        self, decision: _Decision, ctx: _Context, props: Mapping[str, Any], anchored: Mapping[str, Anchored]
+    ) -> tuple[TraceEntry, ...]:
+        """The decision's trace with this grievance's values: what each condition read and, for
+        each action with a deadline, its anchor and due moment.
+
+        Entries depend on the fired set and the values read, which few grievances differ in, so
+        the trace is built once per (decision, values) and shared; only entries holding moments
+        of this grievance (timers, deadlines) are copied per grievance.
+        """
+        values = self._fact_values(ctx, decision.choice, props)
+        key = (id(decision), *[values[k] for k in self._shared_keys])
+        hit = self._trace_cache.get(key)
+        if hit is None or hit[0] is not decision:
+            if len(self._trace_cache) >= 16384:
+                self._trace_cache.clear()
+                self._entry_cache.clear()
+            hit = self._trace_cache[key] = (decision, tuple(self._shared_entries(decision, values)))
+        entries = hit[1]
+        if not self._moment_rules and not anchored:
+            return entries
+        out = list(entries)
+        for index in self._moment_rules:
+            out[index] = decision.trace[index].model_copy(
+                update={"values": {k: values[k] for k in self._trace_keys[index]}}
+            )
+        for name, found in anchored.items():
+            index = self._rule_index[name]
+            out[index] = out[index].model_copy(
+                update={"anchor": found.anchor, "anchor_at": found.anchor_at, "due_at": found.due_at}
+            )
+        return tuple(out)
+
+    def _shared_entries(self, decision: _Decision, values: Mapping[str, TraceValue]) -> Iterator[TraceEntry]:
+        """The decision's entries with these values, each built once per (rule, outcome, values)."""
+        cache = self._entry_cache
+        for index, (entry, keys) in enumerate(zip(decision.trace, self._trace_keys, strict=True)):
+            if not keys or index in self._moment_rules:  # moment rules are rebuilt per grievance anyway
+                yield entry
+                continue
+            key = (index, entry.fired, entry.because, *[values[k] for k in keys])
+            shared = cache.get(key)
+            if shared is None:
+                shared = cache[key] = entry.model_copy(update={"values": {k: values[k] for k in keys}})
+            yield shared
+
+
+def _value_keys(fact: str) -> tuple[str, ...]:
+    """The trace values a test of ``fact`` shows: the fact, and for a timer the moments that
+    decided it (the filing window's are the Determination's ``filing_deadline`` and receipt)."""
+    if fact.startswith("timers."):
+        return (fact, f"{fact}.due_at", f"{fact}.event_at")
+    return (fact,)
+
+
+def _all_tests(spec: PolicySpec) -> list[tuple[str, str, Any]]:
+    """Every fact test of every condition in the pack."""
+    conditions: list[Condition | None] = [r.when for c in spec.choices().values() for r in c.rules]
+    conditions += [r.when for r in (*spec.actions, *spec.warnings)]
+    conditions += [r.when for r in spec.record_requirements]
+    conditions += [r.when for r in spec.patterns]
+    return [t for c in conditions for t in condition_tests(c)]
 
 
 class _Decision(NamedTuple):

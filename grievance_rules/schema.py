@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, cast
 
@@ -33,6 +34,31 @@ from pydantic_core import PydanticCustomError
 
 from grievance_rules.errors import did_you_mean
 
+#: A budget of "did you mean" comparisons, set by the loader for one pack: a pack with thousands of
+#: near misses against thousands of declared names would otherwise spend minutes on suggestions.
+HINT_BUDGET: ContextVar[list[int] | None] = ContextVar("HINT_BUDGET", default=None)
+#: The most names an error message lists.
+LISTED = 30
+
+
+def hint(found: Any, allowed: Iterable[str]) -> str:
+    """``did_you_mean`` within the current budget (none when it is spent); long inputs are cut."""
+    names = tuple(allowed)
+    budget = HINT_BUDGET.get()
+    if budget is not None:
+        if budget[0] < len(names):
+            return ""
+        budget[0] -= len(names)
+    return did_you_mean(str(found)[:100], names)
+
+
+def listing(names: Iterable[Any]) -> str:
+    """Names for an error message, at most :data:`LISTED` of them."""
+    seq = names if isinstance(names, (list, tuple)) else list(names)
+    shown = ", ".join(str(n) for n in seq[:LISTED])
+    return shown if len(seq) <= LISTED else f"{shown}, ... ({len(seq)} in all)"
+
+
 __all__ = [
     "CHANNELS",
     "COMPLAINANTS",
@@ -51,7 +77,10 @@ __all__ = [
     "HolidaySource",
     "Pattern",
     "PolicySpec",
+    "PrintedRate",
     "RecordRequirement",
+    "ReportMeasures",
+    "ReportSpec",
     "Retention",
     "Timer",
     "WarningRule",
@@ -306,8 +335,8 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
             {
                 "at": ("fact",),
                 "found": fact,
-                "hint": did_you_mean(fact, catalogue),
-                "allowed": ", ".join(
+                "hint": hint(fact, catalogue),
+                "allowed": listing(
                     sorted(k for k in catalogue if not k.startswith("present.") and ".after." not in k)
                     + (["events.<type>.after.<type>"] if any(".after." in k for k in catalogue) else [])
                 ),
@@ -341,8 +370,8 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
                     "at": at,
                     "found": value,
                     "fact": fact,
-                    "hint": did_you_mean(str(value), ftype.values),
-                    "allowed": ", ".join(ftype.values) or "(none declared)",
+                    "hint": hint(str(value), ftype.values),
+                    "allowed": listing(ftype.values) or "(none declared)",
                 },
             )
         if ftype.kind == "str" and not isinstance(value, str):
@@ -366,12 +395,51 @@ class HolidaySource(StrictModel):
     )
     observed: StrictBool = Field(default=True, description="Use observed dates (Sat -> Fri, Sun -> Mon).")
 
+    @model_validator(mode="after")
+    def _known_to_holidays(self) -> HolidaySource:
+        """The country (and subdivision) must be one the ``holidays`` package has a calendar for."""
+        import holidays
+
+        supported: dict[str, list[str]] = holidays.list_supported_countries()
+        if self.country not in supported:
+            two_letter = sorted(code for code in supported if len(code) == 2)
+            raise PydanticCustomError(
+                "unknown_country",
+                "the holidays package has no calendar for country '{found}'{hint}; use an ISO 3166 code it "
+                "supports: {allowed}",
+                {
+                    "at": ("country",),
+                    "found": self.country,
+                    "hint": hint(self.country, two_letter),
+                    "allowed": ", ".join(two_letter),
+                },
+            )
+        subdivisions = supported[self.country]
+        if self.subdivision is not None and self.subdivision not in subdivisions:
+            raise PydanticCustomError(
+                "unknown_subdivision",
+                "the holidays package has no subdivision '{found}' of {country}{hint}; allowed: {allowed}",
+                {
+                    "at": ("subdivision",),
+                    "found": self.subdivision,
+                    "country": self.country,
+                    "hint": hint(self.subdivision, subdivisions),
+                    "allowed": ", ".join(subdivisions) or "(none: leave subdivision out)",
+                },
+            )
+        return self
+
 
 class ExtraHoliday(StrictModel):
     """A closure the holidays package does not know."""
 
     date: dt.date
     name: Text
+
+
+_AREA_CITY = re.compile(
+    r"^(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)?$"
+)
 
 
 class Calendar(StrictModel):
@@ -399,11 +467,15 @@ class Calendar(StrictModel):
     def _known_timezone(cls, value: str) -> str:
         import zoneinfo
 
-        if value not in zoneinfo.available_timezones():
+        # only UTC or an Area/City name: 'localtime' (the machine's zone), 'posix/...' and legacy
+        # names such as 'EST5EDT' are files in the zone database too, but not a plan's zone
+        names = zoneinfo.available_timezones()
+        if value != "UTC" and (value not in names or not _AREA_CITY.match(value)):
+            choices = sorted(n for n in names if n == "UTC" or _AREA_CITY.match(n))
             raise PydanticCustomError(
                 "unknown_timezone",
-                "unknown timezone '{found}'{hint}; use an IANA name such as America/Chicago",
-                {"found": value, "hint": did_you_mean(value, zoneinfo.available_timezones())},
+                "unknown timezone '{found}'{hint}; use UTC or an IANA Area/City name such as America/Chicago",
+                {"found": value[:60], "hint": hint(value[:60], choices)},
             )
         return value
 
@@ -471,15 +543,15 @@ class Choice(StrictModel):
                         "at": ("rules", self.rules.index(rule), "value"),
                         "rule": rule.id,
                         "found": rule.value,
-                        "hint": did_you_mean(rule.value, self.values),
-                        "allowed": ", ".join(self.values),
+                        "hint": hint(rule.value, self.values),
+                        "allowed": listing(self.values),
                     },
                 )
         if self.default is not None and self.default.value not in self.values:
             raise PydanticCustomError(
                 "undeclared_value",
                 "default '{found}' is not in 'values'; allowed: {allowed}",
-                {"found": self.default.value, "allowed": ", ".join(self.values)},
+                {"found": self.default.value, "allowed": listing(self.values)},
             )
         return self
 
@@ -487,6 +559,10 @@ class Choice(StrictModel):
 ANCHOR_RE = re.compile(r"^(receipt|event:[a-z][a-z0-9_]*|action:[a-z][a-z0-9_]*)$")
 Anchor = Annotated[str, StringConstraints(pattern=ANCHOR_RE.pattern)]
 Unit = Literal["calendar_days", "business_days", "hours", "close_of_next_business_day", "immediately"]
+#: Largest amount per unit: ten years of calendar days (or hours), a year of business days (even a
+#: one-day workweek then stays within the calendar's ten-year search), so that no validated pack can
+#: push a deadline beyond what the calendar computes (docs/policy-format.md, "Limits").
+MAX_AMOUNT: dict[str, int] = {"calendar_days": 3660, "hours": 3660 * 24, "business_days": 250}
 
 
 class Deadline(StrictModel):
@@ -499,7 +575,12 @@ class Deadline(StrictModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    amount: StrictInt | None = Field(default=None, ge=0)
+    amount: StrictInt | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_AMOUNT["hours"],
+        description="At most 3660 calendar days, 87840 hours, 250 business days.",
+    )
     unit: Unit
     from_: Anchor | list[Anchor] = Field(default="receipt", alias="from")
 
@@ -517,6 +598,12 @@ class Deadline(StrictModel):
             raise PydanticCustomError(
                 "amount_unused", "unit '{unit}' takes no 'amount'; remove it", {"unit": self.unit}
             )
+        if self.amount is not None and self.amount > MAX_AMOUNT[self.unit]:
+            raise PydanticCustomError(
+                "amount_too_large",
+                "{amount} {unit} is beyond what a deadline may be; at most {limit} {unit}",
+                {"at": ("amount",), "amount": self.amount, "unit": self.unit, "limit": MAX_AMOUNT[self.unit]},
+            )
         declared = _context_declared(info)
         if declared is not None:
             for index, anchor in enumerate(self.anchors):
@@ -530,8 +617,8 @@ class Deadline(StrictModel):
                             "at": ("from",) if isinstance(self.from_, str) else ("from", index),
                             "found": anchor,
                             "kind": kind,
-                            "hint": did_you_mean(name, pool),
-                            "allowed": ", ".join(pool) or "(none)",
+                            "hint": hint(name, pool),
+                            "allowed": listing(pool) or "(none)",
                         },
                     )
         return self
@@ -563,8 +650,8 @@ class ActionRule(RuleBase):
                 {
                     "at": ("responsible",),
                     "found": self.responsible,
-                    "hint": did_you_mean(self.responsible, declared.roles),
-                    "allowed": ", ".join(declared.roles) or "(none)",
+                    "hint": hint(self.responsible, declared.roles),
+                    "allowed": listing(declared.roles) or "(none)",
                 },
             )
         events = declared.events + ("resolved",)
@@ -576,8 +663,8 @@ class ActionRule(RuleBase):
                     {
                         "at": ("done_by", index),
                         "found": ev,
-                        "hint": did_you_mean(ev, events),
-                        "allowed": ", ".join(events),
+                        "hint": hint(ev, events),
+                        "allowed": listing(events),
                     },
                 )
         return self
@@ -633,7 +720,7 @@ class Timer(StrictModel):
             raise PydanticCustomError(
                 "unknown_event",
                 "timer names undeclared event '{found}'{hint}; declared: {allowed}",
-                {"found": value, "hint": did_you_mean(value, pool), "allowed": ", ".join(pool)},
+                {"found": value, "hint": hint(value, pool), "allowed": listing(pool)},
             )
         return value
 
@@ -678,7 +765,7 @@ class Delegation(StrictModel):
 class FilingWindow(StrictModel):
     """How long after the incident a grievance may be filed."""
 
-    amount: StrictInt = Field(ge=1)
+    amount: StrictInt = Field(ge=1, le=MAX_AMOUNT["calendar_days"], description="At most 3660 days.")
     unit: Literal["calendar_days"] = "calendar_days"
     citation: Citation
     reading: str | None = None
@@ -695,7 +782,7 @@ class Retention(StrictModel):
 class Window(StrictModel):
     """A span of calendar days between the first and the last grievance of a pattern."""
 
-    amount: StrictInt = Field(ge=0)
+    amount: StrictInt = Field(ge=0, le=MAX_AMOUNT["calendar_days"], description="At most 3660 days.")
     unit: Literal["calendar_days"] = "calendar_days"
 
 
@@ -716,6 +803,124 @@ class Pattern(StrictModel):
     within: Window
     citation: Citation
     reading: str | None = None
+
+
+# --------------------------------------------------------------------------- reports
+
+#: What a report may count by. ``concern`` counts a grievance once under each of its concern tags.
+REPORT_DIMENSIONS: tuple[str, ...] = (
+    "type",
+    "level",
+    "classification",
+    "concern",
+    "channel",
+    "group",
+    "handled_by",
+    "complainant",
+)
+#: Fields a log-style report may list, one row per grievance. Narratives and party data (names,
+#: member ids, addresses) are deliberately not among them: a report never carries personal data.
+REPORT_LOG_FIELDS: tuple[str, ...] = (
+    "id",
+    "received_at",
+    "received_date",
+    "channel",
+    "complainant",
+    "group",
+    "type",
+    "level",
+    "classification",
+    "handled_by",
+    "concerns",
+    "resolved_at",
+    "days_to_resolution",
+)
+ReportDimension = Literal["type", "level", "classification", "concern", "channel", "group", "handled_by", "complainant"]
+ReportLogField = Literal[
+    "id",
+    "received_at",
+    "received_date",
+    "channel",
+    "complainant",
+    "group",
+    "type",
+    "level",
+    "classification",
+    "handled_by",
+    "concerns",
+    "resolved_at",
+    "days_to_resolution",
+]
+
+
+class ReportMeasures(StrictModel):
+    """What a report measures besides the count of grievances (always given, in total and per dimension)."""
+
+    count: Literal[True] = Field(default=True, description="The count of grievances received (always on).")
+    rate_per_1000_member_months: StrictBool = Field(
+        default=False, description="total / member months x 1000; member months are given at run time."
+    )
+    timeliness: Literal["all"] | list[Identifier] | None = Field(
+        default=None,
+        description="Per action code: on_time / late / overdue / pending. 'all' = every code with a deadline.",
+    )
+    open_after_days: StrictInt | None = Field(
+        default=None, ge=0, description="Count grievances still open at the end of the period after N days."
+    )
+    median_days_to_resolution: StrictBool = Field(
+        default=False, description="Median of (resolution - receipt) in days over the grievances resolved."
+    )
+
+
+class PrintedRate(StrictModel):
+    """A rate the plan's document prints for a period; the report checks it against its own inputs."""
+
+    period: Text = Field(description="The period the document's figure is for, e.g. 2014Q4.")
+    value: Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)?$")] = Field(
+        description="The figure exactly as printed (quote it in YAML), e.g. '0.00467'."
+    )
+    citation: Citation
+
+    @field_validator("period")
+    @classmethod
+    def _period_readable(cls, value: str) -> str:
+        from grievance_rules.period import PeriodError, parse_period
+
+        try:
+            parse_period(value)
+        except PeriodError as exc:
+            raise PydanticCustomError("bad_period", "{why}", {"why": str(exc)}) from None
+        return value
+
+
+class ReportSpec(StrictModel):
+    """A report the plan's document requires: what it covers, counts and measures, and where it comes from."""
+
+    name: Identifier = Field(description="The report's name, e.g. quarterly (policy.report(name, ...)).")
+    title: Text
+    description: str | None = None
+    period: Literal["quarter", "month", "day", "any"] = Field(
+        description="The kind of period the report covers; 'any' accepts a quarter, month, day or range."
+    )
+    where: dict[ReportDimension, list[Value]] = Field(
+        default_factory=dict, description="Only grievances with one of these values are counted."
+    )
+    dimensions: list[ReportDimension] = Field(
+        default_factory=list, description="What the report counts by; every declared value is listed, even at 0."
+    )
+    measures: ReportMeasures = Field(default_factory=ReportMeasures)
+    fields: list[ReportLogField] = Field(
+        default_factory=list, description="For a log-style report: the fields listed, one row per grievance."
+    )
+    withheld: list[Text] = Field(
+        default_factory=list,
+        description="Items the document lists that the report leaves out because they are personal data.",
+    )
+    printed_rates: list[PrintedRate] = Field(
+        default_factory=list, description="Rates the document prints, checked against the report's own."
+    )
+    citation: Citation
+    reading: str | None = Field(default=None, description="The reading chosen where the document is vague.")
 
 
 class PolicySpec(StrictModel):
@@ -743,6 +948,7 @@ class PolicySpec(StrictModel):
     warnings: list[WarningRule] = Field(default_factory=list)
     record_requirements: list[RecordRequirement] = Field(default_factory=list)
     retention: Retention | None = None
+    reports: list[ReportSpec] = Field(default_factory=list, description="The reports the document requires.")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> PolicySpec:
@@ -753,9 +959,104 @@ class PolicySpec(StrictModel):
                     "duplicate_rule_id", "rule id '{found}' is used twice; rule ids are unique", {"found": rule_id}
                 )
             seen.add(rule_id)
+        if self.classification.default is None:
+            raise PydanticCustomError(
+                "classification_default",
+                "classification has no 'default'; every grievance needs a classification, so add "
+                "'default: {{id: ..., value: ..., citation: ...}}' for when no rule applies",
+                {"at": ("classification",)},
+            )
         if self.handled_by is not None and not set(self.handled_by.values) <= {"plan", "health_plan"}:
             raise PydanticCustomError("bad_handled_by", "handled_by values are 'plan' and 'health_plan'", {})
+        self._check_reports()
         return self
+
+    def dimension_values(self, dimension: str) -> tuple[str, ...]:
+        """The values a report dimension declares (listed even at 0); ``group`` without a matrix has none."""
+        v = self.vocabulary
+        if dimension == "type":
+            return tuple(v.types)
+        if dimension == "concern":
+            return tuple(v.concerns)
+        if dimension == "channel":
+            return tuple(v.channels)
+        if dimension == "complainant":
+            return COMPLAINANTS
+        if dimension == "group":
+            if self.delegation is None:
+                return ()
+            return tuple(r.group for r in self.delegation.rows) + ("other",)
+        if dimension == "handled_by":
+            return tuple(self.handled_by.values) if self.handled_by is not None else ("plan",)
+        choice = self.choices().get(dimension)
+        return () if choice is None else tuple(choice.values)
+
+    def deadline_codes(self) -> tuple[str, ...]:
+        """Action codes with at least one deadline, in pack order (what ``timeliness: all`` measures)."""
+        codes: dict[str, None] = {}
+        for action in self.actions:
+            if action.deadline is not None:
+                codes.setdefault(action.code, None)
+        return tuple(codes)
+
+    def _check_reports(self) -> None:
+        seen: set[str] = set()
+        codes = {a.code for a in self.actions}
+        for i, rep in enumerate(self.reports):
+            if rep.name in seen:
+                raise PydanticCustomError(
+                    "duplicate_report",
+                    "report name '{found}' is used twice; report names are unique",
+                    {"at": ("reports", i, "name"), "found": rep.name},
+                )
+            seen.add(rep.name)
+            for j, dim in enumerate(rep.dimensions):
+                if dim in ("type", "level") and not self.dimension_values(dim):
+                    raise PydanticCustomError(
+                        "empty_dimension",
+                        "report '{report}' counts by '{found}', but the pack declares no {found} values; "
+                        "declare them or drop the dimension",
+                        {"at": ("reports", i, "dimensions", j), "report": rep.name, "found": dim},
+                    )
+            for dim, values in rep.where.items():
+                allowed = self.dimension_values(dim)
+                for j, value in enumerate(values):
+                    if allowed and value not in allowed:
+                        raise PydanticCustomError(
+                            "undeclared_value",
+                            "report '{report}' selects {dim} '{found}', which the pack does not declare{hint}; "
+                            "allowed: {allowed}",
+                            {
+                                "at": ("reports", i, "where", dim, j),
+                                "report": rep.name,
+                                "dim": dim,
+                                "found": value,
+                                "hint": did_you_mean(value, allowed),
+                                "allowed": ", ".join(allowed),
+                            },
+                        )
+            if isinstance(rep.measures.timeliness, list):
+                for j, code in enumerate(rep.measures.timeliness):
+                    if code not in codes:
+                        raise PydanticCustomError(
+                            "unknown_action_code",
+                            "report '{report}' measures timeliness of action code '{found}', which no action "
+                            "has{hint}; codes: {allowed}",
+                            {
+                                "at": ("reports", i, "measures", "timeliness", j),
+                                "report": rep.name,
+                                "found": code,
+                                "hint": did_you_mean(code, codes),
+                                "allowed": ", ".join(sorted(codes)) or "(none)",
+                            },
+                        )
+            if rep.printed_rates and not rep.measures.rate_per_1000_member_months:
+                raise PydanticCustomError(
+                    "printed_rate_unused",
+                    "report '{report}' lists printed_rates but does not measure rate_per_1000_member_months; "
+                    "set measures.rate_per_1000_member_months: true",
+                    {"at": ("reports", i, "printed_rates"), "report": rep.name},
+                )
 
     def declared(self) -> Declared:
         """The names this pack declares (the basis of its fact catalogue)."""

@@ -232,7 +232,7 @@ class WorklistPass:
             try:
                 pol, facts = _split(record, self.policy, loaded, loader)
                 as_of = pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=pol.calendar.tz)
-                det = pol.evaluate(facts, as_of=as_of)
+                det = pol.evaluate(facts, as_of=as_of, trace=False)  # the worklist never shows it
             except FactsError as exc:
                 self.errors.append(
                     WorklistError(record=position, id=_record_id(record), field=exc.field, error=str(exc))

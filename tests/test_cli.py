@@ -95,7 +95,7 @@ def test_installed_command_help_lists_subcommands() -> None:
         [sys.executable, "-m", "grievance_rules.cli", "--help"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0
-    for name in ("evaluate", "validate", "worklist", "list", "schema", "docs"):
+    for name in ("evaluate", "validate", "worklist", "list", "schema", "docs", "diff", "replay", "explain"):
         assert name in result.stdout
 
 

@@ -503,3 +503,42 @@ def test_fuzz_a_batch_answers_every_record_in_order(records: list[dict[str, Any]
     assert code in (0, 1) and len(rows) == len(records)
     for n, row in enumerate(rows, start=1):
         assert "grievance_id" in row or row["record"] == n
+
+
+# -------------------------------------------------------------- the other subcommands read the same way
+
+CTDHP_CASE = {"id": "C1", "received_at": "2014-11-03T10:00:00-05:00", "channel": "phone"}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["explain", "--policy", MINI],
+        ["replay", "--policy", MINI, "--against", MINI, "--format", "json"],
+        ["report", "--policy", "ctdhp", "--report", "quarterly", "--period", "2014Q4", "--format", "json"],
+    ],
+)
+def test_every_reading_subcommand_keeps_going_past_broken_records(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = CTDHP_CASE if argv[0] == "report" else good(1)
+    lines = [
+        "{broken first line",
+        json.dumps({**first, "id": "Y1", "received_at": "0001-01-01T00:00:00+00:00"}),
+        '{"id": "deep", "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        json.dumps(first),
+    ]
+    f = tmp_path / "batch.jsonl"
+    f.write_bytes(("\n".join(lines) + "\n").encode() + b'{"id": "\xff"}\n')
+    code, out, err = run(capsys, *argv, str(f))
+    assert code == 1 and "Traceback" not in err
+    if argv[0] == "explain":
+        assert [line.split(":")[0] for line in err.splitlines()] == [f"record {n}" for n in (1, 2, 3, 5)]
+        assert "C1" not in out and "G1" in out  # the good record, after the broken ones, is explained
+    elif argv[0] == "replay":
+        assert json.loads(out)["records"] == 5
+    else:
+        data = json.loads(out)
+        assert data["total"] == 1 and [e["record"] for e in data["errors"]] == [1, 2, 3, 5]
+    code, _, err = run(capsys, *argv, str(tmp_path))
+    assert code == 2 and "is a directory" in err
