@@ -19,6 +19,7 @@ from grievance_rules.errors import (
     GrievanceRulesError,
     PolicyError,
     PolicyNotFoundError,
+    PolicyVersionNotFoundError,
     Problem,
     ReportError,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "PolicyError",
     "PolicyNotFoundError",
     "PolicyRef",
+    "PolicyVersionNotFoundError",
     "Problem",
     "RecordProblem",
     "ReplayReport",

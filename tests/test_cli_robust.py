@@ -332,8 +332,10 @@ def test_docs_goes_on_past_broken_plugins(
     for name in ("aaa-missing", "aab-exits"):
         assert f"the installed pack {name!r} failed to load its entry point" in err
     assert "aac-not-a-pack" not in out
-    code, out, _ = run(capsys, "list")
-    assert code == 0 and out.split() == ["aaa-missing", "aab-exits", "aac-not-a-pack", "ctdhp", "liberty", "luxor"]
+    code, out, err = run(capsys, "list")
+    assert code == 1 and [line.split()[0] for line in out.splitlines()[1:]] == ["ctdhp", "liberty", "luxor"]
+    for name in ("aaa-missing", "aab-exits"):
+        assert f"<pack {name}>:1:1: the installed pack {name!r} failed to load its entry point" in err
     code, out, err = run(capsys, "docs", "--out", str(tmp_path / "two"), "no-such-pack", "luxor")
     assert code == 2 and "no policy pack 'no-such-pack'" in err and out == f"wrote {tmp_path / 'two' / 'luxor.md'}\n"
 
