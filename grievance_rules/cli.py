@@ -1,8 +1,11 @@
 """The ``grievance-rules`` command (contract section 6). The only module that prints or exits.
 
-Exit status: 0 all well; 1 a policy or a record was invalid (everything else was still done);
-2 a usage error (bad option, missing file, unknown pack). Expected errors print one line, never a
-traceback.
+Exit status: 0 all well; 1 a policy, a pack or a record was invalid (everything else was still
+done); 2 a usage error (bad option, missing file, unknown pack); 130 interrupted; 141 the output
+pipe was closed by the reader (``| head``: the command stops quietly, as a process killed by
+SIGPIPE would). Expected errors print one line, never a traceback. Inputs are read by
+:func:`grievance_rules.records.read_records`: no record is lost, each bad one is an error object
+in its place, and one record never stops a batch.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from grievance_rules import __version__
 from grievance_rules.diff import diff_policies, render_diff
@@ -38,10 +41,11 @@ from grievance_rules.recordio import (
     write_row_csv,
     write_row_parquet,
 )
+from grievance_rules.records import UnreadableRecord, input_problem, read_records
 from grievance_rules.replay import ReplayCounter, render_replay
 from grievance_rules.schema import policy_json_schema
 from grievance_rules.testing import cases_for, run_tests, validate_cases_file
-from grievance_rules.worklist import WorkItem, WorklistPass
+from grievance_rules.worklist import EARLIEST_DAY, LATEST_DAY, MAX_WITHIN_DAYS, WorkItem, WorklistPass
 
 __all__ = ["main"]
 
@@ -94,10 +98,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     wl.add_argument("files", nargs="+", metavar="FILE", help="cases: JSON object, array or JSON Lines; '-' is stdin")
     wl.add_argument("--as-of", required=True, metavar="DATE", help="the day of the worklist (YYYY-MM-DD)")
-    wl.add_argument("--within", type=int, default=0, metavar="N", help="also list actions due in the next N days")
+    wl.add_argument(
+        "--within",
+        type=int,
+        default=0,
+        metavar="N",
+        help=f"also list actions due in the next N days (0-{MAX_WITHIN_DAYS})",
+    )
     wl.add_argument("--policy", metavar="ID|PATH", help="the policy of records that are plain grievance facts")
     wl.add_argument("--json", action="store_true", help="print the worklist as JSON")
-    _table_options(wl)
+    _table_options(wl, jobs=False)
     rp = sub.add_parser(
         "report",
         help="run a report a pack declares (e.g. a quarterly grievance report) over grievance files",
@@ -210,6 +220,10 @@ def _change_parsers(sub: Any) -> None:
     ex.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
 
 
+EXIT_PIPE_CLOSED = 141
+"""The status when the reader of the output went away (128 + SIGPIPE, as the shell reports it)."""
+
+
 def _table_options(parser: argparse.ArgumentParser, *, jobs: bool = True) -> None:
     """--input-format (and --jobs) shared by the commands that read records."""
     parser.add_argument(
@@ -229,6 +243,20 @@ def _table_options(parser: argparse.ArgumentParser, *, jobs: bool = True) -> Non
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # the reader closed the pipe (``| head -1``): stop quietly; point stdout at /dev/null so the
+        # interpreter's final flush cannot fail again and print a traceback
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout without a descriptor
+            pass
+        return EXIT_PIPE_CLOSED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -246,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "report":
             return _report(args, sys.stdout, sys.stderr)
         if args.command == "docs":
-            return _docs(args.packs or available_policies(), Path(args.out), sys.stdout)
+            return _docs(args.packs or available_policies(), Path(args.out), sys.stdout, sys.stderr)
         if args.command == "schema":
             print(json.dumps(policy_json_schema(), indent=2))
             return 0
@@ -279,43 +307,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2  # pragma: no cover - parser.error exits
 
 
+def _check_inputs(files: Sequence[str]) -> None:
+    """Refuse, before any output, an input that cannot be read (missing, a directory, no permission)."""
+    for file in files:
+        problem = input_problem(file)
+        if problem is not None:
+            raise _Usage(problem)
+
+
+def _records(file: str, opener: Callable[[str], IO[bytes]] | None = None) -> Iterator[tuple[int, Any, str | None]]:
+    """(position, record, error message) per record of ``file``: :func:`read_records` for subcommands."""
+    for position, record in read_records(file, opener=opener):
+        if isinstance(record, UnreadableRecord):
+            yield position, None, record.message
+        else:
+            yield position, record, None
+
+
 def _worklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         day = dt.date.fromisoformat(args.as_of)
     except ValueError:
         raise _Usage(f"--as-of: not a date such as 2024-12-02: {args.as_of!r}") from None
-    if args.within < 0:
-        raise _Usage("--within: a number of days, 0 or more")
-    for file in args.files:
-        if file != "-" and not Path(file).is_file():
-            raise _Usage(f"no such file: {file}")
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise _Usage(f"--as-of: a day from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}")
+    if not 0 <= args.within <= MAX_WITHIN_DAYS:
+        raise _Usage(f"--within: a number of days from 0 to {MAX_WITHIN_DAYS}")
+    _check_inputs(args.files)
     policy = load_policy(args.policy) if args.policy else None
-    unreadable: list[dict[str, Any]] = []
     with _Run(args.files, err, "worklist", args.input_format) as progress:
-
-        def records() -> Iterator[Any]:
-            for position, record, parse_error in progress.records():
-                if parse_error is not None:
-                    unreadable.append({"error": parse_error, "record": position, "id": None, "field": None})
-                    continue
-                yield record
-
-        run = WorklistPass(records(), day, within=args.within, policy=policy, jobs=_check_jobs(args.jobs))
+        run = WorklistPass(progress.numbered(), day, within=args.within, policy=policy, numbered=True)
         if args.json:
             # streamed: items are printed as they come out of the merge, never all held
             print(f'{{"date": "{day.isoformat()}", "within_days": {args.within}, "items": [', file=out)
             for n, item in enumerate(run):
                 print(("," if n else "") + json.dumps(item.model_dump(mode="json")), file=out)
-            failed = [e.model_dump(mode="json") for e in run.errors] + unreadable
+            failed = [e.model_dump(mode="json") for e in run.errors]
             print(f'], "cases": {run.cases}, "errors": {json.dumps(failed)}}}', file=out)
         else:
             count = _print_worklist(run, day, args.within, out)
-            failed = [e.model_dump(mode="json") for e in run.errors] + unreadable
+            failed = [e.model_dump(mode="json") for e in run.errors]
             print(f"{run.cases} cases, {count} open actions listed", file=out)
             for problem in failed:
-                print(f"record {problem['record']}: {problem['error']}", file=err)
-        for _ in run.errors:
-            progress.failed()  # unreadable lines are counted by the run itself
+                progress.say(f"record {problem['record']}: {problem['error']}")
+        progress.errors = len(run.errors)  # unreadable lines are among them
     return 1 if failed else 0
 
 
@@ -389,9 +424,7 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
 
 def _replay(args: argparse.Namespace, out: TextIO) -> int:
     old, new = load_policy(args.policy), load_policy(args.against)
-    for file in args.files:
-        if file != "-" and not Path(file).is_file():
-            raise _Usage(f"no such file: {file}")
+    _check_inputs(args.files)
     if args.examples < 0:
         raise _Usage("--examples: a number, 0 or more")
     try:
@@ -414,9 +447,7 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
 
 def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     policy = load_policy(args.policy)
-    for file in args.files:
-        if file != "-" and not Path(file).is_file():
-            raise _Usage(f"no such file: {file}")
+    _check_inputs(args.files)
     if args.as_of is not None:
         try:
             policy.parse_as_of(args.as_of)
@@ -430,9 +461,13 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 if parse_error is not None:
                     raise _Unreadable(parse_error)
                 explanation = explain(policy, record, as_of=args.as_of)
-            except (FactsError, _Unreadable) as exc:
+            except (GrievanceRulesError, _Unreadable) as exc:
                 status = 1
                 print(f"record {position}: {exc}", file=err)
+                continue
+            except Exception as exc:  # one record never stops a batch; the message never quotes it
+                status = 1
+                print(f"record {position}: this record could not be explained ({exc.__class__.__name__})", file=err)
                 continue
             if args.format == "json":
                 print(json.dumps(explanation.model_dump(mode="json"), ensure_ascii=False), file=out)
@@ -464,9 +499,7 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             policy.parse_as_of(args.as_of)
         except FactsError as exc:
             raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
-    for file in args.files:
-        if file != "-" and not Path(file).is_file():
-            raise _Usage(f"no such file: {file}")
+    _check_inputs(args.files)
     unreadable: list[RecordProblem] = []
     position = 0
     with _Run(args.files, err, "report", args.input_format) as run:
@@ -518,108 +551,57 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if rep.errors else 0
 
 
-def _docs(packs: Sequence[str], out_dir: Path, out: TextIO) -> int:
+def _docs(packs: Sequence[str], out_dir: Path, out: TextIO, err: TextIO) -> int:
+    """Write each pack's page; a pack that fails to load (a broken plugin) fails alone."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    status = 0
     for name in packs:
-        policy = load_policy(name)
+        try:
+            policy = load_policy(name)
+        except PolicyError as exc:
+            for problem in exc.problems:
+                print(problem, file=err)
+            status = max(status, 1)
+            continue
+        except PolicyNotFoundError as exc:  # a usage error, but the other packs are still written
+            print(f"grievance-rules: {exc}", file=err)
+            status = 2
+            continue
+        except GrievanceRulesError as exc:
+            print(f"grievance-rules: {exc}", file=err)
+            status = max(status, 1)
+            continue
         target = out_dir / f"{policy.id}.md"
         target.write_text(render_policy(policy.spec), encoding="utf-8")
         print(f"wrote {target}", file=out)
-    return 0
-
-
-def _validate(paths: Sequence[str], out: TextIO) -> int:
-    status = 0
-    for path in paths:
-        if not Path(path).is_file():
-            raise _Usage(f"no such file: {path}")
-        problems = validate_cases_file(path) if path.endswith(CASES_SUFFIXES) else validate_file(path)
-        for problem in problems:
-            print(problem, file=out)
-        if problems:
-            status = 1
-        else:
-            print(f"{path}: ok", file=out)
     return status
 
 
-def _open(file: str) -> TextIO:
-    if file == "-":
-        return sys.stdin
-    try:
-        return open(file, encoding="utf-8")
-    except FileNotFoundError:
-        raise _Usage(f"no such file: {file}") from None
-    except OSError as exc:
-        raise _Usage(f"cannot read {file} ({exc.__class__.__name__})") from None
-
-
-def _records(
-    file: str, opener: Callable[[str], TextIO] | None = None, fmt: str | None = None
-) -> Iterator[tuple[int, Any, str | None]]:
-    """(position, record, error) per record: array index (1-based), JSON Lines line number, or
-    Parquet / CSV data row number (``fmt``, else the file's suffix; see :mod:`grievance_rules.recordio`).
-
-    JSON Lines are read line by line (memory stays flat); a JSON array or one object spanning
-    lines is parsed whole. ``opener`` (default :func:`_open`) lets :class:`_Run` see the handle
-    so that its progress bar can follow the bytes read.
-    """
-    kind = input_format(file, fmt)
-    if kind == "parquet":
-        if file == "-":
-            raise _Usage("Parquet cannot be read from standard input; name the file")
-        yield from read_parquet(file)
-        return
-    handle = (opener or _open)(file)
-    if kind == "csv":
+def _validate(paths: Sequence[str], out: TextIO) -> int:
+    """Check and report every path, whatever goes wrong with one: 1 if any was invalid, 2 if any was missing."""
+    status = 0
+    for path in paths:
+        problem = input_problem(path) if path != "-" else "-: validate reads policy files, not standard input"
+        if problem is not None:
+            print(problem, file=out)
+            status = max(status, 2 if not os.path.lexists(path) else 1)
+            continue
         try:
-            yield from read_csv(handle)
-        except UnicodeDecodeError:
-            raise _Usage(f"cannot read {file}: not UTF-8 text") from None
-        finally:
-            if handle is not sys.stdin:
-                handle.close()
-        return
-    try:
-        try:
-            first = handle.readline()
-            while first and not first.strip():
-                first = handle.readline()
-            if not first:
-                return
-            lineno = 1
-            try:
-                record = json.loads(first)
-                is_lines = isinstance(record, dict)
-            except json.JSONDecodeError:
-                is_lines = False
-            if is_lines:
-                yield lineno, record, None
-                for line in handle:
-                    lineno += 1
-                    if not line.strip():
-                        continue
-                    try:
-                        yield lineno, json.loads(line), None
-                    except json.JSONDecodeError as exc:
-                        yield lineno, None, f"line {lineno} is not valid JSON (column {exc.colno}): {exc.msg}"
-                return
-            text = first + handle.read()
-        except UnicodeDecodeError:
-            raise _Usage(f"cannot read {file}: not UTF-8 text") from None
-    finally:
-        if handle is not sys.stdin:
-            handle.close()
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield 1, None, f"{file} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
-        return
-    if isinstance(data, list):
-        for i, record in enumerate(data, start=1):
-            yield i, record, None
-    else:
-        yield 1, data, None
+            checker = validate_cases_file if path.endswith(CASES_SUFFIXES) else validate_file
+            problems = [str(p) for p in checker(path)]
+        except GrievanceRulesError as exc:
+            problems = [f"{path}: {exc}"]
+        except (RecursionError, MemoryError, ValueError, OSError) as exc:
+            problems = [f"{path}: cannot be checked ({exc.__class__.__name__})"]
+        except Exception as exc:  # a defect in the checker: say so for this file, check the others
+            problems = [f"{path}: internal error while checking ({exc.__class__.__name__}); please report it"]
+        for line in problems:
+            print(line, file=out)
+        if problems:
+            status = max(status, 1)
+        else:
+            print(f"{path}: ok", file=out)
+    return status
 
 
 _WORKER: dict[str, Any] = {}
@@ -630,31 +612,25 @@ def _evaluate_init(policy: str, as_of: str | None, trace: bool, fmt: str, indent
     _WORKER.update(policy=load_policy(policy), as_of=as_of, trace=trace, fmt=fmt, indent=indent)
 
 
-def _evaluate_chunk(chunk: list[tuple[int, Any, str | None]]) -> list[tuple[bool, Any]]:
+def _evaluate_chunk(chunk: list[tuple[int, Any]]) -> list[tuple[bool, Any]]:
     """(failed, output) per record: a JSON line (jsonl) or a flat row (csv, parquet)."""
     policy: Policy = _WORKER["policy"]
     fmt = _WORKER["fmt"]
     codes = list(policy.export_layout().action_codes) if fmt != "jsonl" else []
     out: list[tuple[bool, Any]] = []
-    for position, record, parse_error in chunk:
-        if parse_error is not None:
-            problem: dict[str, Any] = {"error": parse_error, "record": position, "id": None, "field": None}
-            out.append(
-                (False, json.dumps(problem) if fmt == "jsonl" else determination_row(None, None, parse_error, codes))
-            )
+    for position, record in chunk:
+        if fmt == "jsonl":
+            row = _evaluate_one(policy, position, record, _WORKER["as_of"], _WORKER["trace"])
+            failed = "error" in row and not isinstance(record, UnreadableRecord)
+            out.append((failed, json.dumps(row, indent=_WORKER["indent"])))
             continue
-        try:
-            det = policy.evaluate(record, as_of=_WORKER["as_of"], trace=_WORKER["trace"] and fmt == "jsonl")
-        except FactsError as exc:
-            rid = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else None
-            problem = {"error": str(exc), "record": position, "id": rid, "field": exc.field}
-            out.append((True, json.dumps(problem) if fmt == "jsonl" else determination_row(None, rid, str(exc), codes)))
+        row = _evaluate_one(policy, position, record, _WORKER["as_of"], False)
+        if "error" in row:
+            failed = not isinstance(record, UnreadableRecord)
+            out.append((failed, determination_row(None, row.get("id"), row["error"], codes)))
             continue
-        if fmt != "jsonl":
-            out.append((False, determination_row(det, None, None, codes)))
-            continue
-        data = det.model_dump(mode="json", exclude=None if _WORKER["trace"] else {"trace"})
-        out.append((False, json.dumps(data, indent=_WORKER["indent"])))
+        det = policy.evaluate(record, as_of=_WORKER["as_of"], trace=False)
+        out.append((False, determination_row(det, None, None, codes)))
     return out
 
 
@@ -667,9 +643,7 @@ def _check_jobs(jobs: int) -> int:
 def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     policy: Policy = load_policy(args.policy)
     jobs = _check_jobs(args.jobs)
-    for file in args.files:
-        if file != "-" and not Path(file).is_file():
-            raise _Usage(f"no such file: {file}")
+    _check_inputs(args.files)
     indent = 2 if args.pretty else None
     if args.as_of is not None:
         try:
@@ -683,7 +657,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with _Run(args.files, err, "evaluate", args.input_format) as run:
         results = ordered_map(
             _evaluate_chunk,
-            chunked(run.records()),
+            chunked(run.numbered()),
             jobs,
             _evaluate_init,
             (args.policy, args.as_of, args.trace, fmt, indent),
@@ -693,38 +667,31 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             for chunk in results:
                 for failed, item in chunk:
                     if failed:
-                        run.failed()
+                        run.failed()  # unreadable lines are counted by the run itself
                     yield item
 
-        if fmt == "jsonl":
-            target = out if not args.output or args.output == "-" else None
-            if target is not None:
-                for line in outputs():
-                    print(line, file=target)
-            else:
-
-                def write_lines(path: Path) -> int:
-                    n = 0
-                    with open(path, "w", encoding="utf-8") as handle:
-                        for line in outputs():
-                            handle.write(line + "\n")
-                            n += 1
-                    return n
-
-                _write_atomically(Path(args.output), fmt, write_lines)
+        if fmt == "jsonl" and (not args.output or args.output == "-"):
+            for line in outputs():
+                print(line, file=out)
+        elif fmt == "jsonl":
+            _write_atomically(Path(args.output), fmt, lambda path: _lines_to(path, outputs()))
         elif not args.output or args.output == "-":
             write_row_csv(outputs(), codes, out)
+        elif fmt == "parquet":
+            tz = policy.calendar.tz.name
+            _write_atomically(Path(args.output), fmt, lambda path: write_row_parquet(outputs(), codes, tz, path))
         else:
-            _write_atomically(
-                Path(args.output),
-                fmt,
-                lambda path: (
-                    write_row_parquet(outputs(), codes, policy.calendar.tz.name, path)
-                    if fmt == "parquet"
-                    else _csv_to(path, outputs(), codes)
-                ),
-            )
+            _write_atomically(Path(args.output), fmt, lambda path: _csv_to(path, outputs(), codes))
     return 1 if run.errors else 0
+
+
+def _lines_to(path: Path, lines: Iterator[str]) -> int:
+    n = 0
+    with open(path, "w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(line + "\n")
+            n += 1
+    return n
 
 
 def _csv_to(path: Path, rows: Iterator[dict[str, Any]], codes: list[str]) -> int:
@@ -732,13 +699,38 @@ def _csv_to(path: Path, rows: Iterator[dict[str, Any]], codes: list[str]) -> int
         return write_row_csv(rows, codes, handle)
 
 
+def _read_any(file: str, fmt: str | None, opener: Callable[[str], IO[bytes]]) -> Iterator[tuple[int, Any]]:
+    """:func:`read_records` for JSON / JSON Lines; Parquet and CSV through :mod:`grievance_rules.recordio`
+    (an unreadable CSV row becomes an :class:`UnreadableRecord` in its place)."""
+    kind = input_format(file, fmt)
+    if kind == "jsonl":
+        yield from read_records(file, opener=opener)
+        return
+    if file == "-" and kind == "parquet":
+        raise _Usage("Parquet cannot be read from standard input; name the file")
+    if kind == "parquet":
+        found: Iterator[tuple[int, Any, str | None]] = read_parquet(file)
+    else:
+        handle = sys.stdin if file == "-" else open(file, encoding="utf-8", newline="")  # noqa: SIM115
+        try:
+            found = read_csv(handle)
+            for position, record, problem in found:
+                yield position, (UnreadableRecord(position, problem) if problem else record)
+        except UnicodeDecodeError:
+            raise _Usage(f"cannot read {file}: not UTF-8 text") from None
+        finally:
+            if handle is not sys.stdin:
+                handle.close()
+        return
+    for position, record, problem in found:
+        yield position, (UnreadableRecord(position, problem) if problem else record)
+
+
 def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``export``: rows to CSV or Parquet; a bad record is reported on stderr (position and field,
     never its content), counted, and makes the exit status 1; the good ones are still written."""
     policy: Policy = load_policy(args.policy)
-    for file in args.files:
-        if file != "-" and not Path(file).is_file():
-            raise _Usage(f"no such file: {file}")
+    _check_inputs(args.files)
     if args.output == "-" and args.format != "csv":
         raise _Usage("--output -: only --format csv can be written to standard output")
     try:
@@ -795,17 +787,21 @@ def _export_init(policy: str, period: str | None, as_of: str | None, include: tu
 
 def _export_chunk(chunk: list[tuple[str, Any, str | None]]) -> list[tuple[str, str, Any]]:
     """("row", where, row), ("bad", where, message) or ("unreadable", where, message) per record;
-    nothing for a record outside the period."""
+    nothing for a record outside the period. A record that fails in an unexpected way is reported
+    by its position and the error's class, never its content, and the run goes on."""
     policy: Policy = _WORKER["policy"]
     out: list[tuple[str, str, Any]] = []
     for where, record, parse_error in chunk:
         if parse_error is not None:
             out.append(("unreadable", where, parse_error))
             continue
-        for row in policy.export(
-            [record], _WORKER["period"], _WORKER["as_of"], include=_WORKER["include"], errors="collect"
-        ):
-            out.append(("bad", where, str(row)) if isinstance(row, FactsError) else ("row", where, row))
+        try:
+            for row in policy.export(
+                [record], _WORKER["period"], _WORKER["as_of"], include=_WORKER["include"], errors="collect"
+            ):
+                out.append(("bad", where, str(row)) if isinstance(row, FactsError) else ("row", where, row))
+        except Exception as exc:
+            out.append(("bad", where, f"this record could not be exported ({exc.__class__.__name__})"))
     return out
 
 
@@ -888,7 +884,7 @@ class _Run:
         self.show = self.total is not None and self.total >= PROGRESS_MIN_BYTES and _is_terminal(err) and not _in_ci()
         self._progress: Any = None
         self._task: Any = None
-        self._handle: TextIO | None = None
+        self._handle: IO[bytes] | None = None
         self._finished_bytes = 0
 
     def __enter__(self) -> _Run:
@@ -931,34 +927,65 @@ class _Run:
         else:
             print(message, file=self.err)
 
-    def records(self) -> Iterator[tuple[int, Any, str | None]]:
-        """Every record of every file, as :func:`_records` gives them, counted as they pass."""
+    def numbered(self) -> Iterator[tuple[int, Any]]:
+        """``(position, record or UnreadableRecord)`` over every file, as :func:`read_records` gives
+        them (none lost, each bad one in its place), counted as they pass; says so when a file is empty."""
         for file in self.files:
-            for position, record, parse_error in _records(file, opener=self._open, fmt=self.input_format):
+            empty = True
+            for position, record in _read_any(file, self.input_format, self._open):
+                empty = False
                 self.count += 1
                 self.where = f"{'stdin' if file == '-' else file}: record {position}"
-                if parse_error is not None:
+                if isinstance(record, UnreadableRecord):
                     self.errors += 1
                 if self._progress is not None and self.count % 64 == 0:
                     self._advance()
-                yield position, record, parse_error
+                yield position, record
+            if empty:
+                self.say(f"grievance-rules: {file}: no records (the input is empty)")
             self._finished_bytes += _input_size(file) or 0
             self._handle = None
         if self._progress is not None:
             self._progress.update(self._task, completed=self.total, records=self.count)
 
-    def _open(self, file: str) -> TextIO:
-        self._handle = _open(file)
+    def records(self) -> Iterator[tuple[int, Any, str | None]]:
+        """:meth:`numbered` as ``(position, record, error message or None)``."""
+        for position, record in self.numbered():
+            if isinstance(record, UnreadableRecord):
+                yield position, None, record.message
+            else:
+                yield position, record, None
+
+    def _open(self, file: str) -> IO[bytes]:
+        self._handle = open(file, "rb")  # noqa: SIM115 - read_records closes it
         return self._handle
 
     def _advance(self) -> None:
         done = self._finished_bytes
         try:
             if self._handle is not None:
-                done += self._handle.buffer.tell()
+                done += self._handle.tell()
         except (AttributeError, OSError, ValueError):
             pass
         self._progress.update(self._task, completed=done, records=self.count)
+
+
+def _evaluate_one(policy: Policy, position: int, record: Any, as_of: str | None, trace: bool) -> dict[str, Any]:
+    """The Determination of one record as JSON, or its error object: never raises for a record."""
+    if isinstance(record, UnreadableRecord):
+        return record.as_dict()
+    rid = record.get("id") if isinstance(record, dict) else None
+    rid = rid if isinstance(rid, str) and len(rid) <= 200 else None
+    try:
+        det = policy.evaluate(record, as_of=as_of, trace=trace)
+        return det.model_dump(mode="json", exclude=None if trace else {"trace"})
+    except FactsError as exc:
+        return {"error": str(exc), "record": position, "id": rid, "field": exc.field}
+    except GrievanceRulesError as exc:
+        return {"error": str(exc), "record": position, "id": rid, "field": None}
+    except Exception as exc:  # one record never stops a batch; the message never quotes the record
+        message = f"this record could not be evaluated ({exc.__class__.__name__})"
+        return {"error": message, "record": position, "id": rid, "field": None}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -165,14 +165,3 @@ def test_jobs_must_be_positive() -> None:
     done = run("evaluate", "--policy", "luxor", "--jobs", "0", "-")
     assert done.returncode == 2 and "--jobs" in done.stderr
 
-
-def test_worklist_jobs_2_is_identical_to_jobs_1(tmp_path: Path) -> None:
-    src = tmp_path / "in.jsonl"
-    write_jsonl(src, records(2600))
-    base = ("worklist", "--policy", "luxor", "--as-of", "2025-01-02", "--within", "3", "--json")
-    one = run(*base, "--jobs", "1", str(src))
-    two = run(*base, "--jobs", "2", str(src))
-    assert one.returncode == two.returncode == 1
-    assert one.stdout == two.stdout
-    listed = json.loads(one.stdout)
-    assert listed["cases"] == 2600 and listed["items"] and len(listed["errors"]) >= 3
