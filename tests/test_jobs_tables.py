@@ -164,4 +164,3 @@ def test_evaluate_writes_parquet_and_csv_rows_round_trip(tmp_path: Path) -> None
 def test_jobs_must_be_positive() -> None:
     done = run("evaluate", "--policy", "luxor", "--jobs", "0", "-")
     assert done.returncode == 2 and "--jobs" in done.stderr
-
