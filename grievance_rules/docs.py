@@ -14,7 +14,8 @@ from grievance_rules.schema import AnchorRef, Choice, Citation, Deadline, Delega
 
 __all__ = ["deadline_words", "render_policy"]
 
-_UNITS = {"calendar_days": "calendar day", "business_days": "business day", "hours": "hour"}
+# The singular word for each period unit; diff.py words periods with the same table.
+UNIT_WORDS = {"calendar_days": "calendar day", "business_days": "business day", "hours": "hour"}
 
 
 def _anchor_words(anchor: AnchorRef) -> str:
@@ -34,7 +35,7 @@ def deadline_words(deadline: Deadline) -> str:
     if deadline.unit == "close_of_next_business_day":
         return f"by close of the next business day after {anchors}"
     n = deadline.amount or 0
-    return f"{n} {_UNITS[deadline.unit]}{'s' if n != 1 else ''} after {anchors}"
+    return f"{n} {UNIT_WORDS[deadline.unit]}{'s' if n != 1 else ''} after {anchors}"
 
 
 def _cite(citation: Citation | None) -> list[str]:
