@@ -107,7 +107,8 @@ def test_delegation_matrix_rows(lines: list[str]) -> None:
 def test_filing_window_timer_and_pattern(lines: list[str]) -> None:
     assert "Filing window: 180 calendar days after the incident → 365 calendar days after the incident" in lines
     assert (
-        "Timer next_day: within: by close of the next business day after receipt → 2 business days after receipt" in lines
+        "Timer next_day: within: by close of the next business day after receipt → 2 business days after receipt"
+        in lines
     )
     assert "Escalation pattern repeated: count: 3 → 2" in lines
     assert "Escalation pattern repeated: within: 90 calendar days → 60 calendar days" in lines
