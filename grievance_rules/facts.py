@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pendulum
@@ -19,7 +19,7 @@ from grievance_rules.calendar import PlanCalendar
 from grievance_rules.errors import FactsError, did_you_mean, dotted_path
 from grievance_rules.schema import CHANNELS, PolicySpec
 
-__all__ = ["Event", "Grievance", "Party", "PreparedFacts", "parse_grievance", "prepare"]
+__all__ = ["Event", "Grievance", "Party", "Planned", "PreparedFacts", "parse_grievance", "prepare"]
 
 Channel = Literal["phone", "mail", "fax", "email", "online", "in_person"]
 Complainant = Literal["member", "representative", "provider"]
@@ -71,6 +71,18 @@ def _check_moment(value: Moment) -> Moment:
     return value
 
 
+class Planned(_Facts):
+    """A planned future moment (a panel meeting): ``type`` is one of the pack's schedule types."""
+
+    type: StrictStr
+    at: Moment
+
+    @field_validator("at")
+    @classmethod
+    def _moment(cls, value: Moment) -> Moment:
+        return _check_moment(value)
+
+
 class Grievance(_Facts):
     """The facts of one grievance (contract section 2)."""
 
@@ -87,6 +99,7 @@ class Grievance(_Facts):
     urgent: StrictBool = False
     resolved_at: Moment | None = None
     events: list[Event] = Field(default_factory=list)
+    schedule: list[Planned] = Field(default_factory=list)
     narrative: StrictStr | None = None
     member: Party | None = None
     provider: Party | None = None
@@ -128,7 +141,13 @@ def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
             name = dotted_path([p for p in loc if isinstance(p, (str, int))])
             last = next((p for p in reversed(loc) if isinstance(p, str)), "")
             if err["type"] == "extra_forbidden":
-                where = Event if "events" in loc else (Party if len(loc) > 1 else Grievance)
+                where = (
+                    Event
+                    if "events" in loc
+                    else Planned
+                    if "schedule" in loc
+                    else (Party if len(loc) > 1 else Grievance)
+                )
                 choices = list(where.model_fields)
                 hint = did_you_mean(str(last), choices)
                 allowed = ", ".join(choices) if where is not Grievance else allowed_fields
@@ -150,6 +169,11 @@ class PreparedFacts:
     received_at: pendulum.DateTime
     resolved_at: pendulum.DateTime | None
     events: tuple[tuple[str, pendulum.DateTime], ...]  # (type, at), in time order
+    schedule: Mapping[str, pendulum.DateTime] = field(default_factory=dict)  # type -> planned moment
+
+    def planned(self, schedule_type: str) -> pendulum.DateTime | None:
+        """When the ``schedule_type`` moment is planned (the last one listed), or None."""
+        return self.schedule.get(schedule_type)
 
     def first(self, event_type: str) -> pendulum.DateTime | None:
         """When the first ``event_type`` event happened (``resolved`` includes resolved_at)."""
@@ -226,6 +250,16 @@ def prepare(
                     names,
                 )
             )
+    for i, planned in enumerate(grievance.schedule):
+        if planned.type not in vocab.schedule:
+            names = ", ".join(vocab.schedule) or "(the pack declares no schedule types)"
+            problems.append(
+                (
+                    f"schedule[{i}].type",
+                    f"unknown schedule type{did_you_mean(planned.type, vocab.schedule)}; allowed: {names}",
+                    names,
+                )
+            )
     if problems:
         raise FactsError(problems)
 
@@ -261,7 +295,9 @@ def prepare(
         events.append((event.type, at))
     if problems:
         raise FactsError(problems)
-    return PreparedFacts(grievance, received, resolved, tuple(events))
+    # a rescheduled moment is listed again: the last one listed of a type is the plan in force
+    schedule = {planned.type: _moment(planned.at, calendar) for planned in grievance.schedule}
+    return PreparedFacts(grievance, received, resolved, tuple(events), schedule)
 
 
 def normalize_name(text: str) -> str:

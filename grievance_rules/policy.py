@@ -281,6 +281,14 @@ class Policy:
         facts = ctx.facts
         anchor = None
         from_receipt = False
+        happened = facts.first(timer.event)
+        within = timer.within
+        if within.schedule_type is not None:
+            planned = facts.planned(within.schedule_type)
+            if planned is None:
+                return "open", None, happened
+            due = self.calendar.before(planned, within.unit, within.amount or 0)
+            return self._timer_outcome(due.due_at, happened, ctx)
         for spec in timer.within.anchors:
             kind, _, name = spec.partition(":")
             if kind == "receipt":
@@ -289,15 +297,20 @@ class Policy:
                 anchor = facts.first(name)
             if anchor is not None:
                 break
-        happened = facts.first(timer.event)
         if anchor is None:
             return "open", None, happened
-        due = self.calendar.due(anchor, timer.within.unit, timer.within.amount, from_receipt=from_receipt)
+        due = self.calendar.due(anchor, within.unit, within.amount, from_receipt=from_receipt, roll=within.roll)
+        return self._timer_outcome(due.due_at, happened, ctx)
+
+    @staticmethod
+    def _timer_outcome(
+        due_at: dt.datetime, happened: dt.datetime | None, ctx: _Context
+    ) -> tuple[str, dt.datetime | None, dt.datetime | None]:
         if happened is not None:
-            return ("met" if happened <= due.due_at else "missed"), due.due_at, happened
-        if ctx.as_of is not None and ctx.as_of > due.due_at:
-            return "missed", due.due_at, None
-        return "open", due.due_at, None
+            return ("met" if happened <= due_at else "missed"), due_at, happened
+        if ctx.as_of is not None and ctx.as_of > due_at:
+            return "missed", due_at, None
+        return "open", due_at, None
 
     def _fact_values(
         self, ctx: _Context, choice: Mapping[str, str | None], props: Mapping[str, Any]
@@ -413,8 +426,17 @@ class Policy:
         g = facts.grievance
         anchored: dict[str, Anchored] = {}
         actions = tuple(
-            compute_actions(decision.actions, facts, self.calendar, as_of, related, anchored if trace else None)
+            compute_actions(
+                decision.actions,
+                facts,
+                self.calendar,
+                as_of,
+                related,
+                anchored if trace else None,
+                self.spec.extensions,
+            )
         )
+        warnings = decision.warnings + self._extension_warnings(facts, decision)
         return Determination(
             grievance_id=g.id,
             policy=self._ref,
@@ -427,8 +449,20 @@ class Policy:
             type=g.type,
             handled_by=decision.choice.get("handled_by") or "plan",
             actions=actions,
-            warnings=decision.warnings,
+            warnings=warnings,
             trace=self._trace(decision, ctx, props, anchored) if trace else (),
+        )
+
+    def _extension_warnings(self, facts: PreparedFacts, decision: _Decision) -> tuple[str, ...]:
+        """A warning for each extension taken whose notice action the rules do not require."""
+        if not self.spec.extensions:
+            return ()
+        fired = {info.id for info in decision.actions}
+        return tuple(
+            f"extension {ext.id} was taken but its notice action '{ext.notice}' is not required by the rules; "
+            "the extension needs that notice"
+            for ext in self.spec.extensions
+            if ext.notice is not None and ext.notice not in fired and facts.first(ext.event) is not None
         )
 
     def _trace(
