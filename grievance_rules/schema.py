@@ -397,7 +397,7 @@ class HolidaySource(StrictModel):
         default_factory=lambda: cast(Any, ["public"]), description="holidays categories to include."
     )
     observed: StrictBool = Field(default=True, description="Use observed dates (Sat -> Fri, Sun -> Mon).")
-    remove: list[dt.date | Text] = Field(
+    remove: list[Annotated[dt.date | Text, Field(union_mode="left_to_right")]] = Field(
         default_factory=list,
         description="Holidays the package lists that the plan does not observe: a holiday's name as the "
         "package spells it (its '(observed)' day goes with it) or a date (YYYY-MM-DD).",
