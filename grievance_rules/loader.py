@@ -428,12 +428,16 @@ def _mark_problem(node: yaml.Node, file: str, path: str, message: str) -> Policy
 
 def _parent_source(ref: str, file: str) -> tuple[str, str | None]:
     """(file, text or None) of the pack ``ref`` names: a path relative to ``file``, or a pack id."""
+    from grievance_rules.errors import GrievanceRulesError
     from grievance_rules.packs import policy_source  # packs imports this module
 
     if ref.endswith((".yaml", ".yml")) or "/" in ref or os.sep in ref:
         here = Path(file)
         base = here.parent if here.is_file() else Path.cwd()
-        return policy_source(str(base / ref))
+        target = os.path.normpath(base / ref)
+        if not Path(target).is_file():
+            raise GrievanceRulesError(f"no file {target}")
+        return target, None
     return policy_source(ref)
 
 
@@ -458,7 +462,7 @@ def _extend(node: yaml.Node, file: str, chain: tuple[str, ...]) -> yaml.Node:
             value,
             file,
             "extends",
-            f"extends names no pack or file {value.value!r} ({exc}); a path is read relative to this file",
+            f"extends names no pack or file {value.value!r} ({exc}); give a pack id or a path relative to this file",
         ) from None
     identity = _identity(parent_file)
     if identity in chain:

@@ -547,7 +547,7 @@ class Calendar(StrictModel):
                 "receipt_settings",
                 "give either after_hours_receipt or deemed_receipt, not both; deemed_receipt says "
                 "after_close and non_business_day separately",
-                {"at": ("deemed_receipt",)},
+                {"at": ("after_hours_receipt",)},
             )
         return self
 
