@@ -295,7 +295,9 @@ def test_removed_holiday_date(forms: gr.Policy) -> None:
 
 def test_removing_one_of_two_holidays_on_a_day_keeps_the_other() -> None:
     cal = PlanCalendar(
-        Calendar(timezone="America/Chicago", holidays=HolidaySource(country="US", subdivision="TX", remove=["Christmas Eve"]))
+        Calendar(
+            timezone="America/Chicago", holidays=HolidaySource(country="US", subdivision="TX", remove=["Christmas Eve"])
+        )
     )
     # 24 December 2027 is "Christmas Day (observed); Christmas Eve" in the Texas calendar
     assert cal.holiday_name(dt.date(2027, 12, 24)) == "Christmas Day (observed)"
