@@ -23,6 +23,7 @@ from grievance_rules.errors import (
     ReportError,
 )
 from grievance_rules.explain import Explanation, explain, render_explanation
+from grievance_rules.export import ExportError, ExportLayout
 from grievance_rules.facts import Event, Grievance, Party
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.period import Period, PeriodError, parse_period
@@ -44,6 +45,8 @@ __all__ = [
     "EvaluationError",
     "Event",
     "Explanation",
+    "ExportError",
+    "ExportLayout",
     "FactsError",
     "Grievance",
     "GrievanceRulesError",

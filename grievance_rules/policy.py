@@ -24,16 +24,10 @@ from grievance_rules.determination import (
 )
 from grievance_rules.engine import EngineRejection, RulesEngine
 from grievance_rules.errors import EvaluationError, FactsError, GrievanceRulesError, PolicyError
-from grievance_rules.facts import (
-    Grievance,
-    PreparedFacts,
-    is_present,
-    normalize_name,
-    parse_grievance,
-    prepare,
-)
+from grievance_rules.export import ExportLayout, export_layout, export_row
+from grievance_rules.facts import Grievance, PreparedFacts, is_present, normalize_name, parse_grievance, prepare
 from grievance_rules.loader import LoadedSpec
-from grievance_rules.period import Period
+from grievance_rules.period import Period, parse_period
 from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, PolicySpec, Timer
 
 if TYPE_CHECKING:
@@ -240,6 +234,78 @@ class Policy:
         the pendulum moments of :func:`prepare`); an offset-less string is a wall time in the plan's timezone."""
         moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=self.calendar.tz)
+
+    @overload
+    def export(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        period: str | Period | None = None,
+        as_of: str | dt.datetime | None = None,
+        *,
+        include: str | Iterable[str] = (),
+        errors: Literal["raise"] = "raise",
+    ) -> Iterator[dict[str, Any]]: ...
+
+    @overload
+    def export(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        period: str | Period | None = None,
+        as_of: str | dt.datetime | None = None,
+        *,
+        include: str | Iterable[str] = (),
+        errors: Literal["collect"],
+    ) -> Iterator[dict[str, Any] | FactsError]: ...
+
+    def export(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        period: str | Period | None = None,
+        as_of: str | dt.datetime | None = None,
+        *,
+        include: str | Iterable[str] = (),
+        errors: Literal["raise", "collect"] = "raise",
+    ) -> Iterator[dict[str, Any] | FactsError]:
+        """The audit export (contract section 8): one flat row per grievance, lazily, in input order.
+
+        ``period`` (``2014Q4``, ``2014-12``, ``2014-12-03``, ``2014-10-01..2014-12-31``) keeps only
+        grievances whose *local* receipt date (the plan's timezone) is in it. ``as_of`` judges the
+        statuses as :meth:`evaluate` does: without it nothing is ``overdue``. Parties and the
+        narrative are left out unless named in ``include`` (see :data:`grievance_rules.export.INCLUDABLE`).
+        ``errors`` works as in :meth:`evaluate_many`: a bad record raises, or with ``"collect"``
+        yields its :class:`FactsError` in its place (whatever the period: it cannot be dated).
+        Arguments are checked at once; the records are read only as the rows are consumed.
+        """
+        if errors not in ("raise", "collect"):
+            raise GrievanceRulesError("errors must be 'raise' or 'collect'")
+        window = None if period is None else parse_period(period)
+        when = self.parse_as_of(as_of)
+        layout = self.export_layout(include)
+        return self._export(records, window, when, layout, errors)
+
+    def export_layout(self, include: str | Iterable[str] = ()) -> ExportLayout:
+        """The columns :meth:`export` gives for this pack (and ``include``), in order, with their types."""
+        return export_layout(self.spec, include)
+
+    def _export(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        window: Period | None,
+        when: pendulum.DateTime | None,
+        layout: ExportLayout,
+        errors: str,
+    ) -> Iterator[dict[str, Any] | FactsError]:
+        for record in records:
+            try:
+                prepared = prepare(parse_grievance(record), self.spec, self.calendar, when)
+            except FactsError as exc:
+                if errors == "raise":
+                    raise
+                yield exc
+                continue
+            if window is not None and prepared.received_at.date() not in window:
+                continue  # filtered before the engine fires: the costly part is skipped
+            yield export_row(layout, prepared, self._determine(prepared, when, trace=False))  # rows hold no trace
 
     def parse_as_of(self, as_of: str | dt.datetime | None) -> pendulum.DateTime | None:
         """``as_of`` as an aware moment in the plan's timezone (offset-less strings are local)."""
