@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -18,16 +19,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
+from grievance_rules import __version__
 from grievance_rules.diff import diff_policies, render_diff
 from grievance_rules.docs import render_policy
 from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError
 from grievance_rules.explain import explain, render_explanation
 from grievance_rules.export import ExportError, ExportLayout, arrow_schema, write_csv, write_parquet
-from grievance_rules.packs import available_policies, load_policy, validate_file
+from grievance_rules.packs import CASES_SUFFIXES, available_policies, describe_packs, load_policy, validate_file
 from grievance_rules.period import PeriodError, parse_period
 from grievance_rules.policy import Policy
 from grievance_rules.replay import ReplayCounter, render_replay
 from grievance_rules.schema import policy_json_schema
+from grievance_rules.testing import cases_for, run_tests, validate_cases_file
 from grievance_rules.worklist import WorkItem, WorklistPass
 
 __all__ = ["main"]
@@ -41,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grievance-rules",
         description="Tell a plan what it must do about a grievance, and by when.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"grievance-rules {__version__} ({Path(__file__).resolve().parent})",
+        help="print the version and the folder the package is imported from",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     ev = sub.add_parser(
@@ -122,7 +131,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="grievance files: JSON object, array or JSON Lines; '-' reads standard input",
     )
-    sub.add_parser("list", help="list the bundled and installed policy packs")
+    li = sub.add_parser(
+        "list",
+        help="list the bundled and installed policy packs: id, version, effective range, hash, file",
+        description="One line per version of each pack: id, version, the receipt dates it judges, the first "
+        "12 hex digits of the SHA-256 of its file, and the file it is loaded from.",
+    )
+    li.add_argument("--json", action="store_true", help="print the list as JSON (full hashes)")
+    te = sub.add_parser(
+        "test",
+        help="run a pack's own test cases (<pack>.cases.yaml beside it); print 'N passed, M failed'",
+        description="Run the YAML test cases of each target: a pack id or pack file (its <stem>.cases.yaml "
+        "beside it), a cases file, or a folder of cases files. Exit 1 if any case failed.",
+    )
+    te.add_argument("targets", nargs="+", metavar="PATH_OR_ID")
     sub.add_parser("schema", help="print the JSON Schema of the policy format (policies/policy.schema.json)")
     do = sub.add_parser("docs", help="write each pack's review page (docs/policies/<pack>.md)")
     do.add_argument("packs", nargs="*", metavar="ID|PATH", help="packs to document (default: every available pack)")
@@ -197,9 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             return _explain(args, sys.stdout, sys.stderr)
         if args.command == "list":
-            for name in available_policies():
-                print(name)
-            return 0
+            return _list(args.json, sys.stdout, sys.stderr)
+        if args.command == "test":
+            return _test(args.targets, sys.stdout)
     except _Usage as exc:
         print(f"grievance-rules: {exc}", file=sys.stderr)
         return 2
@@ -284,6 +306,38 @@ def _print_worklist(items: Iterable[WorkItem], day: dt.date, within: int, out: T
     if not count:
         print("Nothing is overdue or due.", file=out)
     return count
+
+
+def _list(as_json: bool, out: TextIO, err: TextIO) -> int:
+    infos, problems = describe_packs()
+    if as_json:
+        print(json.dumps([dataclasses.asdict(i) for i in infos], indent=2), file=out)
+    else:
+        rows = [("ID", "VERSION", "EFFECTIVE", "SHA256", "FILE")]
+        rows += [(i.id, i.version, i.effective, i.sha256[:12], i.file) for i in infos]
+        widths = [max(len(r[c]) for r in rows) for c in range(4)]
+        for row in rows:
+            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[4], file=out)
+    for problem in problems:
+        print(problem, file=err)
+    return 1 if problems else 0
+
+
+def _test(targets: Sequence[str], out: TextIO) -> int:
+    for target in targets:
+        if not cases_for(target):
+            raise _Usage(
+                f"no test cases for {target}: put them in <pack>.cases.yaml beside the pack file "
+                "(see docs/testing-packs.md)"
+            )
+    run = run_tests(targets)
+    for result in run.results:
+        if result.passed:
+            continue
+        for failure in result.failures:
+            print(f"{result.file}:{result.line}: FAILED {result.name}: {failure}", file=out)
+    print(run.summary(), file=out)
+    return 1 if run.failed else 0
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
@@ -441,7 +495,7 @@ def _validate(paths: Sequence[str], out: TextIO) -> int:
     for path in paths:
         if not Path(path).is_file():
             raise _Usage(f"no such file: {path}")
-        problems = validate_file(path)
+        problems = validate_cases_file(path) if path.endswith(CASES_SUFFIXES) else validate_file(path)
         for problem in problems:
             print(problem, file=out)
         if problems:

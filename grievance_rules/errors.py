@@ -18,6 +18,7 @@ __all__ = [
     "GrievanceRulesError",
     "PolicyError",
     "PolicyNotFoundError",
+    "PolicyVersionNotFoundError",
     "Problem",
     "ReportError",
     "did_you_mean",
@@ -78,6 +79,25 @@ class PolicyNotFoundError(GrievanceRulesError, LookupError):
             f"no policy pack {name!r} and no such file{did_you_mean(name, available)}; "
             f"available packs: {', '.join(available) or 'none'}; or pass a path to a .yaml file"
         )
+
+
+class PolicyVersionNotFoundError(PolicyNotFoundError):
+    """The pack exists but has no version by that name; ``versions`` lists the ones it has."""
+
+    def __init__(self, pack: str, version: str, versions: Sequence[str]) -> None:
+        self.pack = pack
+        self.version = version
+        self.versions = tuple(versions)
+        self.name = pack
+        self.available = self.versions
+        GrievanceRulesError.__init__(
+            self,
+            f"pack {pack!r} has no version {version!r}{did_you_mean(version, versions)}; "
+            f"its versions: {', '.join(versions) or 'none'}",
+        )
+
+    def __reduce__(self) -> tuple[type[PolicyVersionNotFoundError], tuple[str, str, tuple[str, ...]]]:
+        return (PolicyVersionNotFoundError, (self.pack, self.version, self.versions))
 
 
 class FactsError(GrievanceRulesError, ValueError):

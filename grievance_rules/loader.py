@@ -14,6 +14,7 @@ Validation runs in three passes whose problems are reported together, in file or
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -33,6 +34,7 @@ __all__ = [
     "MAX_NODES",
     "LoadedSpec",
     "SourceMap",
+    "core_yaml",
     "load_spec",
     "load_spec_text",
 ]
@@ -266,11 +268,29 @@ def _check_duplicates(node: yaml.Node, path: Path_ = ()) -> Iterator[_DuplicateK
 class LoadedSpec:
     """A validated policy spec with the file it came from and where each part of it stands."""
 
-    def __init__(self, spec: PolicySpec, file: str, source_map: SourceMap, text: str) -> None:
+    def __init__(
+        self, spec: PolicySpec, file: str, source_map: SourceMap, text: str, sha256: str | None = None
+    ) -> None:
         self.spec = spec
         self.file = file
         self.source_map = source_map
         self.text = text
+        #: The packs this one extends, nearest first: (file, SHA-256 of its text).
+        self.inherited: tuple[tuple[str, str], ...] = ()
+        #: SHA-256 of the pack file's bytes as read (of the UTF-8 text for a pack given as text), so
+        #: ``sha256sum pack.yaml`` shows the same value as a Determination's ``policy.sha256``.
+        #: For a pack that extends another, see :meth:`set_sha256`.
+        self.sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def set_sha256(self, own: str) -> None:
+        """Set the pack's hash from its own file's hash: for a pack that extends others, the SHA-256
+        of the hex hashes of the chain (this file first, then each parent), one per line, so that a
+        change in a parent changes the hash of every pack built on it."""
+        if not self.inherited:
+            self.sha256 = own
+            return
+        chain = "\n".join([own, *(digest for _, digest in self.inherited)]) + "\n"
+        self.sha256 = hashlib.sha256(chain.encode("ascii")).hexdigest()
 
     def problem(self, path: Path_, message: str) -> Problem:
         """A located problem at ``path``: in this file, or in the pack it extends where it was written."""
@@ -285,7 +305,8 @@ def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
         size = Path(path).stat().st_size
         if size > MAX_BYTES:
             raise PolicyError([_too_big(file, size)])
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(
             [
@@ -298,7 +319,9 @@ def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
                 )
             ]
         ) from None
-    return load_spec_text(text, file)
+    loaded = load_spec_text(text, file)
+    loaded.set_sha256(hashlib.sha256(raw).hexdigest())
+    return loaded
 
 
 def _too_big(file: str, size: int) -> Problem:
@@ -349,6 +372,23 @@ def _compose(text: str, file: str) -> tuple[yaml.Node | None, Any]:
     return node, data
 
 
+def core_yaml(text: str, file: str) -> tuple[yaml.Node | None, Any]:
+    """Parse YAML text within the pack limits with the core-types loader: (node tree, data).
+
+    For other YAML files of a pack (its ``.cases.yaml``). Raises :class:`PolicyError` for a syntax
+    error, a refused tag or limit, or a duplicate key, located in ``file``.
+    """
+    node, data = _compose(text, file)
+    if node is not None:
+        duplicates = [
+            Problem(file, d.line, d.col, d.path, f"duplicate key {d.key!r} (first at line {d.first_line}); keep one")
+            for d in _check_duplicates(node)
+        ]
+        if duplicates:
+            raise PolicyError(duplicates)
+    return node, data
+
+
 def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
     """Validate policy YAML given as text; ``file`` is the name used in problem locations."""
     node, data = _compose(text, file)
@@ -361,7 +401,7 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
                     1,
                     "",
                     "the file is empty; a policy needs at least id, name, version, "
-                    "effective_date, source, calendar, vocabulary and classification",
+                    "source, calendar, vocabulary and classification",
                 )
             ]
         )
@@ -373,10 +413,11 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
     ]
     if not isinstance(data, dict):
         raise PolicyError([Problem(file, 1, 1, "", "a policy file is a mapping of keys (id:, name:, ...)")])
+    inherited: list[tuple[str, str]] = []
     if "extends" in data:
         if problems:
             raise PolicyError(problems)
-        node = _extend(node, file, (_identity(file),))
+        node = _extend(node, file, (_identity(file),), inherited)
         data = _construct(node)
         source_map = SourceMap()
         source_map.index(node)
@@ -394,7 +435,10 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
     if problems or spec is None:
         problems.sort(key=lambda p: (p.file != file, p.file, p.line, p.column))
         raise PolicyError(problems)
-    return LoadedSpec(spec, file, source_map, text)
+    loaded = LoadedSpec(spec, file, source_map, text)
+    loaded.inherited = tuple(inherited)
+    loaded.set_sha256(hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return loaded
 
 
 # --------------------------------------------------------------------------- extends
@@ -441,8 +485,10 @@ def _parent_source(ref: str, file: str) -> tuple[str, str | None]:
     return policy_source(ref)
 
 
-def _extend(node: yaml.Node, file: str, chain: tuple[str, ...]) -> yaml.Node:
-    """``node`` (a pack with ``extends:``) merged over the pack it extends, recursively."""
+def _extend(node: yaml.Node, file: str, chain: tuple[str, ...], inherited: list[tuple[str, str]]) -> yaml.Node:
+    """``node`` (a pack with ``extends:``) merged over the pack it extends, recursively.
+
+    ``inherited`` collects (file, SHA-256 of its text) of every pack extended, nearest first."""
     from grievance_rules.errors import GrievanceRulesError
 
     found = _extends_node(node)
@@ -470,13 +516,17 @@ def _extend(node: yaml.Node, file: str, chain: tuple[str, ...]) -> yaml.Node:
         raise _mark_problem(
             value, file, "extends", f"extends makes a cycle ({names}); a pack cannot extend itself, even indirectly"
         )
+    parent_hash: str | None = None
     if parent_text is None:
         try:
-            parent_text = Path(parent_file).read_text(encoding="utf-8")
+            parent_raw = Path(parent_file).read_bytes()
+            parent_hash = hashlib.sha256(parent_raw).hexdigest()  # as sha256sum shows it
+            parent_text = parent_raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise _mark_problem(
                 value, file, "extends", f"cannot read the pack it extends ({exc.__class__.__name__})"
             ) from None
+    inherited.append((parent_file, parent_hash or hashlib.sha256(parent_text.encode("utf-8")).hexdigest()))
     parent, parent_data = _compose(parent_text, parent_file)
     if parent is None or not isinstance(parent_data, dict):
         raise _mark_problem(value, file, "extends", "the pack it extends is not a mapping of keys (id:, name:, ...)")
@@ -486,15 +536,15 @@ def _extend(node: yaml.Node, file: str, chain: tuple[str, ...]) -> yaml.Node:
     ]
     if duplicates:
         raise PolicyError(duplicates)
-    parent = _extend(parent, parent_file, (*chain, identity))
+    parent = _extend(parent, parent_file, (*chain, identity), inherited)
     assert isinstance(parent, yaml.MappingNode)
-    inherited = yaml.MappingNode(
+    base = yaml.MappingNode(
         parent.tag,
         [(k, v) for k, v in parent.value if not (isinstance(k, yaml.ScalarNode) and k.value == "extends")],
         parent.start_mark,
         parent.end_mark,
     )
-    return _merge(inherited, node)
+    return _merge(base, node)
 
 
 def _item_ids(node: yaml.Node) -> list[str] | None:

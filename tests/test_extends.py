@@ -139,3 +139,19 @@ def test_a_cycle_is_refused_whichever_file_is_loaded() -> None:
     assert "cycle_a.yaml:2:10: extends: extends makes a cycle (cycle_b.yaml -> cycle_a.yaml -> cycle_b.yaml)" in str(
         err.value
     )
+
+
+def test_the_hash_of_an_extending_pack_covers_its_parent(tmp_path: Path) -> None:
+    import hashlib
+
+    parent = tmp_path / "parent.yaml"
+    parent.write_bytes((FIXTURES / "mini.yaml").read_bytes())
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: parent.yaml\nid: child\n", encoding="utf-8")
+    first = gr.load_policy(child).loaded.sha256
+    own = hashlib.sha256(child.read_bytes()).hexdigest()
+    parent_hash = hashlib.sha256(parent.read_bytes()).hexdigest()
+    assert first == hashlib.sha256(f"{own}\n{parent_hash}\n".encode("ascii")).hexdigest()
+    parent.write_text(parent.read_text(encoding="utf-8").replace("Mini test plan", "Mini plan"), encoding="utf-8")
+    assert gr.load_policy(child).loaded.sha256 != first  # a change in the parent changes the child's hash
+    assert gr.load_policy(parent).loaded.sha256 == hashlib.sha256(parent.read_bytes()).hexdigest()
