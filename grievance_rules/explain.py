@@ -312,7 +312,7 @@ def _deadline_work(
         steps.append("immediately: due at the anchor itself")
     due_at = entry.due_at or action.due_at
     if "; +" in action.basis and due_at is not None:  # an extension taken: the basis says by how much
-        steps.append("extended: " + action.basis.split("; +", 1)[1].join(("+", "")))
+        steps.append("extended: +" + action.basis.split("; +", 1)[1])
         due_day = due_at.astimezone(calendar.tz).date()
     elif deadline.roll == "next_business_day" and not calendar.is_business_day(due_day):
         rolled = calendar.roll_forward(due_day)
