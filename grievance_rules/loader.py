@@ -277,6 +277,9 @@ class LoadedSpec:
         self.text = text
         #: The packs this one extends, nearest first: (file, SHA-256 of its text).
         self.inherited: tuple[tuple[str, str], ...] = ()
+        #: Every parent read while merging: ``(file, extends value, parent file, parent text)``, so a
+        #: pickled policy loads again without the files (``load_spec_text(..., parents=...)``).
+        self.parents: tuple[tuple[str, str, str, str], ...] = ()
         #: SHA-256 of the pack file's bytes as read (of the UTF-8 text for a pack given as text), so
         #: ``sha256sum pack.yaml`` shows the same value as a Determination's ``policy.sha256``.
         #: For a pack that extends another, see :meth:`set_sha256`.
@@ -389,8 +392,13 @@ def core_yaml(text: str, file: str) -> tuple[yaml.Node | None, Any]:
     return node, data
 
 
-def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
-    """Validate policy YAML given as text; ``file`` is the name used in problem locations."""
+def load_spec_text(
+    text: str, file: str = "<string>", *, parents: Sequence[tuple[str, str, str, str]] = ()
+) -> LoadedSpec:
+    """Validate policy YAML given as text; ``file`` is the name used in problem locations.
+
+    ``parents`` gives the packs an ``extends:`` names, as :attr:`LoadedSpec.parents` recorded them,
+    instead of reading them (a policy unpickled where the files are not)."""
     node, data = _compose(text, file)
     if node is None:
         raise PolicyError(
@@ -413,11 +421,11 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
     ]
     if not isinstance(data, dict):
         raise PolicyError([Problem(file, 1, 1, "", "a policy file is a mapping of keys (id:, name:, ...)")])
-    inherited: list[tuple[str, str]] = []
+    merge = _Inheritance(parents)
     if "extends" in data:
         if problems:
             raise PolicyError(problems)
-        node = _extend(node, file, (_identity(file),), inherited)
+        node = _extend(node, file, (_identity(file),), merge)
         data = _construct(node)
         source_map = SourceMap()
         source_map.index(node)
@@ -436,7 +444,8 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
         problems.sort(key=lambda p: (p.file != file, p.file, p.line, p.column))
         raise PolicyError(problems)
     loaded = LoadedSpec(spec, file, source_map, text)
-    loaded.inherited = tuple(inherited)
+    loaded.inherited = tuple(merge.hashes)
+    loaded.parents = tuple(merge.read)
     loaded.set_sha256(hashlib.sha256(text.encode("utf-8")).hexdigest())
     return loaded
 
@@ -485,10 +494,17 @@ def _parent_source(ref: str, file: str) -> tuple[str, str | None]:
     return policy_source(ref)
 
 
-def _extend(node: yaml.Node, file: str, chain: tuple[str, ...], inherited: list[tuple[str, str]]) -> yaml.Node:
-    """``node`` (a pack with ``extends:``) merged over the pack it extends, recursively.
+class _Inheritance:
+    """What merging a chain of ``extends`` reads: each parent's hash and text, nearest first."""
 
-    ``inherited`` collects (file, SHA-256 of its text) of every pack extended, nearest first."""
+    def __init__(self, given: Sequence[tuple[str, str, str, str]]) -> None:
+        self.given = {(child, ref): (parent, text) for child, ref, parent, text in given}
+        self.hashes: list[tuple[str, str]] = []  # (parent file, SHA-256 of its bytes)
+        self.read: list[tuple[str, str, str, str]] = []  # (child file, ref, parent file, parent text)
+
+
+def _extend(node: yaml.Node, file: str, chain: tuple[str, ...], merge: _Inheritance) -> yaml.Node:
+    """``node`` (a pack with ``extends:``) merged over the pack it extends, recursively."""
     from grievance_rules.errors import GrievanceRulesError
 
     found = _extends_node(node)
@@ -502,7 +518,8 @@ def _extend(node: yaml.Node, file: str, chain: tuple[str, ...], inherited: list[
             value, file, "extends", f"a chain of extends holds at most {MAX_EXTENDS} packs; this one goes beyond"
         )
     try:
-        parent_file, parent_text = _parent_source(value.value, file)
+        given = merge.given.get((file, value.value))
+        parent_file, parent_text = given if given is not None else _parent_source(value.value, file)
     except GrievanceRulesError as exc:
         raise _mark_problem(
             value,
@@ -526,7 +543,8 @@ def _extend(node: yaml.Node, file: str, chain: tuple[str, ...], inherited: list[
             raise _mark_problem(
                 value, file, "extends", f"cannot read the pack it extends ({exc.__class__.__name__})"
             ) from None
-    inherited.append((parent_file, parent_hash or hashlib.sha256(parent_text.encode("utf-8")).hexdigest()))
+    merge.hashes.append((parent_file, parent_hash or hashlib.sha256(parent_text.encode("utf-8")).hexdigest()))
+    merge.read.append((file, value.value, parent_file, parent_text))
     parent, parent_data = _compose(parent_text, parent_file)
     if parent is None or not isinstance(parent_data, dict):
         raise _mark_problem(value, file, "extends", "the pack it extends is not a mapping of keys (id:, name:, ...)")
@@ -536,7 +554,7 @@ def _extend(node: yaml.Node, file: str, chain: tuple[str, ...], inherited: list[
     ]
     if duplicates:
         raise PolicyError(duplicates)
-    parent = _extend(parent, parent_file, (*chain, identity), inherited)
+    parent = _extend(parent, parent_file, (*chain, identity), merge)
     assert isinstance(parent, yaml.MappingNode)
     base = yaml.MappingNode(
         parent.tag,

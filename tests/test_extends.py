@@ -155,3 +155,19 @@ def test_the_hash_of_an_extending_pack_covers_its_parent(tmp_path: Path) -> None
     parent.write_text(parent.read_text(encoding="utf-8").replace("Mini test plan", "Mini plan"), encoding="utf-8")
     assert gr.load_policy(child).loaded.sha256 != first  # a change in the parent changes the child's hash
     assert gr.load_policy(parent).loaded.sha256 == hashlib.sha256(parent.read_bytes()).hexdigest()
+
+
+def test_an_extending_pack_pickles_without_its_files(tmp_path: Path) -> None:
+    import pickle
+
+    parent = tmp_path / "parent.yaml"
+    parent.write_bytes((FIXTURES / "mini.yaml").read_bytes())
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: parent.yaml\nid: child\nname: Child plan\n", encoding="utf-8")
+    policy = gr.load_policy(child)
+    data = pickle.dumps(policy)
+    parent.unlink()
+    child.unlink()
+    again = pickle.loads(data)
+    assert again.spec == policy.spec and again.spec.name == "Child plan"
+    assert again.loaded.sha256 == policy.loaded.sha256
