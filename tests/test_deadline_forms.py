@@ -320,3 +320,28 @@ def test_explain_shows_the_roll_the_anniversary_and_the_extension(forms: gr.Poli
         )
     )
     assert "extended: +14 calendar days: resolution_extension taken on 2024-03-05" in extended
+
+
+def test_a_timer_counts_back_from_the_schedule() -> None:
+    policy = gr.load_policy(FIXTURES / "forms" / "timer.yaml")
+    planned = [{"type": "panel_meeting", "at": "2024-12-03T14:00:00-06:00"}]
+    # due Mon 25 Nov 2024 (5 business days before Tue 3 Dec across Thanksgiving); sent Tue 26 Nov: missed
+    late = policy.evaluate(
+        facts(
+            "2024-11-01T10:00:00-05:00",
+            schedule=planned,
+            events=[{"type": "packet_sent", "at": "2024-11-26T09:00:00-06:00"}],
+        )
+    )
+    assert late.warnings == ("The panel packet was not sent five business days before the meeting",)
+    on_time = policy.evaluate(
+        facts(
+            "2024-11-01T10:00:00-05:00",
+            schedule=planned,
+            events=[{"type": "packet_sent", "at": "2024-11-25T16:00:00-06:00"}],
+        )
+    )
+    assert on_time.warnings == ()
+    # not yet scheduled: the timer stays open, even long after receipt
+    unscheduled = policy.evaluate(facts("2024-11-01T10:00:00-05:00"), as_of="2025-06-01T00:00:00-05:00")
+    assert unscheduled.warnings == ()
