@@ -121,3 +121,11 @@ Feature: Example Texas dental HMO complaint system (Tex. Ins. Code ch. 843, subc
     When the grievance is evaluated as of Tuesday 2 March 2027 at 09:00
     Then the record of the complaint is done
     And the letter acknowledging the date is overdue
+
+  Scenario: The complainant agreed otherwise: the statutory count back does not apply (reading: the action is not listed)
+    Given a grievance received by mail on Monday 4 October 2027 at 10:00
+    And a "appeal requested" event on Monday 1 November 2027 at 10:00
+    And the "appeal panel" is scheduled to meet on Tuesday 30 November 2027 at 10:00
+    And the declared fact "complainant agreed otherwise" is true
+    When the grievance is evaluated
+    Then the documents for the complaint appeal panel is not required

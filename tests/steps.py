@@ -404,6 +404,19 @@ def given_scheduled(case: Case, kind: str, date: str, time: str) -> None:
     case.facts["schedule"] = planned
 
 
+@given(parsers.re(r'the declared fact "(?P<name>[^"]+)" is (?P<value>.+)'))
+def given_declared_fact(case: Case, name: str, value: str) -> None:
+    """A fact the pack declares (``facts:``): true/false, a whole number, or text (quoted as written)."""
+    assert case.det is None, "the grievance was already evaluated; give its facts before the When step"
+    text = value.strip()
+    parsed: Any = {"true": True, "false": False}.get(text)
+    if parsed is None:
+        parsed = int(text) if re.fullmatch(r"-?\d+", text) else words_to_value(text)
+    declared = dict(case.facts.get("facts") or {})
+    declared[words_to_value(name)] = parsed
+    case.facts["facts"] = declared
+
+
 _COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
