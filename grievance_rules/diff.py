@@ -143,6 +143,9 @@ def _set_fields(model: BaseModel) -> list[str]:
         value = getattr(model, name)
         if value is None or (isinstance(value, list | dict | tuple) and not value):
             continue
+        default = type(model).model_fields[name].default
+        if value is default and default is False:  # an off switch (keep_until: false) says nothing
+            continue
         out.append(name)
 
     def rank(name: str) -> tuple[int, int]:
