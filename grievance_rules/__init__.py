@@ -12,6 +12,7 @@ durable-rules ruleset and evaluates grievance facts against it::
 
 from grievance_rules.calendar import PlanCalendar
 from grievance_rules.casebook import CaseBook, CaseBookResult, Escalation
+from grievance_rules.dask import DaskMissingError
 from grievance_rules.determination import ActionResult, Determination, PolicyRef, TraceEntry
 from grievance_rules.diff import Change, PolicyDiff, diff_policies, render_diff
 from grievance_rules.engine import EngineRejection
@@ -35,6 +36,7 @@ from grievance_rules.records import UnreadableRecord, read_records
 from grievance_rules.replay import ReplayReport, render_replay, replay
 from grievance_rules.report import OpenAfter, RecordProblem, Report, ReportPeriod, Timeliness
 from grievance_rules.report_render import ReportRenderError, report_csv, report_html, report_markdown
+from grievance_rules.table import TableError
 from grievance_rules.worklist import WorkItem, Worklist, WorklistError, WorklistPass, build_worklist
 
 __version__ = "0.1.0"
@@ -44,6 +46,7 @@ __all__ = [
     "CaseBook",
     "CaseBookResult",
     "Change",
+    "DaskMissingError",
     "Determination",
     "EngineRejection",
     "Escalation",
@@ -74,6 +77,7 @@ __all__ = [
     "ReportError",
     "ReportPeriod",
     "ReportRenderError",
+    "TableError",
     "Timeliness",
     "TraceEntry",
     "UnreadableRecord",
