@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -82,6 +83,13 @@ def prop_name(fact: str, tag: str | None = None) -> str:
     """The engine property for a catalogue fact (dots become double underscores)."""
     base = fact.replace(".", "__")
     return f"{base}__{tag}" if tag is not None else base
+
+
+def number_test(fact: str, op: str, operand: Any) -> Expr:
+    """A test of a number fact as a boolean property the engine checks: ``fact op operand``
+    is worked out exactly, with fractions, before the engine sees it."""
+    token = re.sub(r"[^0-9a-z]", "_", repr(operand).lower())
+    return ("cmp", prop_name(fact, f"{op}_{token}"), "eq", True)
 
 
 def _and(items: Sequence[Expr]) -> Expr:
@@ -149,7 +157,9 @@ def _match(expr: Expr) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- rule metadata
 
-RuleKind = Literal["classification", "level", "handled_by", "action", "warning", "record", "delegation", "pattern"]
+RuleKind = Literal[
+    "classification", "level", "handled_by", "action", "warning", "record", "delegation", "pattern", "run"
+]
 
 
 @dataclass(frozen=True)
@@ -267,6 +277,16 @@ class _Compiler:
 
             def one(v: Any) -> Expr:
                 return ("cmp", prop, "eq", v)
+        elif ftype.kind == "number":  # compared exactly (as fractions) outside the engine
+
+            def one(v: Any) -> Expr:
+                return number_test(fact, "eq", v)
+
+            if op not in ("is", "is_not"):
+                expr = number_test(fact, op, operand)
+                self.properties[str(expr[1])] = (fact, f"{op}:{operand!r}")
+                return expr
+            self.properties[str(one(operand)[1])] = (fact, f"eq:{operand!r}")
         elif ftype.kind == "tags":
 
             def one(v: Any) -> Expr:
@@ -501,6 +521,9 @@ def compile_policy(
             add(_record_info(pack, req, i, fld, label), _and([comp.cond(req.when), missing]))
     for i, pat in enumerate(spec.patterns):
         add(_rule_info(pack, pat, "pattern", ("patterns", i), pattern=pat), comp.cond(pat.when))
+    if spec.subject is not None:
+        for i, run in enumerate(spec.subject.runs):
+            add(_rule_info(pack, run, "run", ("subject", "runs", i)), comp.cond(run.when))
     stages.append(Stage("rules", final, {}, {}))
     casebook = {f"{pack}.{pat.id}{REPEATED}": _join_rule(pat, f"{pack}.{pat.id}{REPEATED}") for pat in spec.patterns}
     joins = {f"{pack}.{pat.id}{REPEATED}": pat.count for pat in spec.patterns}

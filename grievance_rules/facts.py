@@ -159,6 +159,7 @@ class PreparedFacts:
     received_at: pendulum.DateTime
     resolved_at: pendulum.DateTime | None
     events: tuple[tuple[str, pendulum.DateTime], ...]  # (type, at), in time order
+    subject: Mapping[str, Any] | None = None  # a subject record's typed values (contract section 9)
 
     def first(self, event_type: str) -> pendulum.DateTime | None:
         """When the first ``event_type`` event happened (``resolved`` includes resolved_at)."""

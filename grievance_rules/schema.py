@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictInt,
     StrictStr,
     StringConstraints,
@@ -150,7 +151,7 @@ class FactType:
     tag list's allowed values.
     """
 
-    kind: Literal["bool", "int", "enum", "str", "tags"]
+    kind: Literal["bool", "int", "enum", "str", "tags", "number"]
     values: tuple[str, ...] = ()
     description: str = ""
 
@@ -170,10 +171,14 @@ class Declared:
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     has_delegation: bool = False
     has_filing_window: bool = False
+    #: A subject pack's own facts (declared, computed and runs), by name; None for a grievance pack.
+    subject_facts: Mapping[str, FactType] | None = None
 
 
 def build_catalogue(declared: Declared) -> dict[str, FactType]:
     """Every fact a condition may name, with its type, for a pack that declares ``declared``."""
+    if declared.subject_facts is not None:
+        return _subject_catalogue(declared)
     cat: dict[str, FactType] = {
         "channel": FactType("enum", CHANNELS, "how the grievance arrived"),
         "complainant": FactType("enum", COMPLAINANTS, "who complains"),
@@ -216,6 +221,25 @@ def build_catalogue(declared: Declared) -> dict[str, FactType]:
     return cat
 
 
+def _subject_catalogue(declared: Declared) -> dict[str, FactType]:
+    """The catalogue of a subject pack: its own facts, its events and timers, and its choices.
+
+    None of the grievance facts (channel, concerns, delegation...) apply to another subject.
+    """
+    assert declared.subject_facts is not None
+    cat: dict[str, FactType] = dict(declared.subject_facts)
+    if declared.events:
+        cat["resolved"] = FactType("bool", (), "the record has a 'resolved' event")
+    for ev in declared.events:
+        cat[f"events.{ev}"] = FactType("bool", (), f"a '{ev}' event happened")
+        cat[f"events.{ev}.count"] = FactType("int", (), f"how many '{ev}' events happened")
+    for timer in declared.timers:
+        cat[f"timers.{timer}"] = FactType("enum", TIMER_STATES, f"timer '{timer}'")
+    for name, values in declared.choices.items():
+        cat[name] = FactType("enum", values, f"the {name} the rules decide")
+    return cat
+
+
 _LAST_CATALOGUE: tuple[Declared, dict[str, FactType]] | None = None
 
 
@@ -245,6 +269,7 @@ _TEST_KEYS = ("is", "is_not", "in", "not_in", "any_of", "all_of", "none_of", "gt
 _OPS_BY_KIND: dict[str, tuple[str, ...]] = {
     "bool": ("is", "is_not"),
     "int": ("is", "is_not", "in", "not_in", "gte", "gt", "lte", "lt"),
+    "number": ("is", "is_not", "gte", "gt", "lte", "lt"),
     "enum": ("is", "is_not", "in", "not_in"),
     "str": ("is", "is_not", "in", "not_in"),
     "tags": ("any_of", "all_of", "none_of"),
@@ -273,10 +298,18 @@ class Condition(StrictModel):
     any_of: list[str] | None = Field(default=None, description="The tag list holds at least one of these.")
     all_of: list[str] | None = Field(default=None, description="The tag list holds all of these.")
     none_of: list[str] | None = Field(default=None, description="The tag list holds none of these.")
-    gte: StrictInt | None = Field(default=None, description="The count is at least this.")
-    gt: StrictInt | None = Field(default=None, description="The count is more than this.")
-    lte: StrictInt | None = Field(default=None, description="The count is at most this.")
-    lt: StrictInt | None = Field(default=None, description="The count is less than this.")
+    gte: StrictInt | StrictFloat | None = Field(
+        default=None, description="The count is at least this (a number fact compares exactly, as a fraction)."
+    )
+    gt: StrictInt | StrictFloat | None = Field(
+        default=None, description="The count is more than this (a number fact compares exactly, as a fraction)."
+    )
+    lte: StrictInt | StrictFloat | None = Field(
+        default=None, description="The count is at most this (a number fact compares exactly, as a fraction)."
+    )
+    lt: StrictInt | StrictFloat | None = Field(
+        default=None, description="The count is less than this (a number fact compares exactly, as a fraction)."
+    )
 
     def operator(self) -> str:
         """The one operator key this test uses (alias spelling)."""
@@ -356,6 +389,10 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
         if ftype.kind == "bool" and not isinstance(value, bool):
             raise PydanticCustomError(
                 "bad_value", "fact '{fact}' is true or false; found '{found}'", {"at": at, "fact": fact, "found": value}
+            )
+        if ftype.kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise PydanticCustomError(
+                "bad_value", "fact '{fact}' is a number; found '{found}'", {"at": at, "fact": fact, "found": value}
             )
         if ftype.kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
             raise PydanticCustomError(
@@ -491,7 +528,9 @@ class Vocabulary(StrictModel):
         default_factory=lambda: cast(Any, list(CHANNELS)), description="Channels the plan accepts grievances by."
     )
     types: dict[Identifier, Text] = Field(default_factory=dict, description="Grievance types: id -> description.")
-    concerns: dict[Identifier, Text] = Field(description="Concern tags: tag -> description.")
+    concerns: dict[Identifier, Text] = Field(
+        default_factory=dict, description="Concern tags: tag -> description (none for a subject pack)."
+    )
     events: dict[Identifier, Text] = Field(default_factory=dict, description="Event types: id -> description.")
     assistance: dict[Identifier, Text] = Field(default_factory=dict, description="Assistance needs: id -> description.")
     roles: dict[Identifier, Text] = Field(default_factory=dict, description="Responsible roles: id -> description.")
@@ -806,6 +845,159 @@ class Pattern(StrictModel):
     reading: str | None = None
 
 
+# --------------------------------------------------------------------------- subjects (contract section 9)
+
+#: The types a subject's facts may have (the names of the declared-facts format).
+SUBJECT_FACT_TYPES: tuple[str, ...] = (
+    "boolean",
+    "integer",
+    "number",
+    "string",
+    "date",
+    "date-time",
+    "month",
+    "quarter",
+    "enum",
+    "tags",
+)
+SubjectFactType = Literal["boolean", "integer", "number", "string", "date", "date-time", "month", "quarter", "enum", "tags"]
+#: How a rule sees each fact type (dates and date-times are not tested by conditions; months and
+#: quarters are tested as their text, e.g. ``2011-12`` or ``2011Q4``).
+_KIND_OF_TYPE: dict[str, Literal["bool", "int", "enum", "str", "tags", "number"] | None] = {
+    "boolean": "bool",
+    "integer": "int",
+    "number": "number",
+    "string": "str",
+    "date": None,
+    "date-time": None,
+    "month": "str",
+    "quarter": "str",
+    "enum": "enum",
+    "tags": "tags",
+}
+
+
+class SubjectFact(StrictModel):
+    """One typed fact a subject's records carry (a CSV column, a JSON field)."""
+
+    type: SubjectFactType = Field(description="boolean, integer, number, string, date, date-time, month, quarter, enum or tags.")
+    description: Text
+    values: list[Value] | None = Field(default=None, description="The allowed values of an enum or a tag list.")
+    min: StrictInt | StrictFloat | None = Field(default=None, description="Smallest allowed value (integer, number).")
+    max: StrictInt | StrictFloat | None = Field(default=None, description="Largest allowed value (integer, number).")
+    required: StrictBool = Field(default=True, description="Every record gives it (default true).")
+
+    @model_validator(mode="after")
+    def _values_fit_type(self) -> SubjectFact:
+        if self.type in ("enum", "tags") and not self.values:
+            raise PydanticCustomError("fact_values", "an {type} fact lists its 'values'", {"type": self.type})
+        if self.type not in ("enum", "tags") and self.values is not None:
+            raise PydanticCustomError(
+                "fact_values", "'values' is for enum and tags facts; this fact is {type}", {"type": self.type}
+            )
+        if (self.min is not None or self.max is not None) and self.type not in ("integer", "number"):
+            raise PydanticCustomError(
+                "fact_bounds", "'min'/'max' are for integer and number facts; this fact is {type}", {"type": self.type}
+            )
+        return self
+
+
+class Ratio(StrictModel):
+    """A computed number: ``numerator / denominator × times``, exact (a fraction, never rounded).
+
+    It has no value when the denominator is 0; every comparison of it is then false, so a rule
+    for that case (say ``enrollment is 0``) must come first.
+    """
+
+    numerator: Identifier = Field(description="An integer or number fact.")
+    denominator: Identifier = Field(description="An integer or number fact.")
+    times: StrictInt = Field(default=1, ge=1, description="A scale, e.g. 100 for a percentage.")
+    description: Text
+
+
+class Run(StrictModel):
+    """Consecutive records of one key that meet ``when``, counted by the library.
+
+    Records of one ``key`` (e.g. the office) are put in the order of ``order`` (a month or
+    quarter fact); ``runs.<id>`` is the number of consecutive periods ending with this record
+    for which ``when`` holds (0 when it does not hold). A record that does not meet ``when``, or a
+    missing period between two records, starts the count again. Evaluated alone, a record's run
+    is 1 or 0; a :class:`CaseBook` counts it from the key's records given together.
+    """
+
+    id: Identifier
+    description: Text
+    when: Condition
+    key: Identifier = Field(description="The fact that says whose records belong together, e.g. office.")
+    order: Identifier = Field(description="A month or quarter fact that orders the records.")
+    citation: Citation
+    reading: str | None = None
+
+
+class Subject(StrictModel):
+    """What a pack's records are about when it is not a grievance (contract section 9)."""
+
+    name: Identifier = Field(description="The subject, e.g. office_month; a Determination's 'subject'.")
+    id_field: Identifier = Field(default="id", description="The string fact that identifies a record.")
+    received_field: Identifier | None = Field(
+        default=None,
+        description="A date-time fact that is the record's receipt: deadlines run from it ('receipt').",
+    )
+    facts: dict[Identifier, SubjectFact] = Field(description="The facts a record carries, by name.")
+    computed: dict[Identifier, Ratio] = Field(default_factory=dict, description="Exact ratios of two facts.")
+    runs: list[Run] = Field(default_factory=list, description="Consecutive periods meeting a condition.")
+
+    @model_validator(mode="after")
+    def _fields_declared(self) -> Subject:
+        def need(name: str, types: tuple[str, ...], at: tuple[str | int, ...]) -> None:
+            found = self.facts.get(name)
+            if found is None or found.type not in types:
+                raise PydanticCustomError(
+                    "subject_field",
+                    "'{found}' must be a declared fact of type {types}{hint}",
+                    {"at": at, "found": name, "types": " or ".join(types), "hint": hint(name, self.facts)},
+                )
+
+        need(self.id_field, ("string",), ("id_field",))
+        if self.received_field is not None:
+            need(self.received_field, ("date-time",), ("received_field",))
+        for name, ratio in self.computed.items():
+            if name in self.facts:
+                raise PydanticCustomError(
+                    "subject_field", "computed fact '{found}' has the name of a declared fact", {"found": name}
+                )
+            need(ratio.numerator, ("integer", "number"), ("computed", name, "numerator"))
+            need(ratio.denominator, ("integer", "number"), ("computed", name, "denominator"))
+        for i, run in enumerate(self.runs):
+            need(run.key, ("string", "enum"), ("runs", i, "key"))
+            need(run.order, ("month", "quarter"), ("runs", i, "order"))
+        return self
+
+    def catalogue(self) -> dict[str, FactType]:
+        """The facts a condition of this subject's pack may test."""
+        return subject_catalogue(
+            {n: (f.type, tuple(f.values or ()), f.description) for n, f in self.facts.items()},
+            {n: r.description for n, r in self.computed.items()},
+            {r.id: r.description for r in self.runs},
+        )
+
+
+def subject_catalogue(
+    facts: Mapping[str, tuple[str, tuple[str, ...], str]], computed: Mapping[str, str], runs: Mapping[str, str]
+) -> dict[str, FactType]:
+    """Catalogue entries for declared facts ``(type, values, description)``, ratios and runs."""
+    cat: dict[str, FactType] = {}
+    for name, (ftype, values, description) in facts.items():
+        kind = _KIND_OF_TYPE.get(ftype)
+        if kind is not None:
+            cat[name] = FactType(kind, values, description)
+    for name, description in computed.items():
+        cat[name] = FactType("number", (), description)
+    for name, description in runs.items():
+        cat[f"runs.{name}"] = FactType("int", (), description)
+    return cat
+
+
 # --------------------------------------------------------------------------- reports
 
 #: What a report may count by. ``concern`` counts a grievance once under each of its concern tags.
@@ -963,7 +1155,9 @@ class PolicySpec(StrictModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="grievance-rules policy pack")
 
-    id: Identifier = Field(description="Pack id, lower case, e.g. my_plan.")
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$")] = Field(
+        description="Pack id, lower case, e.g. my_plan or liberty-utilization (words joined by - or _)."
+    )
     name: Text
     version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$")] = Field(
         description="Pack version (quote it in YAML)."
@@ -990,6 +1184,9 @@ class PolicySpec(StrictModel):
     record_requirements: list[RecordRequirement] = Field(default_factory=list)
     retention: Retention | None = None
     reports: list[ReportSpec] = Field(default_factory=list, description="The reports the document requires.")
+    subject: Subject | None = Field(
+        default=None, description="What the records are about when they are not grievances (contract section 9)."
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> PolicySpec:
@@ -1129,6 +1326,7 @@ class PolicySpec(StrictModel):
             choices={name: tuple(c.values) for name, c in self.choices().items()},
             has_delegation=self.delegation is not None,
             has_filing_window=self.filing_window is not None,
+            subject_facts=None if self.subject is None else self.subject.catalogue(),
         )
 
     def choices(self) -> dict[str, Choice]:
@@ -1151,6 +1349,8 @@ class PolicySpec(StrictModel):
         ids.extend(w.id for w in self.warnings)
         ids.extend(r.id for r in self.record_requirements)
         ids.extend(p.id for p in self.patterns)
+        if self.subject is not None:
+            ids.extend(r.id for r in self.subject.runs)
         return ids
 
 
