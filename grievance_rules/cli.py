@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
 import datetime as dt
 import json
@@ -27,6 +28,7 @@ from grievance_rules.explain import explain, render_explanation
 from grievance_rules.export import ExportError, ExportLayout, arrow_schema, write_csv, write_parquet
 from grievance_rules.packs import CASES_SUFFIXES, available_policies, describe_packs, load_policy, validate_file
 from grievance_rules.period import PeriodError, parse_period
+from grievance_rules.casebook import CaseBook
 from grievance_rules.policy import Policy
 from grievance_rules.replay import ReplayCounter, render_replay
 from grievance_rules.schema import policy_json_schema
@@ -63,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--pretty", action="store_true", help="indent each Determination")
     ev.add_argument(
         "--trace", action="store_true", help="include the trace: every rule considered, why, and the values it read"
+    )
+    ev.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        help="the input format (default: csv for files ending in .csv, else JSON); CSV has one record per row, "
+        "typed by the pack's declared subject facts",
     )
     ev.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
     va = sub.add_parser("validate", help="check policy files; print every problem as file:line:col: message")
@@ -516,14 +524,45 @@ def _open(file: str) -> TextIO:
         raise _Usage(f"cannot read {file} ({exc.__class__.__name__})") from None
 
 
-def _records(file: str, opener: Callable[[str], TextIO] | None = None) -> Iterator[tuple[int, Any, str | None]]:
+class CsvRow(dict[str, str]):
+    """One CSV row (text values), typed by the pack before evaluation (:meth:`Policy.csv_record`)."""
+
+
+def _csv_records(handle: TextIO, file: str) -> Iterator[tuple[int, Any, str | None]]:
+    """(row number, row, error) per data row of a CSV file with a header row."""
+    try:
+        reader = csv.DictReader(handle)
+        for n, row in enumerate(reader, start=1):
+            if None in row:
+                yield n, None, f"row {n} has more cells than the header names"
+                continue
+            yield n, CsvRow({k: v for k, v in row.items() if v not in (None, "")}), None
+    except csv.Error as exc:
+        yield 0, None, f"{file} is not valid CSV: {exc}"
+    except UnicodeDecodeError:
+        raise _Usage(f"cannot read {file}: not UTF-8 text") from None
+
+
+def _records(
+    file: str, opener: Callable[[str], TextIO] | None = None, fmt: str | None = None
+) -> Iterator[tuple[int, Any, str | None]]:
     """(position, record, error) per record: array index (1-based) or JSON Lines line number.
+
+    ``fmt`` ``csv`` (or a file name ending in ``.csv``) reads CSV rows instead (position: the
+    data row's number).
 
     JSON Lines are read line by line (memory stays flat); a JSON array or one object spanning
     lines is parsed whole. ``opener`` (default :func:`_open`) lets :class:`_Run` see the handle
     so that its progress bar can follow the bytes read.
     """
     handle = (opener or _open)(file)
+    if fmt == "csv" or (fmt is None and file.lower().endswith(".csv")):
+        try:
+            yield from _csv_records(handle, file)
+        finally:
+            if handle is not sys.stdin:
+                handle.close()
+        return
     try:
         try:
             first = handle.readline()
@@ -577,18 +616,51 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             policy.parse_as_of(args.as_of)
         except FactsError as exc:
             raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
-    with _Run(args.files, err, "evaluate") as run:
+    subject = policy.spec.subject
+    if subject is not None and subject.runs:
+        return _evaluate_book(policy, args, out, err)
+    with _Run(args.files, err, "evaluate", fmt=args.format) as run:
         for position, record, parse_error in run.records():
             if parse_error is not None:
                 print(json.dumps({"error": parse_error, "record": position, "id": None, "field": None}), file=out)
                 continue
             try:
+                if isinstance(record, CsvRow):
+                    record = policy.csv_record(record)
                 det = policy.evaluate(record, as_of=args.as_of, trace=args.trace)
             except FactsError as exc:
                 run.failed()
                 rid = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else None
                 print(json.dumps({"error": str(exc), "record": position, "id": rid, "field": exc.field}), file=out)
                 continue
+            data = det.model_dump(mode="json", exclude=None if args.trace else {"trace"})
+            print(json.dumps(data, indent=indent), file=out)
+    return 1 if run.errors else 0
+
+
+def _evaluate_book(policy: Policy, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``evaluate`` for a subject pack that counts runs: the records are read whole and judged
+    together (a case book), so each office's consecutive periods are counted from its own records."""
+    indent = 2 if args.pretty else None
+    book = CaseBook(policy)
+    with _Run(args.files, err, "evaluate", fmt=args.format) as run:
+        for position, record, parse_error in run.records():
+            if parse_error is not None:
+                print(json.dumps({"error": parse_error, "record": position, "id": None, "field": None}), file=out)
+                continue
+            try:
+                book.add(policy.csv_record(record) if isinstance(record, CsvRow) else record)
+            except FactsError as exc:
+                run.failed()
+                rid = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else None
+                print(json.dumps({"error": str(exc), "record": position, "id": rid, "field": exc.field}), file=out)
+        try:
+            result = book.evaluate(as_of=args.as_of)
+        except FactsError as exc:
+            run.failed()
+            print(json.dumps({"error": str(exc), "record": None, "id": None, "field": exc.field}), file=out)
+            return 1
+        for det in result.determinations:
             data = det.model_dump(mode="json", exclude=None if args.trace else {"trace"})
             print(json.dumps(data, indent=indent), file=out)
     return 1 if run.errors else 0
@@ -709,8 +781,9 @@ class _Run:
     and on a normal exit prints the summary line ``N records, M errors`` on ``err``.
     """
 
-    def __init__(self, files: Sequence[str], err: TextIO, label: str) -> None:
+    def __init__(self, files: Sequence[str], err: TextIO, label: str, fmt: str | None = None) -> None:
         self.files = tuple(files)
+        self.fmt = fmt
         self.err = err
         self.label = label
         self.count = 0
@@ -768,7 +841,7 @@ class _Run:
     def records(self) -> Iterator[tuple[int, Any, str | None]]:
         """Every record of every file, as :func:`_records` gives them, counted as they pass."""
         for file in self.files:
-            for position, record, parse_error in _records(file, opener=self._open):
+            for position, record, parse_error in _records(file, opener=self._open, fmt=self.fmt):
                 self.count += 1
                 self.where = f"{'stdin' if file == '-' else file}: record {position}"
                 if parse_error is not None:

@@ -47,7 +47,7 @@ from grievance_rules.facts import (
 from grievance_rules.loader import LoadedSpec
 from grievance_rules.period import Period, parse_period
 from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, Effective, PolicySpec, Timer
-from grievance_rules.subject import exact_text, parse_record
+from grievance_rules.subject import csv_record, exact_text, parse_record
 
 if TYPE_CHECKING:
     from grievance_rules.report import Report
@@ -234,6 +234,16 @@ class Policy:
         version = self.version_for(carrier) if subject.received_field else self
         prepared = prepare(carrier, version.spec, version.calendar, when)
         return version, dataclasses.replace(prepared, subject=values)
+
+    def csv_record(self, row: Mapping[str, str]) -> dict[str, Any]:
+        """A CSV row (text cells) typed by the pack's subject facts: integers and booleans read
+        from their text, tags split on ``;``; other cells stay text and are checked on evaluation.
+
+        Raises :class:`FactsError` for a pack without ``subject:`` (grievances are JSON).
+        """
+        if self.spec.subject is None:
+            raise FactsError([("facts", "CSV input needs a pack that declares a subject; give grievances as JSON", "JSON")])
+        return csv_record(row, self.spec.subject)
 
     def run_members(self, facts: PreparedFacts) -> frozenset[str]:
         """The runs (``subject.runs``) this record counts toward: their ``when`` holds for it."""

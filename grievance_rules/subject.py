@@ -25,7 +25,7 @@ from grievance_rules.errors import FactsError, did_you_mean
 from grievance_rules.facts import Event, Grievance
 from grievance_rules.schema import Subject, SubjectFact
 
-__all__ = ["NO_RECEIPT", "exact_text", "parse_record", "period_index"]
+__all__ = ["NO_RECEIPT", "csv_record", "exact_text", "parse_record", "period_index"]
 
 #: The receipt of a record whose subject has no ``received_field`` (never shown: the
 #: Determination's ``received_at`` is then null, and such a pack has no deadline from receipt).
@@ -189,3 +189,29 @@ def exact_text(value: Fraction) -> str:
         if Fraction(text) == value:
             return text
     return f"{value.numerator}/{value.denominator} (≈{float(value):.4f})"
+
+
+_INTEGER = re.compile(r"^-?[0-9]+$")
+_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+
+
+def csv_record(row: Mapping[str, str], subject: Subject) -> dict[str, Any]:
+    """A CSV row typed by the subject's facts (a cell that does not read stays text, so the
+    checks of :func:`parse_record` name it). Empty cells are left out."""
+    out: dict[str, Any] = {}
+    for key, text in row.items():
+        if text is None or text == "":
+            continue
+        spec = subject.facts.get(key)
+        cell = text.strip()
+        if spec is None:
+            out[key] = text
+        elif spec.type == "integer" and _INTEGER.match(cell):
+            out[key] = int(cell)
+        elif spec.type == "boolean" and cell.lower() in _BOOLEANS:
+            out[key] = _BOOLEANS[cell.lower()]
+        elif spec.type == "tags":
+            out[key] = [t.strip() for t in cell.split(";") if t.strip()]
+        else:
+            out[key] = cell
+    return out
