@@ -96,12 +96,18 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--policy", required=True, metavar="ID|PATH", help="a pack id or a path to a policy YAML file")
     rp.add_argument("--report", required=True, metavar="NAME", help="the report's name in the pack")
     rp.add_argument(
-        "--period", required=True, metavar="P", help="2014Q4, 2014-12, 2014-12-03 or 2014-10-01..2014-12-31"
+        "--period",
+        metavar="P",
+        help="2014Q4, 2014-12, 2014-12-03 or 2014-10-01..2014-12-31 (required for grievance reports; "
+        "a subject pack's report covers every record given)",
     )
     rp.add_argument("--member-months", type=int, metavar="N", help="member months, for the rate per 1000")
     rp.add_argument("--as-of", metavar="DATETIME", help="judge statuses at this moment (default: end of the period)")
     rp.add_argument("--format", choices=("json", "csv", "md", "html"), default="json", help="output format")
     rp.add_argument("--output", metavar="PATH", help="write to this file instead of standard output")
+    rp.add_argument(
+        "--input-format", choices=("json", "csv"), help="input format (default: csv for .csv files, else JSON)"
+    )
     rp.add_argument("files", nargs="+", metavar="FILE", help="grievance files (JSON or JSON Lines); '-' is stdin")
     ex = sub.add_parser(
         "export",
@@ -422,6 +428,10 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from grievance_rules.report_render import report_csv, report_html, report_markdown
 
     policy = load_policy(args.policy)
+    if policy.spec.subject is not None:
+        return _subject_report(policy, args, out, err)
+    if args.period is None:
+        raise _Usage("--period is required for a grievance report")
     try:  # an unknown name or period fails before any file is read
         find_report(policy, args.report)
         parse_period(args.period)
@@ -486,6 +496,43 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         run.errors = len(rep.errors)  # unreadable lines are among them
         run.note = f"{rep.total} counted in the period"
     return 1 if rep.errors else 0
+
+
+def _subject_report(policy: Policy, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``report`` for a subject pack: its ``subject.reports`` entry over every record given."""
+    from grievance_rules.subject_report import find_subject_report, run_subject_report, subject_report_markdown
+
+    try:
+        find_subject_report(policy, args.report)
+    except GrievanceRulesError as exc:
+        raise _Usage(str(exc)) from None
+    if args.format not in ("json", "md"):
+        raise _Usage("--format: a subject report is written as json or md")
+    for file in args.files:
+        if file != "-" and not Path(file).is_file():
+            raise _Usage(f"no such file: {file}")
+    with _Run(args.files, err, "report", fmt=args.input_format) as run:
+
+        def records() -> Iterator[Any]:
+            for _, record, parse_error in run.records():
+                if parse_error is not None:
+                    run.say(f"{run.where}: {parse_error}")
+                    continue
+                yield policy.csv_record(record) if isinstance(record, CsvRow) else record
+
+        rep = run_subject_report(policy, args.report, records())
+        if args.format == "json":
+            text = json.dumps(rep.model_dump(mode="json"), indent=2) + "\n"
+        else:
+            text = subject_report_markdown(rep)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            out.write(text)
+        for problem in rep.errors:
+            run.failed()
+            run.say(f"record {problem.record}: {problem.error}")
+    return 1 if run.errors else 0
 
 
 def _docs(packs: Sequence[str], out_dir: Path, out: TextIO) -> int:

@@ -934,6 +934,38 @@ class Run(StrictModel):
     reading: str | None = None
 
 
+class PrintedColumn(StrictModel):
+    """A column of rounded values the document prints, to compare with the exact figures."""
+
+    values: dict[str, str] = Field(description="The printed value per key, e.g. 'Cross Dental': '5%'.")
+    citation: Citation
+    reading: str | None = None
+
+
+class Aggregate(StrictModel):
+    """An exact ratio over each key's records given together (e.g. the quarter of three months)."""
+
+    title: Text
+    numerator: Identifier = Field(description="An integer or number fact, summed over the key's records.")
+    denominator: Identifier = Field(description="An integer or number fact, summed over the key's records.")
+    times: StrictInt = Field(default=1, ge=1, description="A scale, e.g. 100 for a percentage.")
+    below: StrictInt | StrictFloat = Field(description="The threshold: a ratio under it is flagged.")
+    printed: PrintedColumn | None = Field(default=None, description="The document's own rounded figures.")
+
+
+class SubjectReport(StrictModel):
+    """A report over a subject's records: each key's outcome per period, and who gets actions."""
+
+    name: Identifier
+    title: Text
+    description: str | None = None
+    key: Identifier = Field(description="The fact that names a row, e.g. office.")
+    period: Identifier | None = Field(default=None, description="A month or quarter fact: one column per period.")
+    show: Literal["classification", "level"] = Field(default="classification", description="The outcome shown per cell.")
+    aggregate: Aggregate | None = None
+    citation: Citation
+
+
 class Subject(StrictModel):
     """What a pack's records are about when it is not a grievance (contract section 9)."""
 
@@ -946,6 +978,7 @@ class Subject(StrictModel):
     facts: dict[Identifier, SubjectFact] = Field(description="The facts a record carries, by name.")
     computed: dict[Identifier, Ratio] = Field(default_factory=dict, description="Exact ratios of two facts.")
     runs: list[Run] = Field(default_factory=list, description="Consecutive periods meeting a condition.")
+    reports: list[SubjectReport] = Field(default_factory=list, description="Reports over the subject's records.")
 
     @model_validator(mode="after")
     def _fields_declared(self) -> Subject:
@@ -971,6 +1004,13 @@ class Subject(StrictModel):
         for i, run in enumerate(self.runs):
             need(run.key, ("string", "enum"), ("runs", i, "key"))
             need(run.order, ("month", "quarter"), ("runs", i, "order"))
+        for i, rep in enumerate(self.reports):
+            need(rep.key, ("string", "enum"), ("reports", i, "key"))
+            if rep.period is not None:
+                need(rep.period, ("month", "quarter"), ("reports", i, "period"))
+            if rep.aggregate is not None:
+                need(rep.aggregate.numerator, ("integer", "number"), ("reports", i, "aggregate", "numerator"))
+                need(rep.aggregate.denominator, ("integer", "number"), ("reports", i, "aggregate", "denominator"))
         return self
 
     def catalogue(self) -> dict[str, FactType]:
