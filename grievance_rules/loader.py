@@ -456,7 +456,11 @@ def _subject_facts(subject: Any) -> dict[str, FactType] | None:
         if isinstance(spec, dict):
             values = spec.get("values") if isinstance(spec.get("values"), list) else []
             assert isinstance(values, list)
-            declared[str(name)] = (str(spec.get("type")), tuple(str(v) for v in values), str(spec.get("description", "")))
+            declared[str(name)] = (
+                str(spec.get("type")),
+                tuple(str(v) for v in values),
+                str(spec.get("description", "")),
+            )
     return subject_catalogue(
         declared,
         {str(n): "" for n in computed},

@@ -242,7 +242,9 @@ class Policy:
         Raises :class:`FactsError` for a pack without ``subject:`` (grievances are JSON).
         """
         if self.spec.subject is None:
-            raise FactsError([("facts", "CSV input needs a pack that declares a subject; give grievances as JSON", "JSON")])
+            raise FactsError(
+                [("facts", "CSV input needs a pack that declares a subject; give grievances as JSON", "JSON")]
+            )
         return csv_record(row, self.spec.subject)
 
     def run_members(self, facts: PreparedFacts) -> frozenset[str]:
@@ -607,7 +609,11 @@ class Policy:
             kind = catalogue[fact].kind if fact in catalogue else "enum"
             if fact in self.spec.choices():
                 self._choice_values.append(fact)
-            elif subject is not None and kind in ("number", "tags") and (fact in subject.facts or fact in subject.computed):
+            elif (
+                subject is not None
+                and kind in ("number", "tags")
+                and (fact in subject.facts or fact in subject.computed)
+            ):
                 self._subject_values.append((fact, kind))
             elif kind == "tags":
                 self._tag_values.append((fact, "concerns" if fact == "concerns" else "assistance_needs"))
@@ -680,7 +686,12 @@ class Policy:
         trace: bool = True,
     ) -> Determination:
         subject = self.spec.subject
-        if subject is not None and subject.runs and facts.subject is not None and f"runs.{subject.runs[0].id}" not in facts.subject:
+        if (
+            subject is not None
+            and subject.runs
+            and facts.subject is not None
+            and f"runs.{subject.runs[0].id}" not in facts.subject
+        ):
             # evaluated alone: each run is this record's own (1 when it counts, else 0)
             members = self.run_members(facts)
             facts = self.with_runs(facts, {r.id: int(r.id in members) for r in subject.runs})

@@ -860,7 +860,9 @@ SUBJECT_FACT_TYPES: tuple[str, ...] = (
     "enum",
     "tags",
 )
-SubjectFactType = Literal["boolean", "integer", "number", "string", "date", "date-time", "month", "quarter", "enum", "tags"]
+SubjectFactType = Literal[
+    "boolean", "integer", "number", "string", "date", "date-time", "month", "quarter", "enum", "tags"
+]
 #: How a rule sees each fact type (dates and date-times are not tested by conditions; months and
 #: quarters are tested as their text, e.g. ``2011-12`` or ``2011Q4``).
 _KIND_OF_TYPE: dict[str, Literal["bool", "int", "enum", "str", "tags", "number"] | None] = {
@@ -880,7 +882,9 @@ _KIND_OF_TYPE: dict[str, Literal["bool", "int", "enum", "str", "tags", "number"]
 class SubjectFact(StrictModel):
     """One typed fact a subject's records carry (a CSV column, a JSON field)."""
 
-    type: SubjectFactType = Field(description="boolean, integer, number, string, date, date-time, month, quarter, enum or tags.")
+    type: SubjectFactType = Field(
+        description="boolean, integer, number, string, date, date-time, month, quarter, enum or tags."
+    )
     description: Text
     values: list[Value] | None = Field(default=None, description="The allowed values of an enum or a tag list.")
     min: StrictInt | StrictFloat | None = Field(default=None, description="Smallest allowed value (integer, number).")
@@ -961,7 +965,9 @@ class SubjectReport(StrictModel):
     description: str | None = None
     key: Identifier = Field(description="The fact that names a row, e.g. office.")
     period: Identifier | None = Field(default=None, description="A month or quarter fact: one column per period.")
-    show: Literal["classification", "level"] = Field(default="classification", description="The outcome shown per cell.")
+    show: Literal["classification", "level"] = Field(
+        default="classification", description="The outcome shown per cell."
+    )
     aggregate: Aggregate | None = None
     citation: Citation
 

@@ -143,7 +143,9 @@ def parse_record(record: Mapping[str, Any], subject: Subject, has_events: bool) 
     for key in record:
         if key not in known:
             allowed = ", ".join(known)
-            problems.append((str(key)[:60], f"unknown field{did_you_mean(str(key), known)}; allowed fields: {allowed}", allowed))
+            problems.append(
+                (str(key)[:60], f"unknown field{did_you_mean(str(key), known)}; allowed fields: {allowed}", allowed)
+            )
     for name, spec in subject.facts.items():
         raw = record.get(name)
         if raw is None or raw == "":
@@ -154,7 +156,13 @@ def parse_record(record: Mapping[str, Any], subject: Subject, has_events: bool) 
         try:
             values[name] = _typed(spec, raw)
         except ValueError:
-            problems.append((name, f"is not {spec.type if spec.type != 'enum' else 'one of the values'}; allowed: {_allowed(spec)}", _allowed(spec)))
+            problems.append(
+                (
+                    name,
+                    f"is not {spec.type if spec.type != 'enum' else 'one of the values'}; allowed: {_allowed(spec)}",
+                    _allowed(spec),
+                )
+            )
     events: list[Event] = []
     raw_events = record.get("events", [])
     if has_events and raw_events:
