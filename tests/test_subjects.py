@@ -281,18 +281,18 @@ def test_access_table_from_the_seed(access: gr.Policy) -> None:
 
 @pytest.mark.parametrize("channel", ["phone", "fax", "email", "mail"])
 def test_standard_referral_by_each_channel(referrals: gr.Policy, channel: str) -> None:
-    # received Tuesday 6 March 2012 09:00 PST; triage by 6+2 = 8 March (target 7 March); review 1 day
-    # after triage's due date = 9 March; processing 6+5 = 11 March; letter 11+2 = 13 March (PDT by then)
+    # received Tuesday 5 March 2013 09:00 PST; triage by 6+2 = 8 March (target 7 March); review 1 day
+    # after triage's due date = 8 March; processing 5+5 = 10 March; letter 10+2 = 12 March (PDT by then)
     det = referrals.evaluate(
-        {"id": "R", "received_at": "2012-03-06T09:00:00-08:00", "channel": channel, "emergency": False}
+        {"id": "R", "received_at": "2013-03-05T09:00:00-08:00", "channel": channel, "emergency": False}
     )
     assert det.subject == "referral" and det.classification == "standard"
     due = {a.code: a.due_at.isoformat() for a in det.actions if a.due_at}
     assert due == {
-        "triage": "2012-03-08T23:59:59-08:00",
-        "consultant_review": "2012-03-09T23:59:59-08:00",
-        "process_referral": "2012-03-11T23:59:59-07:00",
-        "mail_referral_letter": "2012-03-13T23:59:59-07:00",
+        "triage": "2013-03-07T23:59:59-08:00",
+        "consultant_review": "2013-03-08T23:59:59-08:00",
+        "process_referral": "2013-03-10T23:59:59-07:00",
+        "mail_referral_letter": "2013-03-12T23:59:59-07:00",
     }
     assert det.warnings == ()
 
@@ -301,18 +301,18 @@ def test_standard_referral_steps_follow_the_events(referrals: gr.Policy) -> None
     det = referrals.evaluate(
         {
             "id": "R",
-            "received_at": "2012-03-06T09:00:00-08:00",
+            "received_at": "2013-03-05T09:00:00-08:00",
             "channel": "mail",
             "emergency": False,
             "events": [
-                {"type": "triaged", "at": "2012-03-06T15:00:00-08:00"},
-                {"type": "consultant_reviewed", "at": "2012-03-08T10:00:00-08:00"},
+                {"type": "triaged", "at": "2013-03-05T15:00:00-08:00"},
+                {"type": "consultant_reviewed", "at": "2013-03-07T10:00:00-08:00"},
             ],
         },
-        as_of="2012-03-12T12:00:00-07:00",
+        as_of="2013-03-11T12:00:00-07:00",
     )
     status = {a.code: a.status for a in det.actions}
-    # review due 1 day after the triage on 6 March = 7 March: done on the 8th is late
+    # review due 1 day after the triage on 5 March = 6 March: done on the 7th is late
     assert status == {
         "triage": "done",
         "consultant_review": "late",
@@ -323,31 +323,31 @@ def test_standard_referral_steps_follow_the_events(referrals: gr.Policy) -> None
 
 def test_emergency_by_phone_is_handled_on_the_call(referrals: gr.Policy) -> None:
     det = referrals.evaluate(
-        {"id": "E", "received_at": "2012-03-06T09:00:00-08:00", "channel": "phone", "emergency": True}
+        {"id": "E", "received_at": "2013-03-05T09:00:00-08:00", "channel": "phone", "emergency": True}
     )
     assert det.classification == "emergency_phone"
     (action,) = det.actions
-    assert action.code == "process_referral" and action.due_at == dt.datetime.fromisoformat("2012-03-06T09:00:00-08:00")
+    assert action.code == "process_referral" and action.due_at == dt.datetime.fromisoformat("2013-03-05T09:00:00-08:00")
 
 
 @pytest.mark.parametrize("channel", ["fax", "email"])
 def test_emergency_by_fax_or_email_within_24_elapsed_hours_across_dst(referrals: gr.Policy, channel: str) -> None:
-    # DST began Sunday 11 March 2012 at 02:00 PST. Received Saturday 10 March 10:00 PST (18:00 UTC);
+    # DST began Sunday 10 March 2013 at 02:00 PST. Received Saturday 10 March 10:00 PST (18:00 UTC);
     # 24 elapsed hours later is Sunday 18:00 UTC = 11:00 PDT, not 10:00.
     det = referrals.evaluate(
-        {"id": "E", "received_at": "2012-03-10T10:00:00-08:00", "channel": channel, "emergency": True}
+        {"id": "E", "received_at": "2013-03-09T10:00:00-08:00", "channel": channel, "emergency": True}
     )
     assert det.classification == "emergency_written"
     (action,) = det.actions
-    assert action.due_at is not None and action.due_at.isoformat() == "2012-03-11T11:00:00-07:00"
-    assert (action.due_at - dt.datetime.fromisoformat("2012-03-10T10:00:00-08:00")) == dt.timedelta(hours=24)
+    assert action.due_at is not None and action.due_at.isoformat() == "2013-03-10T11:00:00-07:00"
+    assert (action.due_at - dt.datetime.fromisoformat("2013-03-09T10:00:00-08:00")) == dt.timedelta(hours=24)
     on_time = referrals.evaluate(
         {
             "id": "E",
-            "received_at": "2012-03-10T10:00:00-08:00",
+            "received_at": "2013-03-09T10:00:00-08:00",
             "channel": channel,
             "emergency": True,
-            "events": [{"type": "processed", "at": "2012-03-11T10:30:00-07:00"}],  # 23.5 hours
+            "events": [{"type": "processed", "at": "2013-03-10T10:30:00-07:00"}],  # 23.5 hours
         }
     )
     assert on_time.actions[0].status == "done"
@@ -355,7 +355,7 @@ def test_emergency_by_fax_or_email_within_24_elapsed_hours_across_dst(referrals:
 
 def test_emergency_by_mail_follows_the_standard_workflow_with_a_warning(referrals: gr.Policy) -> None:
     det = referrals.evaluate(
-        {"id": "E", "received_at": "2012-03-06T09:00:00-08:00", "channel": "mail", "emergency": True}
+        {"id": "E", "received_at": "2013-03-05T09:00:00-08:00", "channel": "mail", "emergency": True}
     )
     assert det.classification == "standard"
     assert det.warnings and "emergency referral by mail" in det.warnings[0]
