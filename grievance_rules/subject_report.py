@@ -202,6 +202,15 @@ def subject_report_markdown(rep: SubjectReportResult) -> str:
         cells = [_cell(row.outcomes.get(p, "—"), row.actions.get(p, ())) if p in row.outcomes else "—" for p in periods]
         lines.append("| " + " | ".join([row.key.replace("|", "\\|"), *cells]) + " |")
     lines.append("")
+    lines += [f"## Count by {rep.show}", ""]
+    for p in periods:
+        counts: dict[str, int] = {}
+        for row in rep.rows:
+            if p in row.outcomes:
+                counts[row.outcomes[p]] = counts.get(row.outcomes[p], 0) + 1
+        label = f"**{p}**: " if p else ""
+        lines.append(f"- {label}" + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    lines.append("")
     lines += ["## Who gets an action" + (f", by {rep.period}" if rep.period else ""), ""]
     if not rep.with_actions:
         lines += ["No record gets an action.", ""]
