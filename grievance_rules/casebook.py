@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from grievance_rules.compiler import case_props
 from grievance_rules.determination import Determination
+from grievance_rules.errors import FactsError
 from grievance_rules.facts import (
     Grievance,
     PreparedFacts,
@@ -30,7 +31,6 @@ from grievance_rules.facts import (
     parse_grievance,
     prepare,
 )
-from grievance_rules.errors import FactsError
 from grievance_rules.policy import Policy
 from grievance_rules.subject import period_index
 

@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any, TextIO
 
 from grievance_rules import __version__
+from grievance_rules.casebook import CaseBook
 from grievance_rules.diff import diff_policies, render_diff
 from grievance_rules.docs import render_policy
 from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError
@@ -28,7 +29,6 @@ from grievance_rules.explain import explain, render_explanation
 from grievance_rules.export import ExportError, ExportLayout, arrow_schema, write_csv, write_parquet
 from grievance_rules.packs import CASES_SUFFIXES, available_policies, describe_packs, load_policy, validate_file
 from grievance_rules.period import PeriodError, parse_period
-from grievance_rules.casebook import CaseBook
 from grievance_rules.policy import Policy
 from grievance_rules.replay import ReplayCounter, render_replay
 from grievance_rules.schema import policy_json_schema

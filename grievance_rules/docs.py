@@ -149,7 +149,8 @@ def subject_section(spec: PolicySpec) -> list[str]:
         if rep.aggregate is not None:
             agg = rep.aggregate
             out += [
-                f"- **{agg.title}:** {agg.numerator} / {agg.denominator} × {agg.times}, summed per `{rep.key}`, flagged below {agg.below}"
+                f"- **{agg.title}:** {agg.numerator} / {agg.denominator} × {agg.times}, "
+                f"summed per `{rep.key}`, flagged below {agg.below}"
             ]
             if agg.printed is not None:
                 out += [

@@ -25,7 +25,7 @@ from grievance_rules.errors import FactsError, did_you_mean
 from grievance_rules.facts import Event, Grievance
 from grievance_rules.schema import Subject, SubjectFact
 
-__all__ = ["NO_RECEIPT", "csv_record", "exact_text", "parse_record", "period_index"]
+__all__ = ["NO_RECEIPT", "csv_record", "exact_text", "parse_record", "period_index", "read_exact"]
 
 #: The receipt of a record whose subject has no ``received_field`` (never shown: the
 #: Determination's ``received_at`` is then null, and such a pack has no deadline from receipt).
@@ -223,3 +223,11 @@ def csv_record(row: Mapping[str, str], subject: Subject) -> dict[str, Any]:
         else:
             out[key] = cell
     return out
+
+
+def read_exact(text: str) -> Fraction | None:
+    """The number :func:`exact_text` wrote (``4.8``, ``77/16 (≈4.8125)``), or None for other text."""
+    head = text.split(" (", 1)[0].strip()
+    if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?(/[0-9]+)?", head):
+        return None
+    return Fraction(head)

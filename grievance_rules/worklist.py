@@ -187,7 +187,7 @@ class WorklistPass:
                     continue
                 yield (
                     action.due_at.timestamp(),
-                    det.grievance_id,
+                    det.id,
                     action.rule,
                     bucket,
                     action.due_at.isoformat(),

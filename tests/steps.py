@@ -675,7 +675,6 @@ def then_pattern(case: Case, does: str) -> None:
 
 from report_steps import *  # noqa: E402, F403
 
-
 # ------------------------------------------------------------------ subjects other than grievances
 # (contract section 9): records whose facts the pack declares under ``subject:``.
 

@@ -408,3 +408,17 @@ def test_cli_subject_report_markdown() -> None:
 def test_csv_for_a_grievance_pack_is_refused() -> None:
     with pytest.raises(gr.FactsError, match="subject"):
         gr.load_policy("luxor").csv_record({"id": "x"})
+
+
+def test_explain_a_subject_record_checks_the_exact_ratio(utilization: gr.Policy) -> None:
+    from grievance_rules.explain import explain, render_explanation
+
+    text = render_explanation(
+        explain(utilization, {"id": "U", "office": "X", "month": "2011-12", "enrollment": 1596, "claims": 77})
+    )
+    assert text.startswith("Record (office_month) U under liberty-utilization")
+    assert "✓ utilization_percent is less than 5  (utilization_percent = 275/57 (≈4.8246))" in text
+    text = render_explanation(
+        explain(utilization, {"id": "V", "office": "X", "month": "2011-12", "enrollment": 1596, "claims": 80})
+    )
+    assert "✗ utilization_percent is less than 5" in text
