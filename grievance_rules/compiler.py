@@ -535,7 +535,10 @@ def compile_policy(
     # whole validated pack (deadlines, calendar, texts), so two packs with one version number but
     # different content never share a ruleset name.
     body = json.dumps(
-        [[[st.name, st.definition] for st in stages], spec.model_dump(mode="json", by_alias=True)],
+        [
+            [[st.name, st.definition] for st in stages],
+            spec.model_dump(mode="json", by_alias=True, exclude={"subject"} if spec.subject is None else None),
+        ],
         sort_keys=True,
         default=str,
     )
