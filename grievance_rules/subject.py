@@ -21,8 +21,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from grievance_rules.errors import FactsError, did_you_mean
-from grievance_rules.facts import Event, Grievance
+from grievance_rules.errors import FactsError, did_you_mean, safe_field_name
+from grievance_rules.facts import Event, Grievance, _oversized
 from grievance_rules.schema import Subject, SubjectFact
 
 __all__ = ["NO_RECEIPT", "csv_record", "exact_text", "parse_record", "period_index", "read_exact"]
@@ -140,12 +140,25 @@ def parse_record(record: Mapping[str, Any], subject: Subject, has_events: bool) 
     problems: list[tuple[str, str, str]] = []
     values: dict[str, Any] = {}
     known = [*subject.facts, *(["events"] if has_events else [])]
+    oversized = _oversized(record)
+    if oversized:
+        raise FactsError(oversized)
     for key in record:
         if key not in known:
             allowed = ", ".join(known)
-            problems.append(
-                (str(key)[:60], f"unknown field{did_you_mean(str(key), known)}; allowed fields: {allowed}", allowed)
-            )
+            shown = safe_field_name(key)  # a key may itself be personal data: only identifiers are named
+            if shown is None:
+                problems.append(
+                    (
+                        "<field name withheld>",
+                        f"unknown field (its name is withheld: not a short identifier); allowed fields: {allowed}",
+                        allowed,
+                    )
+                )
+            else:
+                problems.append(
+                    (shown, f"unknown field{did_you_mean(shown, known)}; allowed fields: {allowed}", allowed)
+                )
     for name, spec in subject.facts.items():
         raw = record.get(name)
         if raw is None or raw == "":

@@ -422,3 +422,11 @@ def test_explain_a_subject_record_checks_the_exact_ratio(utilization: gr.Policy)
         explain(utilization, {"id": "V", "office": "X", "month": "2011-12", "enrollment": 1596, "claims": 80})
     )
     assert "✗ utilization_percent is less than 5" in text
+
+
+def test_an_unknown_key_that_is_not_an_identifier_is_withheld(utilization: gr.Policy) -> None:
+    record = {"id": "x", "office": "o", "month": "2011-12", "enrollment": 1, "claims": 0, "Jane Doe": "patient"}
+    with pytest.raises(gr.FactsError) as info:
+        utilization.evaluate(record)
+    assert "Jane" not in str(info.value) and "patient" not in str(info.value)
+    assert "its name is withheld" in str(info.value)
