@@ -292,12 +292,12 @@ class _Compiler:
 
             def one(v: Any) -> Expr:
                 expr = number_test(fact, "eq", v)
-                self.properties[str(expr[1])] = (fact, f"eq:{v!r}")
+                self.properties[str(expr[1])] = (fact, f"eq {v!r}")
                 return expr
 
             if op not in ("is", "is_not", "in", "not_in"):
                 expr = number_test(fact, op, operand)
-                self.properties[str(expr[1])] = (fact, f"{op}:{operand!r}")
+                self.properties[str(expr[1])] = (fact, f"{op} {operand!r}")
                 return expr
         elif ftype.kind == "tags":
 

@@ -571,7 +571,7 @@ class Policy:
         if declared is not None and declared.type == "tags":
             return lambda ctx: tag in (_values(ctx).get(fact) or ())
         if tag is not None:  # an exact comparison of a number
-            op, _, literal = tag.partition(":")
+            op, _, literal = tag.partition(" ")
             bound = Fraction(literal)
             compare = _COMPARE[op]
             return lambda ctx: (v := _values(ctx).get(fact)) is not None and compare(Fraction(v), bound)
