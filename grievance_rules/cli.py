@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import IO, Any, TextIO
 
 from grievance_rules import __version__
+from grievance_rules.casebook import CaseBook
 from grievance_rules.diff import diff_policies, render_diff
 from grievance_rules.docs import render_policy
 from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError
@@ -41,7 +42,7 @@ from grievance_rules.recordio import (
     write_row_csv,
     write_row_parquet,
 )
-from grievance_rules.records import UnreadableRecord, input_problem, read_records
+from grievance_rules.records import CsvRow, UnreadableRecord, input_problem, read_records
 from grievance_rules.replay import ReplayCounter, render_replay
 from grievance_rules.schema import policy_json_schema
 from grievance_rules.testing import cases_for, run_tests, validate_cases_file
@@ -85,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         help="jsonl (default: one Determination per line) or a table, one row per record: csv, parquet",
     )
     ev.add_argument("--output", metavar="PATH", help="write to this file instead of standard output")
-    _table_options(ev)
+    _table_options(ev, book=True)
     ev.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
     va = sub.add_parser("validate", help="check policy files; print every problem as file:line:col: message")
     va.add_argument("paths", nargs="+", metavar="PATH")
@@ -117,7 +118,10 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--policy", required=True, metavar="ID|PATH", help="a pack id or a path to a policy YAML file")
     rp.add_argument("--report", required=True, metavar="NAME", help="the report's name in the pack")
     rp.add_argument(
-        "--period", required=True, metavar="P", help="2014Q4, 2014-12, 2014-12-03 or 2014-10-01..2014-12-31"
+        "--period",
+        metavar="P",
+        help="2014Q4, 2014-12, 2014-12-03 or 2014-10-01..2014-12-31 (required for grievance reports; "
+        "a subject pack's report covers every record given)",
     )
     rp.add_argument("--member-months", type=int, metavar="N", help="member months, for the rate per 1000")
     rp.add_argument("--as-of", metavar="DATETIME", help="judge statuses at this moment (default: end of the period)")
@@ -224,12 +228,13 @@ EXIT_PIPE_CLOSED = 141
 """The status when the reader of the output went away (128 + SIGPIPE, as the shell reports it)."""
 
 
-def _table_options(parser: argparse.ArgumentParser, *, jobs: bool = True) -> None:
+def _table_options(parser: argparse.ArgumentParser, *, jobs: bool = True, book: bool = False) -> None:
     """--input-format (and --jobs) shared by the commands that read records."""
     parser.add_argument(
         "--input-format",
         choices=INPUT_FORMATS,
-        help="format of the input files (default: by suffix, .parquet or .csv, else JSON / JSON Lines)",
+        help="format of the input files (default: by suffix, .parquet or .csv, else JSON / JSON Lines; "
+        "json is jsonl); a pack declaring subject facts types CSV rows by those facts",
     )
     if jobs:
         parser.add_argument(
@@ -237,7 +242,8 @@ def _table_options(parser: argparse.ArgumentParser, *, jobs: bool = True) -> Non
             type=int,
             default=1,
             metavar="N",
-            help="evaluate in N processes (output stays in input order; default 1)",
+            help="evaluate in N processes (output stays in input order; default 1)"
+            + ("; a subject pack with runs is judged as one case book in one process" if book else ""),
         )
 
 
@@ -487,6 +493,10 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from grievance_rules.report_render import report_csv, report_html, report_markdown
 
     policy = load_policy(args.policy)
+    if policy.spec.subject is not None:
+        return _subject_report(policy, args, out, err)
+    if args.period is None:
+        raise _Usage("--period is required for a grievance report")
     try:  # an unknown name or period fails before any file is read
         find_report(policy, args.report)
         parse_period(args.period)
@@ -629,6 +639,8 @@ def _evaluate_chunk(chunk: list[tuple[int, Any]]) -> list[tuple[bool, Any]]:
             failed = not isinstance(record, UnreadableRecord)
             out.append((failed, determination_row(None, row.get("id"), row["error"], codes)))
             continue
+        if isinstance(record, CsvRow):  # a subject pack's row: _evaluate_one typed it without error
+            record = policy.csv_record(record)
         det = policy.evaluate(record, as_of=_WORKER["as_of"], trace=False)
         out.append((False, determination_row(det, None, None, codes)))
     return out
@@ -651,10 +663,13 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         except FactsError as exc:
             raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
     fmt = args.format
+    subject = policy.spec.subject
+    if subject is not None and subject.runs:
+        return _evaluate_book(policy, args, out, err)
     if fmt == "parquet" and (not args.output or args.output == "-"):
         raise _Usage("--format parquet needs --output PATH")
     codes = list(policy.export_layout().action_codes)
-    with _Run(args.files, err, "evaluate", args.input_format) as run:
+    with _Run(args.files, err, "evaluate", args.input_format, subject_csv=subject is not None) as run:
         results = ordered_map(
             _evaluate_chunk,
             chunked(run.numbered()),
@@ -699,12 +714,18 @@ def _csv_to(path: Path, rows: Iterator[dict[str, Any]], codes: list[str]) -> int
         return write_row_csv(rows, codes, handle)
 
 
-def _read_any(file: str, fmt: str | None, opener: Callable[[str], IO[bytes]]) -> Iterator[tuple[int, Any]]:
+def _read_any(
+    file: str, fmt: str | None, opener: Callable[[str], IO[bytes]], *, subject_csv: bool = False
+) -> Iterator[tuple[int, Any]]:
     """:func:`read_records` for JSON / JSON Lines; Parquet and CSV through :mod:`grievance_rules.recordio`
-    (an unreadable CSV row becomes an :class:`UnreadableRecord` in its place)."""
+    (an unreadable CSV row becomes an :class:`UnreadableRecord` in its place).
+
+    With ``subject_csv`` (the pack declares ``subject:`` facts) a CSV file is read as text rows
+    (:class:`CsvRow`, typed later by :meth:`Policy.csv_record`); otherwise CSV rows are grievances.
+    """
     kind = input_format(file, fmt)
-    if kind == "jsonl":
-        yield from read_records(file, opener=opener)
+    if kind == "jsonl" or (kind == "csv" and subject_csv):
+        yield from read_records(file, opener=opener, fmt=kind)
         return
     if file == "-" and kind == "parquet":
         raise _Usage("Parquet cannot be read from standard input; name the file")
@@ -724,6 +745,71 @@ def _read_any(file: str, fmt: str | None, opener: Callable[[str], IO[bytes]]) ->
         return
     for position, record, problem in found:
         yield position, (UnreadableRecord(position, problem) if problem else record)
+
+
+def _evaluate_book(policy: Policy, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``evaluate`` for a subject pack that counts runs: the records are read whole and judged
+    together (a case book), so each office's consecutive periods are counted from its own records."""
+    if args.format != "jsonl":
+        raise _Usage("--format: a pack that counts runs is evaluated as one case book, written as jsonl")
+    indent = 2 if args.pretty else None
+    book = CaseBook(policy)
+    with _Run(args.files, err, "evaluate", args.input_format, subject_csv=True) as run:
+        for position, record in run.numbered():
+            if isinstance(record, UnreadableRecord):
+                print(json.dumps(record.as_dict()), file=out)
+                continue
+            rid = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else None
+            try:
+                book.add(policy.csv_record(record) if isinstance(record, CsvRow) else record)
+            except FactsError as exc:
+                run.failed()
+                print(json.dumps({"error": str(exc), "record": position, "id": rid, "field": exc.field}), file=out)
+        try:
+            result = book.evaluate(as_of=args.as_of)
+        except FactsError as exc:
+            run.failed()
+            print(json.dumps({"error": str(exc), "record": None, "id": None, "field": exc.field}), file=out)
+            return 1
+        for det in result.determinations:
+            data = det.model_dump(mode="json", exclude=None if args.trace else {"trace"})
+            print(json.dumps(data, indent=indent), file=out)
+    return 1 if run.errors else 0
+
+
+def _subject_report(policy: Policy, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``report`` for a subject pack: its ``subject.reports`` entry over every record given."""
+    from grievance_rules.subject_report import find_subject_report, run_subject_report, subject_report_markdown
+
+    try:
+        find_subject_report(policy, args.report)
+    except GrievanceRulesError as exc:
+        raise _Usage(str(exc)) from None
+    if args.format not in ("json", "md"):
+        raise _Usage("--format: a subject report is written as json or md")
+    _check_inputs(args.files)
+    with _Run(args.files, err, "report", args.input_format, subject_csv=True) as run:
+
+        def records() -> Iterator[Any]:
+            for _, record in run.numbered():
+                if isinstance(record, UnreadableRecord):
+                    run.say(f"{run.where}: {record.message}")
+                    continue
+                yield policy.csv_record(record) if isinstance(record, CsvRow) else record
+
+        rep = run_subject_report(policy, args.report, records())
+        if args.format == "json":
+            text = json.dumps(rep.model_dump(mode="json"), indent=2) + "\n"
+        else:
+            text = subject_report_markdown(rep)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            out.write(text)
+        for problem in rep.errors:
+            run.failed()
+            run.say(f"record {problem.record}: {problem.error}")
+    return 1 if run.errors else 0
 
 
 def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -870,9 +956,18 @@ class _Run:
     and on a normal exit prints the summary line ``N records, M errors`` on ``err``.
     """
 
-    def __init__(self, files: Sequence[str], err: TextIO, label: str, input_format: str | None = None) -> None:
+    def __init__(
+        self,
+        files: Sequence[str],
+        err: TextIO,
+        label: str,
+        input_format: str | None = None,
+        *,
+        subject_csv: bool = False,
+    ) -> None:
         self.files = tuple(files)
         self.input_format = input_format
+        self.subject_csv = subject_csv  # CSV rows typed later by the pack's subject facts (CsvRow)
         self.err = err
         self.label = label
         self.count = 0
@@ -932,7 +1027,7 @@ class _Run:
         them (none lost, each bad one in its place), counted as they pass; says so when a file is empty."""
         for file in self.files:
             empty = True
-            for position, record in _read_any(file, self.input_format, self._open):
+            for position, record in _read_any(file, self.input_format, self._open, subject_csv=self.subject_csv):
                 empty = False
                 self.count += 1
                 self.where = f"{'stdin' if file == '-' else file}: record {position}"
@@ -977,6 +1072,8 @@ def _evaluate_one(policy: Policy, position: int, record: Any, as_of: str | None,
     rid = record.get("id") if isinstance(record, dict) else None
     rid = rid if isinstance(rid, str) and len(rid) <= 200 else None
     try:
+        if isinstance(record, CsvRow):
+            record = policy.csv_record(record)
         det = policy.evaluate(record, as_of=as_of, trace=trace)
         return det.model_dump(mode="json", exclude=None if trace else {"trace"})
     except FactsError as exc:

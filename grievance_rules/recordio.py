@@ -43,8 +43,9 @@ __all__ = [
     "write_row_parquet",
 ]
 
-INPUT_FORMATS = ("jsonl", "parquet", "csv")
-"""Record formats the command line reads (``jsonl`` also reads one JSON object or a JSON array)."""
+INPUT_FORMATS = ("jsonl", "json", "parquet", "csv")
+"""Record formats the command line reads (``jsonl`` also reads one JSON object or a JSON array;
+``json`` is the same)."""
 
 _TAG_FIELDS = ("concerns", "assistance_needs")
 _BOOL_FIELDS = ("wants_formal_grievance", "urgent")
@@ -56,7 +57,7 @@ Record = tuple[int, Any, str | None]
 def input_format(file: str, given: str | None) -> str:
     """The format of ``file``: ``given`` when set, else from its suffix (``.parquet``, ``.csv``), else jsonl."""
     if given:
-        return given
+        return "jsonl" if given == "json" else given
     lower = file.lower()
     if lower.endswith((".parquet", ".pq")):
         return "parquet"
