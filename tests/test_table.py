@@ -30,7 +30,7 @@ finally:
     sys.path.remove(str(ROOT / "benchmarks"))
 
 PACKS = ("ctdhp", "liberty", "luxor")
-N = 20_000  # the size, per pack; the per-record side runs with trace=False
+N = 2_000  # the size, per pack; the per-record side runs with trace=False
 AS_OF = "2027-01-15T12:00:00"
 
 
