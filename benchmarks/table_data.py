@@ -97,7 +97,9 @@ def records(policy: gr.Policy, n: int, seed: int = 14, bad_share: float = 0.02) 
             member = {"name": "A Member", "id": f"M{i}", "phone": "555-0100", "address": "1 Main St"}
             record["member"] = {k: v for k, v in member.items() if rng.random() < 0.8}
         if rng.random() < 0.5:
-            record["provider"] = {k: v for k, v in {"name": "A Dentist", "location": "Town"}.items() if rng.random() < 0.8}
+            record["provider"] = {
+                k: v for k, v in {"name": "A Dentist", "location": "Town"}.items() if rng.random() < 0.8
+            }
         if rng.random() < 0.1:
             record["representative_name"] = "A Representative"
         if rng.random() < 0.1:

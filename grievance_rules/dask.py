@@ -37,9 +37,7 @@ def _dask_dataframe() -> Any:
     try:
         import dask.dataframe as dd
     except ImportError:
-        raise DaskMissingError(
-            "grievance_rules.dask needs dask: pip install 'grievance-rules[dask]'"
-        ) from None
+        raise DaskMissingError("grievance_rules.dask needs dask: pip install 'grievance-rules[dask]'") from None
     return dd
 
 

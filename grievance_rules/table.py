@@ -34,7 +34,6 @@ from grievance_rules.facts import parse_grievance, prepare
 from grievance_rules.schema import CHANNELS
 
 if TYPE_CHECKING:
-    import numpy as np
     import pyarrow as pa
 
     from grievance_rules.policy import Policy
@@ -58,9 +57,7 @@ def _require() -> tuple[Any, Any]:
         import numpy
         import pyarrow
     except ImportError:
-        raise TableError(
-            "evaluate_table needs pyarrow and numpy: pip install 'grievance-rules[table]'"
-        ) from None
+        raise TableError("evaluate_table needs pyarrow and numpy: pip install 'grievance-rules[table]'") from None
     return pyarrow, numpy
 
 
@@ -170,7 +167,14 @@ def evaluate_table_stats(
 
 
 def _per_record(
-    policy: Policy, part: pa.Table, where: Any, when: Any, codes: Sequence[str], ids: Any, error: Any, out: dict[str, Any]
+    policy: Policy,
+    part: pa.Table,
+    where: Any,
+    when: Any,
+    codes: Sequence[str],
+    ids: Any,
+    error: Any,
+    out: dict[str, Any],
 ) -> None:
     """The rows the columnar path leaves out, exactly as :meth:`Policy.evaluate` sees them."""
     code_index = {c: i for i, c in enumerate(codes)}
@@ -196,7 +200,7 @@ def _per_record(
             k = code_index[action.code]
             rank = _SEVERITY[action.status]
             has = action.due_at is not None
-            due = _micros(action.due_at) if has else 0
+            due = _micros(action.due_at) if action.due_at is not None else 0
             cur = int(out["rank"][k, i])
             new_key = due if has else _BIG
             cur_key = int(out["due"][k, i]) if out["has_due"][k, i] else _BIG
@@ -221,7 +225,9 @@ def _micros(value: dt.datetime) -> int:
     return (seconds - offset.days * 86400 - offset.seconds) * 1_000_000 + value.microsecond
 
 
-def _assemble(pa: Any, np: Any, policy: Policy, codes: Sequence[str], ids: Any, error: Any, out: dict[str, Any]) -> pa.Table:
+def _assemble(
+    pa: Any, np: Any, policy: Policy, codes: Sequence[str], ids: Any, error: Any, out: dict[str, Any]
+) -> pa.Table:
     tz = policy.spec.calendar.timezone
     timely = out["timely"]
     has_timely = np.array([v is not None for v in timely], dtype=bool) if len(timely) else np.zeros(0, dtype=bool)
@@ -276,9 +282,11 @@ _LIST_FIELDS = ("concerns", "assistance_needs")
 _PARTY_FIELDS = frozenset(("id", "name", "address", "phone", "patient_name", "location"))
 _EVENT_FIELDS = frozenset(("type", "at", "note"))
 _DEFAULTED = frozenset(("complainant", "wants_formal_grievance", "urgent"))  # present even when absent
-_SIMPLE_FACTS = frozenset(("channel", "complainant", "group", "type", "wants_formal_grievance", "urgent", "resolved",
-                           "has_incident_date", "channel_accepted", "filing", "delegation.in_matrix",
-                           "delegation.delegated", "delegation.verbal_grievances", "delegation.written_channel"))  # fmt: skip
+_SIMPLE_FACTS = frozenset(
+    ("channel", "complainant", "group", "type", "wants_formal_grievance", "urgent", "resolved", "has_incident_date",
+     "channel_accepted", "filing", "delegation.in_matrix", "delegation.delegated", "delegation.verbal_grievances",
+     "delegation.written_channel")
+)  # fmt: skip
 
 
 def _shape_ok(pa: Any, data: pa.Table) -> bool:
@@ -368,7 +376,10 @@ class _Columns:
         days = self.np_int(pc.cast(pc.cast(parsed, pa.timestamp("s")), pa.int64()), 0) // 86400
         self.incident_day = days
         ok &= ~self.has_incident | (regex & self.valid(parsed) & (days <= self.recv_day))
-        for name, vocab in (("concerns", version.spec.vocabulary.concerns), ("assistance_needs", version.spec.vocabulary.assistance)):
+        for name, vocab in (
+            ("concerns", version.spec.vocabulary.concerns),
+            ("assistance_needs", version.spec.vocabulary.assistance),
+        ):
             ok &= self.tags_ok(self.col(name), tuple(vocab))
         resolved = self.col("resolved_at")
         self.has_resolved = self.valid(resolved)
@@ -411,11 +422,11 @@ class _Columns:
         naive = self.fill(pc.match_substring_regex(column, _NAIVE), False)
         offset = self.fill(pc.match_substring_regex(column, _OFFSET), False)
         text = pc.utf8_slice_codeunits(column, 0, 19)
-        wall = pc.strptime(text, format="%Y-%m-%dT%H:%M:%S", unit="us", error_is_null=True)
+        wall = pc.strptime(text, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
         # strptime rolls an impossible date over (30 February -> 1 March): print it back and compare
         same = self.fill(pc.equal(pc.strftime(wall, format="%Y-%m-%dT%H:%M:%S"), text), False)
         parsed = self.valid(wall) & same
-        wall_us = self.np_int(pc.cast(wall, pa.int64()), 0)
+        wall_us = self.np_int(pc.cast(wall, pa.int64()), 0) * 1_000_000
         tail = pc.utf8_slice_codeunits(column, 19, 25)
         sign = np.where(self.fill(pc.starts_with(tail, "-"), False), -1, 1)
         off_text = pc.if_else(pc.equal(tail, "Z"), "+00:00", tail)
@@ -534,7 +545,9 @@ class _Columns:
         mask = self.ev_types == name
         np.maximum.at(last, self.ev_rows[mask], self.ev_key[mask])
         if name == "resolved":
-            last = np.where(self.has_resolved, np.maximum(last, self.resolved * _POS + np.minimum(self.ev_count, _POS - 1)), last)
+            last = np.where(
+                self.has_resolved, np.maximum(last, self.resolved * _POS + np.minimum(self.ev_count, _POS - 1)), last
+            )
         return (first < _BIG) & (last > first)
 
     def _min_occurrence(self, name: str) -> Any:
