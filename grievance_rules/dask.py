@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from grievance_rules.policy import Policy
 
-__all__ = ["evaluate", "result_meta"]
+__all__ = ["DaskMissingError", "evaluate", "result_meta"]
 
 
 class DaskMissingError(GrievanceRulesError, ImportError):
