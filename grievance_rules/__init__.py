@@ -30,9 +30,9 @@ from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.period import Period, PeriodError, parse_period
 from grievance_rules.policy import Policy
 from grievance_rules.replay import ReplayReport, render_replay, replay
-from grievance_rules.table import TableError
 from grievance_rules.report import OpenAfter, RecordProblem, Report, ReportPeriod, Timeliness
 from grievance_rules.report_render import ReportRenderError, report_csv, report_html, report_markdown
+from grievance_rules.table import TableError
 from grievance_rules.worklist import WorkItem, Worklist, WorklistError, WorklistPass, build_worklist
 
 __version__ = "0.1.0"
