@@ -166,8 +166,8 @@ def test_deemed_receipt_extra_holidays_and_another_workweek(tmp_path: Path) -> N
     text = (ROOT / "policies" / "luxor.yaml").read_text(encoding="utf-8")
     text = text.replace("after_hours_receipt: same_day", "after_hours_receipt: next_business_day")
     text = text.replace(
-        "  close_of_business: \"17:00\"\n",
-        "  close_of_business: \"17:00\"\n  extra_holidays:\n"
+        '  close_of_business: "17:00"\n',
+        '  close_of_business: "17:00"\n  extra_holidays:\n'
         "    - {date: 2024-12-24, name: Christmas Eve closure}\n"
         "    - {date: 2025-04-18, name: Good Friday closure}\n",
     )
