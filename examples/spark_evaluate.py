@@ -1,7 +1,7 @@
 """Evaluate a Spark DataFrame of grievances with ``mapInArrow`` (docs/tables.md).
 
 Each Spark task receives its rows as Arrow record batches, evaluates them with
-``policy.evaluate_table`` (the policy is loaded once per Python worker from its pack id) and
+``policy.evaluate_table`` (the policy is loaded once per task from its pack id) and
 yields the result batches: the columns of contract section 10, one row per input row.
 
 Run (needs Java and ``pip install 'grievance-rules[spark]'``)::
@@ -13,7 +13,6 @@ It prints the result schema, the first rows and how many rows carry an error.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,17 +27,14 @@ from grievance_rules.table import schema
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@functools.lru_cache(maxsize=4)
-def _policy(pack: str) -> gr.Policy:
-    """The policy, loaded once per Python worker process."""
-    return gr.load_policy(pack)
-
-
 def evaluate_batches(pack: str, as_of: str | None = None):  # type: ignore[no-untyped-def]
     """The function ``mapInArrow`` calls: Arrow batches of facts in, Arrow batches of results out."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        policy = _policy(pack)
+        # imported and loaded inside: Spark pickles this closure by value into its Python workers
+        import grievance_rules
+
+        policy = grievance_rules.load_policy(pack)  # once per task (partition), not per batch
         for batch in batches:
             yield from policy.evaluate_table(pa.Table.from_batches([batch]), as_of=as_of).to_batches()
 
