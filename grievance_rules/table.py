@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from grievance_rules.errors import FactsError, GrievanceRulesError
 from grievance_rules.facts import parse_grievance, prepare
-from grievance_rules.schema import CHANNELS
+from grievance_rules.schema import CHANNELS, AnchorRef
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -919,8 +919,8 @@ def _timer(cols: _Columns, dates: _Dates, timer: Any, np: Any) -> tuple[Any, Any
     anchor = np.zeros(cols.n, dtype=np.int64)
     have = np.zeros(cols.n, dtype=bool)
     from_receipt = np.zeros(cols.n, dtype=bool)
-    for spec in timer.within.anchors:
-        kind, _, name = spec.partition(":")
+    for ref in timer.within.refs:
+        kind, name = ref.kind, ref.name
         if kind == "receipt":
             moment, valid = cols.received, np.ones(cols.n, dtype=bool)
         elif kind == "event":
@@ -957,9 +957,9 @@ class _Anchors:
             best = np.where(has[self.idx], np.minimum(best, moment[self.idx]), best)
         return best, best < _BIG
 
-    def anchor(self, spec: str) -> tuple[Any, Any, bool]:
+    def anchor(self, ref: AnchorRef) -> tuple[Any, Any, bool]:
         np = self.np
-        kind, _, name = spec.partition(":")
+        kind, name = ref.kind, ref.name
         if kind == "receipt":
             return self.cols.received[self.idx], np.ones(len(self.idx), dtype=bool), True
         if kind == "event":
@@ -984,8 +984,8 @@ class _Anchors:
             moment = np.zeros(len(self.idx), dtype=np.int64)
             have = np.zeros(len(self.idx), dtype=bool)
             from_receipt = np.zeros(len(self.idx), dtype=bool)
-            for used in deadline.anchors:
-                at, valid, receipt = self.anchor(used)
+            for ref in deadline.refs:
+                at, valid, receipt = self.anchor(ref)
                 take = ~have & valid
                 moment = np.where(take, at, moment)
                 from_receipt = np.where(take, receipt, from_receipt)
