@@ -10,9 +10,11 @@ durable-rules ruleset and evaluates grievance facts against it::
     det.model_dump(mode="json")
 """
 
+from grievance_rules.calendar import PlanCalendar
 from grievance_rules.casebook import CaseBook, CaseBookResult, Escalation
 from grievance_rules.determination import ActionResult, Determination, PolicyRef, TraceEntry
 from grievance_rules.diff import Change, PolicyDiff, diff_policies, render_diff
+from grievance_rules.engine import EngineRejection
 from grievance_rules.errors import (
     EvaluationError,
     FactsError,
@@ -25,7 +27,7 @@ from grievance_rules.errors import (
 )
 from grievance_rules.explain import Explanation, explain, render_explanation
 from grievance_rules.export import ExportError, ExportLayout
-from grievance_rules.facts import Event, Grievance, Party
+from grievance_rules.facts import Event, Grievance, Party, Planned
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.period import Period, PeriodError, parse_period
 from grievance_rules.policy import Policy
@@ -44,6 +46,7 @@ __all__ = [
     "CaseBookResult",
     "Change",
     "Determination",
+    "EngineRejection",
     "Escalation",
     "EvaluationError",
     "Event",
@@ -57,6 +60,8 @@ __all__ = [
     "Party",
     "Period",
     "PeriodError",
+    "PlanCalendar",
+    "Planned",
     "Policy",
     "PolicyDiff",
     "PolicyError",
