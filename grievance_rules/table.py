@@ -324,8 +324,28 @@ def _shape_ok(pa: Any, data: pa.Table) -> bool:
     return "id" in data.column_names and "received_at" in data.column_names
 
 
+_UNITS = frozenset(("calendar_days", "business_days", "hours", "immediately", "close_of_next_business_day"))
+
+
+def _deadlines_ok(version: Policy) -> bool:
+    """Whether the columnar path computes every deadline of the pack: the units above (with or
+    without ``roll``), no count back from a schedule, no extensions, no ``keep_until`` actions.
+    Packs using the others are evaluated per record (exact, not vectorised)."""
+    spec = version.spec
+    if getattr(spec, "extensions", None):
+        return False
+    deadlines = [t.within for t in spec.timers]
+    for action in spec.actions:
+        if getattr(action, "keep_until", False):
+            return False
+        deadlines += [d for d in (action.deadline, action.target) if d is not None]
+    return all(d.unit in _UNITS and getattr(d, "before", None) is None for d in deadlines)
+
+
 def _facts_ok(version: Policy) -> bool:
-    """Whether the columnar path knows every fact the pack's rules read."""
+    """Whether the columnar path knows every fact the pack's rules read and every deadline it computes."""
+    if not _deadlines_ok(version):
+        return False
     for fact, tag in version.compiled.properties.values():
         if tag is not None:
             if fact not in _LIST_FIELDS:
@@ -640,7 +660,7 @@ class _Dates:
         self.check(days)
         return self.np.is_busday(days.astype("datetime64[D]"), busdaycal=self.busday)
 
-    def due(self, unit: str, amount: int | None, anchor: Any, from_receipt: Any) -> Any:
+    def due(self, unit: str, amount: int | None, anchor: Any, from_receipt: Any, roll: str = "none") -> Any:
         """Due instants (UTC microseconds) of ``amount`` ``unit`` after each anchor instant."""
         np = self.np
         n = amount or 0
@@ -650,14 +670,27 @@ class _Dates:
             return anchor
         local = self.cols.local(anchor)
         day0 = local // _DAY_US
-        if unit == "calendar_days":
-            return self.at_local(day0 + n, self.eod_us)
-        if unit == "business_days":
-            start = day0
-            if self.cols.cal.spec.after_hours_receipt == "next_business_day" and from_receipt.any():
-                late = ~self.is_business(day0) | (anchor > self.at_local(day0, self.cob_us))
-                start = np.where(from_receipt & late, self.add_business(day0, 1), day0)
-            return self.at_local(self.add_business(start, n), self.eod_us)
+        if unit in ("calendar_days", "business_days"):
+            if unit == "calendar_days":
+                day = day0 + n
+            else:
+                start = day0
+                cal = self.cols.cal
+                if from_receipt.any() and (cal._after_close or cal._non_business):
+                    # PlanCalendar.business_day_zero: a non-business day moves when the pack says so;
+                    # a receipt after close of business on a business day moves when it says so
+                    business = self.is_business(day0)
+                    moved = ~business if cal._non_business else np.zeros(len(day0), dtype=bool)
+                    if cal._after_close:
+                        moved |= business & (anchor > self.at_local(day0, self.cob_us))
+                    start = np.where(from_receipt & moved, self.add_business(day0, 1), day0)
+                day = self.add_business(start, n)
+            if roll == "next_business_day":
+                self.check(day)
+                day = np.busday_offset(day.astype("datetime64[D]"), 0, roll="forward", busdaycal=self.busday).astype(
+                    np.int64
+                )
+            return self.at_local(day, self.eod_us)
         if unit == "close_of_next_business_day":
             return self.at_local(self.add_business(day0, 1), self.cob_us)
         raise ValueError(f"unknown deadline unit {unit!r}")
@@ -932,7 +965,7 @@ def _timer(cols: _Columns, dates: _Dates, timer: Any, np: Any) -> tuple[Any, Any
         from_receipt = np.where(take, kind == "receipt", from_receipt)
         have |= valid
     safe = np.where(have & cols.ok, anchor, cols.fallback)
-    due = dates.due(timer.within.unit, timer.within.amount, safe, from_receipt)
+    due = dates.due(timer.within.unit, timer.within.amount, safe, from_receipt, getattr(timer.within, "roll", "none"))
     happened, has_happened = cols.first(timer.event)
     state = np.where(has_happened, np.where(happened <= due, "met", "missed"), "open").astype(object)
     if cols.as_of is not None:
@@ -991,6 +1024,7 @@ class _Anchors:
                 from_receipt = np.where(take, receipt, from_receipt)
                 have |= valid
             safe = np.where(have, moment, self.cols.received[self.idx])
-            result = (self.dates.due(deadline.unit, deadline.amount, safe, from_receipt), have)
+            due = self.dates.due(deadline.unit, deadline.amount, safe, from_receipt, getattr(deadline, "roll", "none"))
+            result = (due, have)
         self.memo[action.id] = result
         return result
