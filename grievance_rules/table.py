@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from grievance_rules.errors import FactsError, GrievanceRulesError
-from grievance_rules.facts import parse_grievance, prepare
 from grievance_rules.schema import CHANNELS, AnchorRef
 
 if TYPE_CHECKING:
@@ -182,13 +181,10 @@ def _per_record(
         raw_id = record.get("id")
         ids[i] = raw_id if isinstance(raw_id, str) else (None if raw_id is None else str(raw_id))
         try:
-            grievance = parse_grievance(record)
-            version = policy.version_for(grievance)
-            prepared = prepare(grievance, version.spec, version.calendar, when)
+            det = policy.evaluate(record, as_of=when, trace=False)  # evaluate itself: exact by construction
         except FactsError as exc:
             error[i] = str(exc)
             continue
-        det = version._determine(prepared, when, trace=False)
         out["classification"][i] = det.classification
         out["level"][i] = det.level
         out["handled_by"][i] = det.handled_by
@@ -705,6 +701,8 @@ def _columnar(
 ) -> tuple[Any, dict[str, Any]] | None:
     """The fast path: (rows it decided, their output arrays), or None when the table or pack has a
     shape it does not read (then every row goes through the per-record path)."""
+    if getattr(policy.spec, "subject", None) is not None:
+        return None  # subject packs (contract section 9) read their own fields: per record
     if not _shape_ok(pa, data) or not all(_facts_ok(v) for v in policy.versions):
         return None
     if not policy.by_date or (len(policy.versions) == 1 and policy.effective is None):
