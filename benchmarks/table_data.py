@@ -86,8 +86,9 @@ def records(policy: gr.Policy, n: int, seed: int = 14, bad_share: float = 0.02) 
             record["resolved_at"] = _stamp(rng, later, suffix)
         if events and rng.random() < 0.6:
             picked = []
-            for _ in range(rng.randint(1, 4)):
-                later = received + dt.timedelta(minutes=rng.randrange(1, 45 * 1440))
+            gaps = sorted(rng.randrange(1, 45 * 1440) for _ in range(rng.randint(1, 4)))
+            for gap in gaps:  # in time order, as the facts require (an offset may still disorder them)
+                later = received + dt.timedelta(minutes=gap)
                 picked.append({"type": rng.choice(events), "at": _stamp(rng, later, suffix)})
             record["events"] = picked
         if rng.random() < 0.5:

@@ -20,17 +20,19 @@ import pickle
 from typing import TYPE_CHECKING, Any
 
 from grievance_rules.errors import GrievanceRulesError
+from grievance_rules.table import TableError
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from grievance_rules.policy import Policy
 
-__all__ = ["evaluate", "result_meta"]
+__all__ = ["DaskMissingError", "evaluate", "result_meta"]
 
 
-class DaskMissingError(GrievanceRulesError, ImportError):
-    """The ``dask`` extra is not installed."""
+class DaskMissingError(TableError, ImportError):
+    """The ``dask`` extra is not installed: a :class:`TableError` (the table path's error), and an
+    ``ImportError`` for code that checks for a missing extra that way."""
 
 
 def _dask_dataframe() -> Any:
@@ -96,7 +98,7 @@ def evaluate(ddf: Any, policy_id_or_path: str | Policy, as_of: str | dt.datetime
 
     ``policy_id_or_path`` is a pack id or a policy file path (loaded once per worker) or a loaded
     policy. ``as_of`` judges statuses as :meth:`Policy.evaluate` does. The index of ``ddf`` is
-    kept, so the result lines up with the input. Raises :class:`DaskMissingError` without dask.
+    kept, so the result lines up with the input. Raises :class:`~grievance_rules.table.TableError` without dask.
     """
     _dask_dataframe()
     policy = _shippable(policy_id_or_path)

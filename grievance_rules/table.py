@@ -30,10 +30,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from grievance_rules.errors import FactsError, GrievanceRulesError
-from grievance_rules.facts import parse_grievance, prepare
+from grievance_rules.schema import CHANNELS, AnchorRef
 
 if TYPE_CHECKING:
-    import numpy as np
     import pyarrow as pa
 
     from grievance_rules.policy import Policy
@@ -117,58 +116,102 @@ def evaluate_table(policy: Policy, table: Any, as_of: str | dt.datetime | None =
     :class:`FactsError` for a bad ``as_of``; a bad *row* never raises: its ``error`` holds the
     message.
     """
+    result, _ = evaluate_table_stats(policy, table, as_of)
+    return result
+
+
+def evaluate_table_stats(
+    policy: Policy, table: Any, as_of: str | dt.datetime | None = None
+) -> tuple[pa.Table, dict[str, int]]:
+    """:func:`evaluate_table` and how the rows were decided: ``rows``, ``columnar`` (rows decided
+    on arrays), ``per_record`` (rows that took the per-record path: bad rows and spellings the
+    columnar reader leaves to it) and ``distinct`` (distinct decision inputs of the columnar rows)."""
     pa, np = _require()
     when = policy.parse_as_of(as_of)
     data = as_arrow(table)
-    records = _rows(data)
-    n = len(records)
+    n = data.num_rows
     codes = action_codes(policy)
+    fast = None
+    if n:
+        try:
+            fast = _columnar(pa, np, policy, data, when, codes)
+        except _OutOfSpan:
+            fast = None
+    ids = np.full(n, None, dtype=object)
+    if fast is not None:
+        ok, out = fast
+        ids[ok] = np.asarray(data.column("id").to_numpy(zero_copy_only=False), dtype=object)[ok]
+        distinct = int(out["distinct"])
+    else:
+        ok = np.zeros(n, dtype=bool)
+        out = {
+            "classification": np.full(n, None, dtype=object),
+            "level": np.full(n, None, dtype=object),
+            "handled_by": np.full(n, None, dtype=object),
+            "timely": np.full(n, None, dtype=object),
+            "filing_day": np.zeros(n, dtype=np.int64),
+            "has_filing": np.zeros(n, dtype=bool),
+            "due": np.zeros((len(codes), n), dtype=np.int64),
+            "has_due": np.zeros((len(codes), n), dtype=bool),
+            "rank": np.full((len(codes), n), 99, dtype=np.int8),
+            "status": np.full((len(codes), n), None, dtype=object),
+        }
+        distinct = 0
+    error = np.full(n, None, dtype=object)
+    slow = np.flatnonzero(~ok)
+    if len(slow):
+        _per_record(policy, data.take(pa.array(slow)), slow, when, codes, ids, error, out)
+    stats = {"rows": n, "columnar": int(ok.sum()), "per_record": len(slow), "distinct": distinct}
+    return _assemble(pa, np, policy, codes, ids, error, out), stats
+
+
+def _per_record(
+    policy: Policy,
+    part: pa.Table,
+    where: Any,
+    when: Any,
+    codes: Sequence[str],
+    ids: Any,
+    error: Any,
+    out: dict[str, Any],
+) -> None:
+    """The rows the columnar path leaves out, exactly as :meth:`Policy.evaluate` sees them."""
     code_index = {c: i for i, c in enumerate(codes)}
-    ids: list[str | None] = [None] * n
-    classification: list[str | None] = [None] * n
-    level: list[str | None] = [None] * n
-    handled_by: list[str | None] = [None] * n
-    timely: list[bool | None] = [None] * n
-    filing: list[dt.date | None] = [None] * n
-    error: list[str | None] = [None] * n
-    due = np.full((len(codes), n), np.iinfo(np.int64).min, dtype=np.int64)  # microseconds since epoch
-    status: list[list[str | None]] = [[None] * n for _ in codes]
-    rank = np.full((len(codes), n), 99, dtype=np.int8)
-    for i, record in enumerate(records):
+    for i, record in zip(where.tolist(), _rows(part), strict=True):
         raw_id = record.get("id")
         ids[i] = raw_id if isinstance(raw_id, str) else (None if raw_id is None else str(raw_id))
         try:
-            grievance = parse_grievance(record)
-            version = policy.version_for(grievance)
-            prepared = prepare(grievance, version.spec, version.calendar, when)
+            det = policy.evaluate(record, as_of=when, trace=False)  # evaluate itself: exact by construction
         except FactsError as exc:
             error[i] = str(exc)
             continue
-        det = version._determine(prepared, when, trace=False)
-        classification[i] = det.classification
-        level[i] = det.level
-        handled_by[i] = det.handled_by
-        timely[i] = det.timely_filed
-        filing[i] = det.filing_deadline
+        out["classification"][i] = det.classification
+        out["level"][i] = det.level
+        out["handled_by"][i] = det.handled_by
+        out["timely"][i] = det.timely_filed
+        if det.filing_deadline is not None:
+            out["has_filing"][i] = True
+            out["filing_day"][i] = det.filing_deadline.toordinal() - _EPOCH_ORDINAL
         for action in det.actions:
             k = code_index[action.code]
-            severity = _SEVERITY[action.status]
-            micros = _micros(action.due_at)
-            current = rank[k, i]
-            if severity < current or (severity == current and _earlier(micros, int(due[k, i]))):
-                rank[k, i] = severity
-                due[k, i] = micros
-                status[k][i] = action.status
-    return _assemble(pa, np, policy, codes, ids, classification, level, handled_by, timely, filing, error, due, status)
+            rank = _SEVERITY[action.status]
+            has = action.due_at is not None
+            due = _micros(action.due_at) if action.due_at is not None else 0
+            cur = int(out["rank"][k, i])
+            new_key = due if has else _BIG
+            cur_key = int(out["due"][k, i]) if out["has_due"][k, i] else _BIG
+            if rank < cur or (rank == cur and new_key < cur_key):
+                out["rank"][k, i] = rank
+                out["due"][k, i] = due
+                out["has_due"][k, i] = has
+                out["status"][k, i] = action.status
 
 
-_NULL = -(2**63)
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
-def _micros(value: dt.datetime | None) -> int:
-    if value is None:
-        return _NULL + 1  # "no due moment": sorts after every real one, shown as null
+def _micros(value: dt.datetime) -> int:
+    """UTC microseconds since the epoch of an aware moment."""
     # wall time minus its own offset (as isoformat shows it): pendulum's astimezone() can pick the
     # other side of a DST fold; plain integer arithmetic on the ordinal is also the fastest
     offset = value.utcoffset()
@@ -178,47 +221,27 @@ def _micros(value: dt.datetime | None) -> int:
     return (seconds - offset.days * 86400 - offset.seconds) * 1_000_000 + value.microsecond
 
 
-def _earlier(a: int, b: int) -> bool:
-    """Whether due moment ``a`` sorts before ``b`` (a real moment before none; none = _NULL + 1)."""
-    if b == _NULL:
-        return True
-    a_none, b_none = a == _NULL + 1, b == _NULL + 1
-    if a_none != b_none:
-        return b_none
-    return a < b
-
-
 def _assemble(
-    pa: Any,
-    np: Any,
-    policy: Policy,
-    codes: Sequence[str],
-    ids: list[str | None],
-    classification: list[str | None],
-    level: list[str | None],
-    handled_by: list[str | None],
-    timely: list[bool | None],
-    filing: list[dt.date | None],
-    error: list[str | None],
-    due: np.ndarray[Any, Any],
-    status: list[list[str | None]],
+    pa: Any, np: Any, policy: Policy, codes: Sequence[str], ids: Any, error: Any, out: dict[str, Any]
 ) -> pa.Table:
     tz = policy.spec.calendar.timezone
+    timely = out["timely"]
+    has_timely = np.array([v is not None for v in timely], dtype=bool) if len(timely) else np.zeros(0, dtype=bool)
     columns: dict[str, Any] = {
         "id": pa.array(ids, pa.string()),
-        "classification": pa.array(classification, pa.string()),
-        "level": pa.array(level, pa.string()),
-        "handled_by": pa.array(handled_by, pa.string()),
-        "timely_filed": pa.array(timely, pa.bool_()),
-        "filing_deadline": pa.array(filing, pa.date32()),
+        "classification": pa.array(out["classification"], pa.string()),
+        "level": pa.array(out["level"], pa.string()),
+        "handled_by": pa.array(out["handled_by"], pa.string()),
+        "timely_filed": pa.array(np.where(has_timely, timely, False).astype(bool), pa.bool_(), mask=~has_timely),
+        "filing_deadline": pa.array(out["filing_day"].astype(np.int32), pa.int32(), mask=~out["has_filing"]).cast(
+            pa.date32()
+        ),
         "error": pa.array(error, pa.string()),
     }
     stamp = pa.timestamp("us", tz=tz)
     for k, code in enumerate(codes):
-        values = due[k]
-        mask = values <= _NULL + 1
-        columns[f"{code}_due_at"] = pa.array(np.where(mask, 0, values), stamp, mask=mask)
-        columns[f"{code}_status"] = pa.array(status[k], pa.string())
+        columns[f"{code}_due_at"] = pa.array(out["due"][k], stamp, mask=~out["has_due"][k])
+        columns[f"{code}_status"] = pa.array(out["status"][k], pa.string())
     return pa.table(columns)
 
 
@@ -238,3 +261,768 @@ def schema(policy: Policy) -> pa.Schema:
     for code in action_codes(policy):
         fields += [pa.field(f"{code}_due_at", pa.timestamp("us", tz=tz)), pa.field(f"{code}_status", pa.string())]
     return pa.schema(fields)
+
+
+# ---------------------------------------------------------------------------------------- columnar
+
+_NAIVE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
+_OFFSET = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$"
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_DAY_US = 86_400_000_000
+_BIG = 2**62  # "never": sorts after every real moment
+_POS = 1024  # event position packed under the moment: (moment, position) order as PreparedFacts.after
+_STR_FIELDS = ("id", "received_at", "channel", "incident_date", "complainant", "group", "type", "resolved_at",
+               "narrative", "representative_name", "resolution_summary")  # fmt: skip
+_BOOL_FIELDS = ("wants_formal_grievance", "urgent")
+_LIST_FIELDS = ("concerns", "assistance_needs")
+_PARTY_FIELDS = frozenset(("id", "name", "address", "phone", "patient_name", "location"))
+_EVENT_FIELDS = frozenset(("type", "at", "note"))
+_DEFAULTED = frozenset(("complainant", "wants_formal_grievance", "urgent"))  # present even when absent
+_SIMPLE_FACTS = frozenset(
+    ("channel", "complainant", "group", "type", "wants_formal_grievance", "urgent", "resolved", "has_incident_date",
+     "channel_accepted", "filing", "delegation.in_matrix", "delegation.delegated", "delegation.verbal_grievances",
+     "delegation.written_channel")
+)  # fmt: skip
+
+
+def _shape_ok(pa: Any, data: pa.Table) -> bool:
+    """Whether every column is one the columnar path reads with the type it expects.
+
+    Anything else (an unknown column, timestamps given as Arrow timestamps, numbers for text...)
+    goes through the per-record path, which reports it exactly as ``evaluate`` does.
+    """
+    for field in data.schema:
+        t = field.type
+        if pa.types.is_null(t):
+            continue
+        if field.name in _STR_FIELDS:
+            ok = pa.types.is_string(t) or pa.types.is_large_string(t)
+        elif field.name in _BOOL_FIELDS:
+            ok = pa.types.is_boolean(t)
+        elif field.name in _LIST_FIELDS:
+            ok = pa.types.is_list(t) and (pa.types.is_string(t.value_type) or pa.types.is_null(t.value_type))
+        elif field.name in ("member", "provider"):
+            ok = pa.types.is_struct(t) and all(
+                f.name in _PARTY_FIELDS and (pa.types.is_string(f.type) or pa.types.is_null(f.type)) for f in t
+            )
+        elif field.name == "events":
+            v = t.value_type if pa.types.is_list(t) else None
+            ok = (
+                v is not None
+                and pa.types.is_struct(v)
+                and {f.name for f in v} >= {"type", "at"}
+                and all(f.name in _EVENT_FIELDS and pa.types.is_string(f.type) for f in v)
+            )
+        else:
+            ok = False
+        if not ok:
+            return False
+    return "id" in data.column_names and "received_at" in data.column_names
+
+
+_UNITS = frozenset(("calendar_days", "business_days", "hours", "immediately", "close_of_next_business_day"))
+
+
+def _deadlines_ok(version: Policy) -> bool:
+    """Whether the columnar path computes every deadline of the pack: the units above (with or
+    without ``roll``), no count back from a schedule, no extensions, no ``keep_until`` actions.
+    Packs using the others are evaluated per record (exact, not vectorised)."""
+    spec = version.spec
+    if getattr(spec, "extensions", None):
+        return False
+    deadlines = [t.within for t in spec.timers]
+    for action in spec.actions:
+        if getattr(action, "keep_until", False):
+            return False
+        deadlines += [d for d in (action.deadline, action.target) if d is not None]
+    return all(d.unit in _UNITS and getattr(d, "before", None) is None for d in deadlines)
+
+
+def _facts_ok(version: Policy) -> bool:
+    """Whether the columnar path knows every fact the pack's rules read and every deadline it computes."""
+    if not _deadlines_ok(version):
+        return False
+    for fact, tag in version.compiled.properties.values():
+        if tag is not None:
+            if fact not in _LIST_FIELDS:
+                return False
+        elif fact not in _SIMPLE_FACTS and fact.partition(".")[0] not in ("events", "timers", "patterns", "present"):
+            return False
+    return True
+
+
+class _Columns:
+    """One table's columns as numpy arrays, with the checks that route a row to the fast path."""
+
+    def __init__(
+        self, pa: Any, np: Any, version: Policy, data: pa.Table, as_of: int | None, *, route_only: bool = False
+    ) -> None:
+        import pyarrow.compute as pc
+
+        self.pa, self.np, self.pc = pa, np, pc
+        self._firsts: dict[str, Any] = {}
+        self.fallback = 0
+        self.version = version
+        self.cal = version.calendar
+        self.tz = version.spec.calendar.timezone
+        self.data = data
+        self.n = n = data.num_rows
+        self.as_of = as_of
+        ok = np.ones(n, dtype=bool)
+        ident = self.col("id")
+        ok &= self.valid(ident) & self.fill(pc.greater(pc.utf8_length(ident), 0), False)
+        self.received, good = self.moments(self.col("received_at"))
+        ok &= good
+        self.recv_day = self.local_days(self.received)
+        self.received_ok = good
+        if route_only:
+            return
+        for name, allowed in (
+            ("channel", CHANNELS),
+            ("complainant", ("member", "representative", "provider")),
+            ("type", tuple(version.spec.vocabulary.types)),
+        ):
+            column = self.col(name)
+            ok &= ~self.valid(column) | self.fill(pc.is_in(column, pa.array(allowed, pa.string())), False)
+        incident = self.col("incident_date")
+        self.has_incident = self.valid(incident)
+        parsed = pc.strptime(incident, format="%Y-%m-%d", unit="s", error_is_null=True)
+        regex = self.fill(pc.match_substring_regex(incident, _DATE), False)
+        regex &= self.fill(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), incident), False)
+        days = self.np_int(pc.cast(pc.cast(parsed, pa.timestamp("s")), pa.int64()), 0) // 86400
+        self.incident_day = days
+        ok &= ~self.has_incident | (regex & self.valid(parsed) & (days <= self.recv_day))
+        for name, vocab in (
+            ("concerns", version.spec.vocabulary.concerns),
+            ("assistance_needs", version.spec.vocabulary.assistance),
+        ):
+            ok &= self.tags_ok(self.col(name), tuple(vocab))
+        resolved = self.col("resolved_at")
+        self.has_resolved = self.valid(resolved)
+        self.resolved, good = self.moments(resolved)
+        ok &= ~self.has_resolved | (good & (self.resolved >= self.received))
+        if as_of is not None:
+            ok &= ~self.has_resolved | (self.resolved <= as_of)
+        ok &= self.events(version)
+        self.ok = ok
+
+    # ---- column helpers
+
+    def col(self, name: str) -> Any:
+        pa = self.pa
+        if name in self.data.column_names:
+            column = self.data.column(name).combine_chunks()
+            if pa.types.is_null(column.type):
+                return pa.nulls(self.n, pa.string() if name not in _LIST_FIELDS else pa.list_(pa.string()))
+            return column
+        if name in _LIST_FIELDS:
+            return pa.nulls(self.n, pa.list_(pa.string()))
+        if name in _BOOL_FIELDS:
+            return pa.nulls(self.n, pa.bool_())
+        return pa.nulls(self.n, pa.string())
+
+    def valid(self, column: Any) -> Any:
+        return self.np.asarray(self.pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)
+
+    def fill(self, column: Any, value: Any) -> Any:
+        return self.np.asarray(self.pc.fill_null(column, value).to_numpy(zero_copy_only=False))
+
+    def np_int(self, column: Any, value: int) -> Any:
+        return self.np.asarray(self.pc.fill_null(column, value).to_numpy(zero_copy_only=False), dtype=self.np.int64)
+
+    def moments(self, column: Any) -> tuple[Any, Any]:
+        """UTC microseconds of ISO strings and which parsed exactly as ``evaluate`` reads them:
+        ``YYYY-MM-DDTHH:MM:SS`` (a wall time in the plan's timezone, not in a DST gap or fold) or
+        with ``Z``/``±HH:MM``. Other spellings take the per-record path."""
+        pa, pc, np = self.pa, self.pc, self.np
+        naive = self.fill(pc.match_substring_regex(column, _NAIVE), False)
+        offset = self.fill(pc.match_substring_regex(column, _OFFSET), False)
+        text = pc.utf8_slice_codeunits(column, 0, 19)
+        wall = pc.strptime(text, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
+        # strptime rolls an impossible date over (30 February -> 1 March): print it back and compare
+        same = self.fill(pc.equal(pc.strftime(wall, format="%Y-%m-%dT%H:%M:%S"), text), False)
+        parsed = self.valid(wall) & same
+        wall_us = self.np_int(pc.cast(wall, pa.int64()), 0) * 1_000_000
+        tail = pc.utf8_slice_codeunits(column, 19, 25)
+        sign = np.where(self.fill(pc.starts_with(tail, "-"), False), -1, 1)
+        off_text = pc.if_else(pc.equal(tail, "Z"), "+00:00", tail)
+        hours = self.digits(pc.utf8_slice_codeunits(off_text, 1, 3))
+        minutes = self.digits(pc.utf8_slice_codeunits(off_text, 4, 6))
+        offset_ok = offset & (hours < 24) & (minutes < 60)
+        utc_offset = wall_us - sign * (hours * 3600 + minutes * 60) * 1_000_000
+        ts = pa.array(wall_us, pa.timestamp("us"))
+        early = pc.assume_timezone(ts, self.tz, ambiguous="earliest", nonexistent="earliest")
+        late = pc.assume_timezone(ts, self.tz, ambiguous="latest", nonexistent="latest")
+        early_us = np.asarray(early.cast(pa.int64()).to_numpy(), dtype=np.int64)
+        late_us = np.asarray(late.cast(pa.int64()).to_numpy(), dtype=np.int64)
+        naive_ok = naive & (early_us == late_us)
+        utc = np.where(naive, early_us, utc_offset)
+        return utc, parsed & (naive_ok | offset_ok)
+
+    def digits(self, column: Any) -> Any:
+        pa, pc, np = self.pa, self.pc, self.np
+        good = self.fill(pc.match_substring_regex(column, r"^\d\d$"), False)
+        values = pc.cast(pc.if_else(pa.array(good), column, "99"), pa.int64())
+        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    def local(self, utc: Any) -> Any:
+        """Local wall-clock microseconds of UTC microseconds in the plan's timezone."""
+        pa, pc, np = self.pa, self.pc, self.np
+        stamps = pa.array(utc, pa.timestamp("us", tz=self.tz))
+        return np.asarray(pc.local_timestamp(stamps).cast(pa.int64()).to_numpy(), dtype=np.int64)
+
+    def local_days(self, utc: Any) -> Any:
+        return self.local(utc) // _DAY_US
+
+    def tags_ok(self, column: Any, allowed: tuple[str, ...]) -> Any:
+        pa, pc, np = self.pa, self.pc, self.np
+        flat = pc.list_flatten(column)
+        parents = np.asarray(pc.list_parent_indices(column).to_numpy(), dtype=np.int64)
+        good = self.fill(pc.is_in(flat, pa.array(allowed, pa.string())), False)
+        bad = np.zeros(self.n, dtype=bool)
+        bad[parents[~good]] = True
+        return ~bad
+
+    def tag(self, name: str, tag: str) -> Any:
+        pc, np = self.pc, self.np
+        column = self.col(name)
+        flat = pc.list_flatten(column)
+        parents = np.asarray(pc.list_parent_indices(column).to_numpy(), dtype=np.int64)
+        hit = self.fill(pc.equal(flat, tag), False)
+        out = np.zeros(self.n, dtype=bool)
+        out[parents[hit]] = True
+        return out
+
+    def events(self, version: Policy) -> Any:
+        """Flatten the events; check types, moments and order; keep (row, type, key) per event."""
+        pa, pc, np = self.pa, self.pc, self.np
+        column = self.col("events")
+        if pa.types.is_string(column.type):  # absent or all-null
+            column = pa.nulls(self.n, pa.list_(pa.struct([("type", pa.string()), ("at", pa.string())])))
+        flat = pc.list_flatten(column)
+        parents = np.asarray(pc.list_parent_indices(column).to_numpy(), dtype=np.int64)
+        offsets = np.asarray(column.offsets.to_numpy(), dtype=np.int64)
+        positions = np.arange(len(parents), dtype=np.int64) - offsets[parents] if len(parents) else parents
+        known = tuple(set(version.spec.vocabulary.events) | {"resolved"})
+        types = pc.struct_field(flat, "type")
+        at_col = pc.struct_field(flat, "at")
+        at, good = self.moments(at_col)
+        good &= self.valid(flat) & self.fill(pc.is_in(types, pa.array(known, pa.string())), False)
+        good &= at >= self.received[parents]
+        if self.as_of is not None:
+            good &= at <= self.as_of
+        same = np.zeros(len(parents), dtype=bool)
+        same[1:] = parents[1:] == parents[:-1]
+        earlier = np.zeros(len(parents), dtype=bool)
+        earlier[1:] = at[1:] < at[:-1]
+        good &= ~(same & earlier)
+        bad = np.zeros(self.n, dtype=bool)
+        bad[parents[~good]] = True
+        self.ev_rows = parents
+        self.ev_types = np.asarray(pc.fill_null(types, "").to_numpy(zero_copy_only=False), dtype=object)
+        self.ev_key = np.where(good, at, 0) * _POS + np.minimum(positions, _POS - 1)
+        self.ev_count = np.diff(offsets)
+        return ~bad & (self.np.diff(offsets) < _POS)
+
+    # ---- facts
+
+    def first_key(self, name: str) -> Any:
+        """(moment * _POS + position) of the first ``name`` event per row (resolved_at for
+        ``resolved`` comes first, as PreparedFacts.first reads it); _BIG when none."""
+        np = self.np
+        found = self._firsts.get(name)
+        if found is not None:
+            return found
+        out = np.full(self.n, _BIG, dtype=np.int64)
+        mask = self.ev_types == name
+        np.minimum.at(out, self.ev_rows[mask], self.ev_key[mask])
+        if name == "resolved":
+            out = np.where(self.has_resolved, self.resolved * _POS + (_POS - 1), out)
+        self._firsts[name] = out
+        return out
+
+    def first(self, name: str) -> tuple[Any, Any]:
+        key = self.first_key(name)
+        has = key < _BIG
+        return self.np.where(has, key // _POS, 0), has
+
+    def count(self, name: str) -> Any:
+        np = self.np
+        mask = self.ev_types == name
+        return np.bincount(self.ev_rows[mask], minlength=self.n).astype(np.int64)
+
+    def after(self, name: str, earlier: str) -> Any:
+        """PreparedFacts.after: a ``name`` event after the first ``earlier`` one ((moment, position) order)."""
+        np = self.np
+        first = self.first_key(earlier)
+        if earlier == "resolved":  # resolved_at is an occurrence at position len(events)
+            first = self._min_occurrence(earlier)
+        last = np.full(self.n, -1, dtype=np.int64)
+        mask = self.ev_types == name
+        np.maximum.at(last, self.ev_rows[mask], self.ev_key[mask])
+        if name == "resolved":
+            last = np.where(
+                self.has_resolved, np.maximum(last, self.resolved * _POS + np.minimum(self.ev_count, _POS - 1)), last
+            )
+        return (first < _BIG) & (last > first)
+
+    def _min_occurrence(self, name: str) -> Any:
+        np = self.np
+        out = np.full(self.n, _BIG, dtype=np.int64)
+        mask = self.ev_types == name
+        np.minimum.at(out, self.ev_rows[mask], self.ev_key[mask])
+        resolved = self.resolved * _POS + np.minimum(self.ev_count, _POS - 1)
+        return np.where(self.has_resolved, np.minimum(out, resolved), out)
+
+    def present(self, path: str) -> Any:
+        pc, np = self.pc, self.np
+        if path in _DEFAULTED:
+            return np.ones(self.n, dtype=bool)
+        head, _, rest = path.partition(".")
+        if head not in self.data.column_names:
+            return np.zeros(self.n, dtype=bool)
+        column = self.col(head)
+        if rest:
+            if not self.pa.types.is_struct(column.type) or column.type.get_field_index(rest) < 0:
+                return np.zeros(self.n, dtype=bool)
+            column = pc.struct_field(column, rest)
+            column = pc.if_else(pc.is_valid(self.col(head)), column, self.pa.scalar(None, column.type))
+        if self.pa.types.is_list(column.type):
+            return self.fill(pc.greater(pc.list_value_length(column), 0), False).astype(bool)
+        if self.pa.types.is_string(column.type):
+            return self.fill(pc.greater(pc.utf8_length(column), 0), False).astype(bool)
+        return self.valid(column)
+
+    def strings(self, name: str, default: str) -> Any:
+        column = self.col(name)
+        return self.np.asarray(self.pc.fill_null(column, default).to_numpy(zero_copy_only=False), dtype=object)
+
+    def bools(self, name: str) -> Any:
+        return self.np.asarray(self.pc.fill_null(self.col(name), False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+class _Dates:
+    """Deadline arithmetic on whole arrays for one plan calendar (the contract section 4 reading
+    of :class:`~grievance_rules.calendar.PlanCalendar`, which stays the reference).
+
+    Business days come from ``numpy.busday_offset`` on a calendar holding the pack's workweek and
+    every holiday :class:`PlanCalendar` knows in the span of the data; ends of days and close of
+    business are converted to instants once per distinct local date.
+    """
+
+    def __init__(self, cols: _Columns, first_day: int, last_day: int) -> None:
+        np = cols.np
+        self.cols, self.np = cols, np
+        cal = cols.cal
+        self.start, self.end = first_day - 10, last_day + 10
+        weekdays = cal._workdays
+        holidays = []
+        for ordinal in range(self.start, self.end + 1):
+            day = dt.date.fromordinal(ordinal + _EPOCH_ORDINAL)
+            if day.weekday() in weekdays and not cal.is_business_day(day):
+                holidays.append(np.datetime64(day.isoformat(), "D"))
+        mask = "".join("1" if i in weekdays else "0" for i in range(7))
+        self.busday = np.busdaycalendar(weekmask=mask, holidays=holidays)
+        hour, minute = cal._cob
+        self.cob_us = (hour * 3600 + minute * 60) * 1_000_000
+        self.eod_us = (23 * 3600 + 59 * 60 + 59) * 1_000_000
+
+    def check(self, days: Any) -> None:
+        if len(days) and (days.min() < self.start or days.max() > self.end):
+            raise _OutOfSpan
+
+    def at_local(self, days: Any, time_us: int) -> Any:
+        """UTC microseconds of ``time_us`` after local midnight on each local day (once per distinct day)."""
+        np, pa, pc = self.np, self.cols.pa, self.cols.pc
+        if not len(days):
+            return days.astype(np.int64)
+        unique, inverse = np.unique(days, return_inverse=True)
+        wall = pa.array(unique * _DAY_US + time_us, pa.timestamp("us"))
+        utc = pc.assume_timezone(wall, self.cols.tz, ambiguous="earliest", nonexistent="latest")
+        return np.asarray(utc.cast(pa.int64()).to_numpy(), dtype=np.int64)[inverse]
+
+    def add_business(self, days: Any, n: int) -> Any:
+        """The n-th business day after each day (the day itself for n = 0)."""
+        np = self.np
+        if n == 0:
+            return days
+        self.check(days)
+        out = np.busday_offset(days.astype("datetime64[D]"), n, roll="backward", busdaycal=self.busday)
+        result = out.astype(np.int64)
+        self.check(result)
+        return result
+
+    def is_business(self, days: Any) -> Any:
+        self.check(days)
+        return self.np.is_busday(days.astype("datetime64[D]"), busdaycal=self.busday)
+
+    def due(self, unit: str, amount: int | None, anchor: Any, from_receipt: Any, roll: str = "none") -> Any:
+        """Due instants (UTC microseconds) of ``amount`` ``unit`` after each anchor instant."""
+        np = self.np
+        n = amount or 0
+        if unit == "hours":
+            return anchor + n * 3_600_000_000
+        if unit == "immediately":
+            return anchor
+        local = self.cols.local(anchor)
+        day0 = local // _DAY_US
+        if unit in ("calendar_days", "business_days"):
+            if unit == "calendar_days":
+                day = day0 + n
+            else:
+                start = day0
+                cal = self.cols.cal
+                if from_receipt.any() and (cal._after_close or cal._non_business):
+                    # PlanCalendar.business_day_zero: a non-business day moves when the pack says so;
+                    # a receipt after close of business on a business day moves when it says so
+                    business = self.is_business(day0)
+                    moved = ~business if cal._non_business else np.zeros(len(day0), dtype=bool)
+                    if cal._after_close:
+                        moved |= business & (anchor > self.at_local(day0, self.cob_us))
+                    start = np.where(from_receipt & moved, self.add_business(day0, 1), day0)
+                day = self.add_business(start, n)
+            if roll == "next_business_day":
+                self.check(day)
+                day = np.busday_offset(day.astype("datetime64[D]"), 0, roll="forward", busdaycal=self.busday).astype(
+                    np.int64
+                )
+            return self.at_local(day, self.eod_us)
+        if unit == "close_of_next_business_day":
+            return self.at_local(self.add_business(day0, 1), self.cob_us)
+        raise ValueError(f"unknown deadline unit {unit!r}")
+
+
+class _OutOfSpan(Exception):
+    """A date fell outside the business-day calendar built for the batch (widen and retry)."""
+
+
+def _columnar(
+    pa: Any, np: Any, policy: Policy, data: pa.Table, when: Any, codes: Sequence[str]
+) -> tuple[Any, dict[str, Any]] | None:
+    """The fast path: (rows it decided, their output arrays), or None when the table or pack has a
+    shape it does not read (then every row goes through the per-record path)."""
+    if getattr(policy.spec, "subject", None) is not None:
+        return None  # subject packs (contract section 9) read their own fields: per record
+    if not _shape_ok(pa, data) or not all(_facts_ok(v) for v in policy.versions):
+        return None
+    if not policy.by_date or (len(policy.versions) == 1 and policy.effective is None):
+        return _columnar_version(pa, np, policy, data, when, codes, None)
+    # the version in force on each local receipt date judges the row (Policy.version_for);
+    # rows no version covers go per record, which gives evaluate's FactsError
+    routing = _Columns(pa, np, policy, data, None, route_only=True)
+    n = data.num_rows
+    ok_all = np.zeros(n, dtype=bool)
+    merged: dict[str, Any] | None = None
+    distinct = 0
+    for version in policy.versions:
+        eff = version.effective
+        covers = routing.received_ok.copy()
+        if eff is not None:
+            covers &= routing.recv_day >= eff.from_.toordinal() - _EPOCH_ORDINAL
+            if eff.until is not None:
+                covers &= routing.recv_day <= eff.until.toordinal() - _EPOCH_ORDINAL
+        idx = np.flatnonzero(covers)
+        if not len(idx):
+            continue
+        found = _columnar_version(pa, np, version, data.take(pa.array(idx)), when, codes, None)
+        if found is None:
+            return None
+        ok, out = found
+        if merged is None:
+            merged = _empty_out(np, n, len(codes))
+        for key in ("classification", "level", "handled_by", "timely", "filing_day", "has_filing"):
+            merged[key][idx] = out[key]
+        for key in ("due", "has_due", "rank", "status"):
+            merged[key][:, idx] = out[key]
+        ok_all[idx] = ok
+        distinct += int(out["distinct"])
+    if merged is None:
+        return None
+    merged["distinct"] = distinct
+    return ok_all, merged
+
+
+def _empty_out(np: Any, n: int, ncodes: int) -> dict[str, Any]:
+    """Output arrays for ``n`` rows, every row undecided."""
+    return {
+        "classification": np.full(n, None, dtype=object),
+        "level": np.full(n, None, dtype=object),
+        "handled_by": np.full(n, None, dtype=object),
+        "timely": np.full(n, None, dtype=object),
+        "filing_day": np.zeros(n, dtype=np.int64),
+        "has_filing": np.zeros(n, dtype=bool),
+        "due": np.zeros((ncodes, n), dtype=np.int64),
+        "has_due": np.zeros((ncodes, n), dtype=bool),
+        "rank": np.full((ncodes, n), 99, dtype=np.int8),
+        "status": np.full((ncodes, n), None, dtype=object),
+        "distinct": 0,
+    }
+
+
+def _columnar_version(
+    pa: Any, np: Any, version: Policy, data: pa.Table, when: Any, codes: Sequence[str], _unused: None
+) -> tuple[Any, dict[str, Any]] | None:
+    """The columnar path for the rows one version judges."""
+    as_of = None if when is None else _micros(when)
+    cols = _Columns(pa, np, version, data, as_of)
+    ok = cols.ok
+    cols.fallback = int(cols.received[ok][0]) if ok.any() else 0  # a safe moment for rows not decided here
+    n = cols.n
+    spec = version.spec
+    # filing window (calendar days, local receipt date)
+    if spec.filing_window is not None:
+        deadline_day = cols.incident_day + spec.filing_window.amount
+        has_deadline = cols.has_incident.copy()
+    else:
+        deadline_day = np.zeros(n, dtype=np.int64)
+        has_deadline = np.zeros(n, dtype=bool)
+    timely = cols.recv_day <= deadline_day
+    filing = np.where(has_deadline, np.where(timely, "timely", "late"), "unknown").astype(object)
+
+    moments = [cols.received[ok], cols.resolved[ok & cols.has_resolved]]
+    days = [cols.local_days(m) for m in moments if len(m)]
+    first_day = min((int(d.min()) for d in days), default=0)
+    last_day = max((int(d.max()) for d in days), default=0)
+    if len(cols.ev_rows):
+        ev_ok = ok[cols.ev_rows]
+        if ev_ok.any():
+            last_day = max(last_day, int(cols.local_days(cols.ev_key[ev_ok] // _POS).max()))
+    if as_of is not None:
+        last_day = max(last_day, int(cols.local_days(np.array([as_of], dtype=np.int64))[0]))
+    total = sum(
+        (d.amount or 0) for a in spec.actions for d in (a.deadline, a.target) if d is not None and d.unit != "hours"
+    ) + sum((t.within.amount or 0) for t in spec.timers)
+    dates = _Dates(cols, first_day, last_day + 3 * total + 400)
+
+    # the properties the rules read, as arrays
+    values: dict[str, Any] = {}
+    for prop, (fact, tag) in version.compiled.properties.items():
+        values[prop] = _property(cols, dates, version, fact, tag, filing, np)
+    props = list(values)
+    rows = np.flatnonzero(ok)
+    codes_matrix = []
+    decoders = []
+    for prop in props:
+        column = values[prop][rows]
+        unique, inverse = np.unique(column, return_inverse=True)
+        codes_matrix.append(inverse.reshape(-1).astype(np.int64))
+        decoders.append(unique)
+    if props and len(rows):
+        matrix = np.stack(codes_matrix, axis=1)
+        distinct, group = np.unique(matrix, axis=0, return_inverse=True)
+        group = group.reshape(-1)
+    else:
+        distinct = np.zeros((1 if len(rows) else 0, 0), dtype=np.int64)
+        group = np.zeros(len(rows), dtype=np.int64)
+    decisions: list[Any] = []
+    outcome_index: dict[tuple[Any, ...], int] = {}
+    outcome = np.zeros(len(distinct), dtype=np.int64)
+    for c_i, combo in enumerate(distinct):
+        shown = {prop: _py(decoders[j][c]) for j, (prop, c) in enumerate(zip(props, combo, strict=True))}
+        decision = version._decision(version.engine.fire(shown))
+        # rows whose decisions give the same outcome share one pass of date arithmetic
+        key = (*sorted(decision.choice.items()), *(i.name for i in decision.actions))
+        if key not in outcome_index:
+            outcome_index[key] = len(decisions)
+            decisions.append(decision)
+        outcome[c_i] = outcome_index[key]
+    n_inputs = len(distinct)
+    group = outcome[group] if len(group) else group
+    # outputs for the fast rows
+    out: dict[str, Any] = {
+        "classification": np.full(n, None, dtype=object),
+        "level": np.full(n, None, dtype=object),
+        "handled_by": np.full(n, None, dtype=object),
+        "timely": np.where(has_deadline & ok, timely, None).astype(object),
+        "filing_day": np.where(has_deadline & ok, deadline_day, 0),
+        "has_filing": has_deadline & ok,
+        "due": np.zeros((len(codes), n), dtype=np.int64),
+        "has_due": np.zeros((len(codes), n), dtype=bool),
+        "rank": np.full((len(codes), n), 99, dtype=np.int8),
+        "status": np.full((len(codes), n), None, dtype=object),
+    }
+    code_index = {c: i for i, c in enumerate(codes)}
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(len(decisions) + 1))
+    statuses = np.array(["overdue", "late", "pending", "done"], dtype=object)
+    for g, decision in enumerate(decisions):
+        idx = rows[order[bounds[g] : bounds[g + 1]]]
+        if not len(idx):
+            continue
+        out["classification"][idx] = decision.choice.get("classification")
+        out["level"][idx] = decision.choice.get("level")
+        out["handled_by"][idx] = decision.choice.get("handled_by") or "plan"
+        anchors = _Anchors(cols, dates, idx, {i.id: i.action for i in decision.actions if i.action is not None})
+        for info in decision.actions:
+            action = info.action
+            assert action is not None
+            due, has_due = anchors.deadline(action)
+            done, has_done = anchors.done_at(action)
+            late = has_done & has_due & (done > due)
+            overdue = ~has_done & has_due & (as_of is not None) & ((as_of or 0) > due)
+            rank = np.where(has_done, np.where(late, 1, 3), np.where(overdue, 0, 2)).astype(np.int8)
+            k = code_index[action.code]
+            cur_rank, cur_due, cur_has = out["rank"][k, idx], out["due"][k, idx], out["has_due"][k, idx]
+            sort_new = np.where(has_due, due, _BIG)
+            sort_cur = np.where(cur_has, cur_due, _BIG)
+            better = (rank < cur_rank) | ((rank == cur_rank) & (sort_new < sort_cur))
+            out["rank"][k, idx] = np.where(better, rank, cur_rank)
+            out["due"][k, idx] = np.where(better, due, cur_due)
+            out["has_due"][k, idx] = np.where(better, has_due, cur_has)
+            out["status"][k, idx] = np.where(better, statuses[rank], out["status"][k, idx])
+    out["distinct"] = n_inputs
+    return ok, out
+
+
+def _py(value: Any) -> Any:
+    """A numpy scalar as the Python value the per-record path shows the engine."""
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _property(cols: _Columns, dates: _Dates, version: Policy, fact: str, tag: str | None, filing: Any, np: Any) -> Any:
+    if tag is not None:
+        return cols.tag(fact, tag)
+    if fact == "channel":
+        return cols.strings("channel", "none")
+    if fact == "complainant":
+        return cols.strings("complainant", "member")
+    if fact == "group":
+        return cols.strings("group", "")
+    if fact == "type":
+        values = cols.strings("type", "none")
+        return np.where(values == "", "none", values).astype(object)
+    if fact in _BOOL_FIELDS:
+        return cols.bools(fact)
+    if fact == "resolved":
+        return cols.first("resolved")[1]
+    if fact == "has_incident_date":
+        return cols.has_incident
+    if fact == "channel_accepted":
+        return np.isin(cols.strings("channel", ""), list(version.spec.vocabulary.channels))
+    if fact == "filing":
+        return filing
+    if fact.startswith("delegation."):
+        return _delegation(cols, version, fact.partition(".")[2], np)
+    head, _, rest = fact.partition(".")
+    if head == "events":
+        name, _, count = rest.partition(".")
+        if count.startswith("after."):
+            return cols.after(name, count.removeprefix("after."))
+        if count:
+            return cols.count(name)
+        return cols.first(name)[1]
+    if head == "timers":
+        return _timer(cols, dates, version._timers[rest], np)[0]
+    if head == "patterns":
+        return np.zeros(cols.n, dtype=bool)
+    if head == "present":
+        return cols.present(rest)
+    raise AssertionError(f"no columnar getter for fact {fact}")  # _facts_ok keeps these in step
+
+
+def _delegation(cols: _Columns, version: Policy, what: str, np: Any) -> Any:
+    from grievance_rules.facts import normalize_name
+
+    spec = version.spec.delegation
+    groups = cols.strings("group", "")
+    channels = cols.strings("channel", "")
+    unique, inverse = np.unique(groups, return_inverse=True)
+    out = np.zeros(cols.n, dtype=bool)
+    for j, name in enumerate(unique):  # once per distinct group name
+        found = version._rows.get(normalize_name(name or ""))
+        row = found or (spec.default if spec is not None else None)
+        mask = inverse.reshape(-1) == j
+        if what == "in_matrix":
+            out[mask] = found is not None
+        elif what == "delegated":
+            out[mask] = bool(row and row.delegated)
+        elif what == "verbal_grievances":
+            out[mask] = bool(row and row.verbal_grievances)
+        else:
+            out[mask] = bool(row) and np.isin(channels[mask], list(row.written_channels if row else ()))
+    return out
+
+
+def _timer(cols: _Columns, dates: _Dates, timer: Any, np: Any) -> tuple[Any, Any]:
+    """(state, due) of a timer for every row, as Policy._run_timer works it out."""
+    anchor = np.zeros(cols.n, dtype=np.int64)
+    have = np.zeros(cols.n, dtype=bool)
+    from_receipt = np.zeros(cols.n, dtype=bool)
+    for ref in timer.within.refs:
+        kind, name = ref.kind, ref.name
+        if kind == "receipt":
+            moment, valid = cols.received, np.ones(cols.n, dtype=bool)
+        elif kind == "event":
+            moment, valid = cols.first(name)
+        else:
+            continue
+        take = ~have & valid
+        anchor = np.where(take, moment, anchor)
+        from_receipt = np.where(take, kind == "receipt", from_receipt)
+        have |= valid
+    safe = np.where(have & cols.ok, anchor, cols.fallback)
+    due = dates.due(timer.within.unit, timer.within.amount, safe, from_receipt, getattr(timer.within, "roll", "none"))
+    happened, has_happened = cols.first(timer.event)
+    state = np.where(has_happened, np.where(happened <= due, "met", "missed"), "open").astype(object)
+    if cols.as_of is not None:
+        state = np.where(~has_happened & (cols.as_of > due), "missed", state).astype(object)
+    state = np.where(have, state, "open").astype(object)
+    return state, due
+
+
+class _Anchors:
+    """Deadlines of one decision group's actions, anchored as determination._Anchors anchors them."""
+
+    def __init__(self, cols: _Columns, dates: _Dates, idx: Any, fired: dict[str, Any]) -> None:
+        self.cols, self.dates, self.idx, self.fired = cols, dates, idx, fired
+        self.np = cols.np
+        self.memo: dict[str, tuple[Any, Any]] = {}
+
+    def done_at(self, action: Any) -> tuple[Any, Any]:
+        np = self.np
+        best = np.full(len(self.idx), _BIG, dtype=np.int64)
+        for event in action.done_by:
+            moment, has = self.cols.first(event)
+            best = np.where(has[self.idx], np.minimum(best, moment[self.idx]), best)
+        return best, best < _BIG
+
+    def anchor(self, ref: AnchorRef) -> tuple[Any, Any, bool]:
+        np = self.np
+        kind, name = ref.kind, ref.name
+        if kind == "receipt":
+            return self.cols.received[self.idx], np.ones(len(self.idx), dtype=bool), True
+        if kind == "event":
+            moment, has = self.cols.first(name)
+            return moment[self.idx], has[self.idx], False
+        action = self.fired.get(name)
+        if action is None:
+            return np.zeros(len(self.idx), dtype=np.int64), np.zeros(len(self.idx), dtype=bool), False
+        done, has_done = self.done_at(action)
+        due, has_due = self.deadline(action)
+        return np.where(has_done, done, due), has_done | has_due, False
+
+    def deadline(self, action: Any) -> tuple[Any, Any]:
+        np = self.np
+        found = self.memo.get(action.id)
+        if found is not None:
+            return found
+        deadline = action.deadline
+        if deadline is None:
+            result = (np.zeros(len(self.idx), dtype=np.int64), np.zeros(len(self.idx), dtype=bool))
+        else:
+            moment = np.zeros(len(self.idx), dtype=np.int64)
+            have = np.zeros(len(self.idx), dtype=bool)
+            from_receipt = np.zeros(len(self.idx), dtype=bool)
+            for ref in deadline.refs:
+                at, valid, receipt = self.anchor(ref)
+                take = ~have & valid
+                moment = np.where(take, at, moment)
+                from_receipt = np.where(take, receipt, from_receipt)
+                have |= valid
+            safe = np.where(have, moment, self.cols.received[self.idx])
+            due = self.dates.due(deadline.unit, deadline.amount, safe, from_receipt, getattr(deadline, "roll", "none"))
+            result = (due, have)
+        self.memo[action.id] = result
+        return result

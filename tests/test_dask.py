@@ -68,3 +68,18 @@ def test_dask_keeps_the_index_and_order(client) -> None:  # type: ignore[no-unty
     got = evaluate(dd.from_pandas(frame, npartitions=3), str(ROOT / "policies" / "ctdhp.yaml")).compute()
     assert list(got.index) == list(frame.index)
     assert list(got["id"]) == list(frame["id"])
+
+
+def test_dask_ships_a_loaded_policy_pickled(client) -> None:  # type: ignore[no-untyped-def]
+    from grievance_rules.dask import evaluate
+
+    policy = gr.load_policy("luxor")
+    table = to_table(list(records(policy, 400, seed=8)))
+    frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    got = evaluate(dd.from_pandas(frame, npartitions=2), policy, as_of=AS_OF).compute()
+    import pyarrow as pa
+
+    assert (
+        pa.Table.from_pandas(got, preserve_index=False).to_pylist()
+        == policy.evaluate_table(table, as_of=AS_OF).to_pylist()
+    )
