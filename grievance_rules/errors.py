@@ -11,9 +11,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
 
 __all__ = [
     "EvaluationError",
+    "FactProblem",
     "FactsError",
     "GrievanceRulesError",
     "PolicyError",
@@ -42,19 +44,43 @@ class GrievanceRulesError(Exception):
     """Base class of every error grievance-rules raises on purpose."""
 
 
+Severity = Literal["error", "warning"]
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One located problem in a policy file."""
+    """One located problem in a policy file.
+
+    ``code`` is stable across releases (``GR101``...; every code is listed with an example and its
+    fix in docs/validation-codes.md), so tools can filter or count problems without parsing the
+    message. ``severity`` is ``error`` (the pack does not load) or ``warning`` (it loads, but
+    something in it is probably a mistake). A frozen dataclass: it compares, hashes and pickles.
+    """
 
     file: str
     line: int
     column: int
     path: str
     message: str
+    code: str = "GR100"
+    severity: Severity = "error"
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
-        return f"{self.file}:{self.line}:{self.column}: {where}{self.message}"
+        kind = f"{self.code} warning" if self.severity == "warning" else self.code
+        return f"{self.file}:{self.line}:{self.column}: {kind}: {where}{self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The problem as plain JSON data (what ``validate --format json`` prints)."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "message": self.message,
+        }
 
 
 class PolicyError(GrievanceRulesError):
@@ -65,6 +91,10 @@ class PolicyError(GrievanceRulesError):
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in policy"
         super().__init__(head + ":\n" + "\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from the problems, not from the message (the default would pass the message)
+        return (self.__class__, (self.problems,))
 
 
 class PolicyNotFoundError(GrievanceRulesError, LookupError):
@@ -79,6 +109,17 @@ class PolicyNotFoundError(GrievanceRulesError, LookupError):
         )
 
 
+class FactProblem(NamedTuple):
+    """One problem in grievance facts: the field's dotted path, what is wrong, what it accepts.
+
+    A named tuple, so ``field, message, allowed = problem`` keeps working for callers that unpack.
+    """
+
+    field: str
+    message: str
+    allowed: str
+
+
 class FactsError(GrievanceRulesError, ValueError):
     """Grievance facts are invalid.
 
@@ -87,14 +128,16 @@ class FactsError(GrievanceRulesError, ValueError):
     value that was given: facts may hold personal data.
     """
 
-    def __init__(self, problems: Sequence[tuple[str, str, str]]) -> None:
-        # each problem: (field, message, allowed)
-        self.problems: tuple[tuple[str, str, str], ...] = tuple(problems)
+    def __init__(self, problems: Sequence[FactProblem | tuple[str, str, str]]) -> None:
+        self.problems: tuple[FactProblem, ...] = tuple(FactProblem(*p) for p in problems)
         first = self.problems[0]
-        self.field: str = first[0]
-        self.allowed: str = first[2]
-        text = "; ".join(f"{f}: {m}" for f, m, _ in self.problems)
+        self.field: str = first.field
+        self.allowed: str = first.allowed
+        text = "; ".join(f"{p.field}: {p.message}" for p in self.problems)
         super().__init__(f"invalid grievance facts: {text}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (self.__class__, (self.problems,))
 
 
 class EvaluationError(GrievanceRulesError, RuntimeError):

@@ -16,7 +16,7 @@ import pendulum
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError, field_validator
 
 from grievance_rules.calendar import PlanCalendar
-from grievance_rules.errors import FactsError, did_you_mean, dotted_path
+from grievance_rules.errors import FactProblem, FactsError, did_you_mean, dotted_path
 from grievance_rules.schema import CHANNELS, PolicySpec
 
 __all__ = ["Event", "Grievance", "Party", "PreparedFacts", "parse_grievance", "prepare"]
@@ -117,11 +117,11 @@ def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
     if isinstance(facts, Grievance):
         return facts
     if not isinstance(facts, Mapping):
-        raise FactsError([("facts", "grievance facts must be an object (a mapping of fields)", "an object")])
+        raise FactsError([FactProblem("facts", "grievance facts must be an object (a mapping of fields)", "an object")])
     try:
         return Grievance.model_validate(dict(facts))
     except ValidationError as exc:
-        problems = []
+        problems: list[FactProblem] = []
         allowed_fields = ", ".join((f.alias or name) for name, f in Grievance.model_fields.items())
         for err in exc.errors(include_url=False, include_input=False):
             loc = tuple(err["loc"])
@@ -132,13 +132,13 @@ def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
                 choices = list(where.model_fields)
                 hint = did_you_mean(str(last), choices)
                 allowed = ", ".join(choices) if where is not Grievance else allowed_fields
-                problems.append((name, f"unknown field{hint}; allowed fields: {allowed}", allowed))
+                problems.append(FactProblem(name, f"unknown field{hint}; allowed fields: {allowed}", allowed))
             elif err["type"] == "missing":
-                problems.append((name, "is required", _ALLOWED.get(str(last), "a value")))
+                problems.append(FactProblem(name, "is required", _ALLOWED.get(str(last), "a value")))
             else:
                 allowed = _ALLOWED.get(str(last), "see the contract's facts table")
                 text = err["msg"].removeprefix("Value error, ")
-                problems.append((name, f"{text}; allowed: {allowed}", allowed))
+                problems.append(FactProblem(name, f"{text}; allowed: {allowed}", allowed))
         raise FactsError(problems) from None
 
 
@@ -200,13 +200,13 @@ def prepare(
     receipt, events before receipt or after ``as_of``, or a resolution before receipt.
     """
     vocab = spec.vocabulary
-    problems: list[tuple[str, str, str]] = []
+    problems: list[FactProblem] = []
 
     def check_tags(field: str, given: list[str], allowed: Mapping[str, str]) -> None:
         for i, tag in enumerate(given):
             if tag not in allowed:
                 names = ", ".join(allowed) or "(none declared)"
-                problems.append((f"{field}[{i}]", f"unknown tag{did_you_mean(tag, allowed)}; allowed: {names}", names))
+                problems.append(FactProblem(f"{field}[{i}]", f"unknown tag{did_you_mean(tag, allowed)}; allowed: {names}", names))
 
     check_tags("concerns", grievance.concerns, vocab.concerns)
     check_tags("assistance_needs", grievance.assistance_needs, vocab.assistance)
@@ -240,16 +240,16 @@ def prepare(
         )
     resolved = None if grievance.resolved_at is None else _moment(grievance.resolved_at, calendar)
     if resolved is not None and resolved < received:
-        problems.append(("resolved_at", "is before receipt", "a moment at or after received_at"))
+        problems.append(FactProblem("resolved_at", "is before receipt", "a moment at or after received_at"))
     if resolved is not None and as_of is not None and resolved > as_of:
-        problems.append(("resolved_at", "is after as_of", "a moment at or before as_of"))
+        problems.append(FactProblem("resolved_at", "is after as_of", "a moment at or before as_of"))
     events: list[tuple[str, pendulum.DateTime]] = []
     for i, event in enumerate(grievance.events):
         at = _moment(event.at, calendar)
         if at < received:
-            problems.append((f"events[{i}].at", "is before receipt", "a moment at or after received_at"))
+            problems.append(FactProblem(f"events[{i}].at", "is before receipt", "a moment at or after received_at"))
         if as_of is not None and at > as_of:
-            problems.append((f"events[{i}].at", "is after as_of", "a moment at or before as_of"))
+            problems.append(FactProblem(f"events[{i}].at", "is after as_of", "a moment at or before as_of"))
         if events and at < events[-1][1]:
             problems.append(
                 (

@@ -23,7 +23,7 @@ from grievance_rules.determination import (
     compute_actions,
 )
 from grievance_rules.engine import EngineRejection, RulesEngine
-from grievance_rules.errors import EvaluationError, FactsError, GrievanceRulesError, PolicyError
+from grievance_rules.errors import EvaluationError, FactProblem, FactsError, GrievanceRulesError, PolicyError
 from grievance_rules.facts import Grievance, PreparedFacts, is_present, normalize_name, parse_grievance, prepare
 from grievance_rules.loader import LoadedSpec
 from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, PolicySpec, Timer
@@ -191,15 +191,15 @@ class Policy:
             return None
         if isinstance(as_of, dt.datetime):
             if as_of.tzinfo is None or as_of.utcoffset() is None:
-                raise FactsError([("as_of", "a datetime object must carry a timezone", "an aware datetime")])
+                raise FactsError([FactProblem("as_of", "a datetime object must carry a timezone", "an aware datetime")])
             return self.calendar.localize(as_of)
         try:
             parsed = pendulum.parse(str(as_of), tz=self.calendar.tz)
         except Exception:
-            raise FactsError([("as_of", "not an ISO 8601 date or date-time", _AS_OF)]) from None
+            raise FactsError([FactProblem("as_of", "not an ISO 8601 date or date-time", _AS_OF)]) from None
         if isinstance(parsed, pendulum.DateTime):
             return parsed.in_timezone(self.calendar.tz)
-        raise FactsError([("as_of", "not an ISO 8601 date or date-time", _AS_OF)])
+        raise FactsError([FactProblem("as_of", "not an ISO 8601 date or date-time", _AS_OF)])
 
     # ------------------------------------------------------------------ derive
 

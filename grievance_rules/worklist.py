@@ -25,7 +25,7 @@ from typing import IO, Any, Literal
 import pendulum
 from pydantic import BaseModel, ConfigDict, field_serializer
 
-from grievance_rules.errors import FactsError, GrievanceRulesError
+from grievance_rules.errors import FactProblem, FactsError, GrievanceRulesError
 from grievance_rules.facts import Grievance
 from grievance_rules.policy import Policy
 
@@ -254,15 +254,15 @@ def _split(
     if isinstance(record, Mapping) and "facts" in record and "policy" in record:
         name = record["policy"]
         if not isinstance(name, str):
-            raise FactsError([("policy", "must be a pack id or path", "a bundled or installed pack id, or a path")])
+            raise FactsError([FactProblem("policy", "must be a pack id or path", "a bundled or installed pack id, or a path")])
         if name not in loaded:
             loaded[name] = loader(name)
         facts = record["facts"]
         if not isinstance(facts, Mapping):
-            raise FactsError([("facts", "must be an object", "an object of grievance facts")])
+            raise FactsError([FactProblem("facts", "must be an object", "an object of grievance facts")])
         return loaded[name], facts
     if policy is None:
         raise FactsError(
-            [("policy", "no policy for this case", "a --policy, or records {'policy': ..., 'facts': ...}")]
+            [FactProblem("policy", "no policy for this case", "a --policy, or records {'policy': ..., 'facts': ...}")]
         )
     return policy, record
