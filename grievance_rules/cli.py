@@ -51,8 +51,21 @@ def _parser() -> argparse.ArgumentParser:
         "--trace", action="store_true", help="include the trace: every rule considered, why, and the values it read"
     )
     ev.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
-    va = sub.add_parser("validate", help="check policy files; print every problem as file:line:col: message")
+    va = sub.add_parser(
+        "validate",
+        help="check policy files; print every problem as file:line:col: CODE: message",
+        description="Check policy files and report every problem of every file at once, each with its stable "
+        "code (docs/validation-codes.md). Exit 0 when every file is valid (warnings allowed), 1 when a file has "
+        "an error (or, with --strict, a warning), 2 when a path is not a file.",
+    )
     va.add_argument("paths", nargs="+", metavar="PATH")
+    va.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default): one line per problem; json: one JSON object per file, one per line",
+    )
+    va.add_argument("--strict", action="store_true", help="warnings fail the run too (exit 1)")
     wl = sub.add_parser(
         "worklist",
         help="the daily worklist: actions overdue, due on a day, and due within N days",
@@ -121,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "evaluate":
             return _evaluate(args, sys.stdout)
         if args.command == "validate":
-            return _validate(args.paths, sys.stdout)
+            return _validate(args.paths, sys.stdout, sys.stderr, fmt=args.format, strict=args.strict)
         if args.command == "worklist":
             return _worklist(args, sys.stdout, sys.stderr)
         if args.command == "docs":
@@ -301,19 +314,37 @@ def _docs(packs: Sequence[str], out_dir: Path, out: TextIO) -> int:
     return 0
 
 
-def _validate(paths: Sequence[str], out: TextIO) -> int:
+def _validate(paths: Sequence[str], out: TextIO, err: TextIO, *, fmt: str = "text", strict: bool = False) -> int:
+    """Validate every path, report every problem of every file, then the exit status (module docstring)."""
     status = 0
+    missing = False
     for path in paths:
         if not Path(path).is_file():
-            raise _Usage(f"no such file: {path}")
+            # reported, and the other files are still checked; a path that is no file is a usage error
+            print(f"grievance-rules: no such file: {path}", file=err)
+            missing = True
+            continue
         problems = validate_file(path)
+        errors = sum(1 for p in problems if p.severity == "error")
+        warnings = len(problems) - errors
+        if errors or (strict and warnings):
+            status = 1
+        if fmt == "json":
+            record = {
+                "file": path,
+                "valid": errors == 0,
+                "errors": errors,
+                "warnings": warnings,
+                "problems": [p.as_dict() for p in problems],
+            }
+            print(json.dumps(record), file=out)
+            continue
         for problem in problems:
             print(problem, file=out)
-        if problems:
-            status = 1
-        else:
-            print(f"{path}: ok", file=out)
-    return status
+        if not errors:
+            note = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+            print(f"{path}: ok{note}", file=out)
+    return 2 if missing else status
 
 
 def _open(file: str) -> TextIO:

@@ -110,6 +110,9 @@ _ALL: tuple[Code, ...] = (
          "level tests classification and classification tests level", "Make one choice independent of the other."),
     Code("GR213", "error", "handled_by value", "handled_by takes only the values the format knows.",
          "handled_by: {values: [vendor]}", "Use plan and health_plan."),
+    Code("GR214", "error", "recorded_only not declared", "vocabulary.recorded_only names something the "
+         "vocabulary does not declare.", "recorded_only: [asigned]", "Name a declared tag, type, event, "
+         "assistance need or role."),
     # ---- calendar
     Code("GR301", "error", "unknown timezone", "Not UTC or an IANA Area/City timezone name.",
          "timezone: America/Chicgo", "Use e.g. America/Chicago (the message suggests the nearest)."),
@@ -187,6 +190,7 @@ _BY_TYPE: dict[str, str] = {
     "timer_anchor": "GR209",
     "classification_default": "GR211",
     "bad_handled_by": "GR213",
+    "unknown_recorded": "GR214",
     "unknown_timezone": "GR301",
     "unknown_country": "GR302",
     "unknown_subdivision": "GR303",

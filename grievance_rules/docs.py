@@ -120,6 +120,9 @@ def render_policy(spec: PolicySpec) -> str:
     ):
         if mapping:
             out += [f"### {title}", ""] + _table(("id", "meaning"), ((f"`{k}`", v) for k, v in mapping.items()))
+    if vocab.recorded_only:
+        shown = ", ".join(f"`{n}`" for n in vocab.recorded_only)
+        out += [f"Recorded only (facts may carry them; no rule tests them): {shown}.", ""]
 
     if spec.filing_window is not None:
         fw = spec.filing_window

@@ -34,9 +34,29 @@ def dotted_path(parts: Sequence[str | int]) -> str:
     return out
 
 
+#: Words people write for the format's values that spelling alone would not find (working_days is
+#: closer in letters to nothing than to business_days).
+SYNONYMS: dict[str, str] = {
+    "working_days": "business_days",
+    "work_days": "business_days",
+    "workdays": "business_days",
+    "weekdays": "business_days",
+    "days": "calendar_days",
+    "natural_days": "calendar_days",
+    "consecutive_days": "calendar_days",
+    "hrs": "hours",
+    "now": "immediately",
+    "federal": "public",
+}
+
+
 def did_you_mean(found: str, allowed: Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for a near miss of ``found`` in ``allowed``, else ``""``."""
-    matches = difflib.get_close_matches(str(found), [str(a) for a in allowed], n=1, cutoff=0.6)
+    names = [str(a) for a in allowed]
+    synonym = SYNONYMS.get(str(found).strip().lower().replace(" ", "_").replace("-", "_"))
+    if synonym is not None and synonym in names:
+        return f" (did you mean {synonym!r}?)"
+    matches = difflib.get_close_matches(str(found), names, n=1, cutoff=0.6)
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 

@@ -376,14 +376,18 @@ _SYNTAX_ADVICE: tuple[tuple[str, str], ...] = (
         "a list item is indented less than the items above it; line up the dashes of one list",
     ),
     (
+        "expected <block end>, but found '-'",
+        "a list item is indented less than the items above it; line up the dashes of one list",
+    ),
+    (
         "expected <block end>, but found '?'",
         "list items and keys are mixed at one level, or the indentation does not line up; give the list its own "
         "key or line up the lines",
     ),
     (
         "expected <block end>, but found '<scalar>'",
-        "more text follows a value: quote the whole text (a quoted value ends at its closing quote), or line the "
-        "line up with the keys above it",
+        "more text follows a value: a quote opened above may not be closed (check the quotes), the text needs "
+        "quoting as a whole, or the line does not line up with the keys above it",
     ),
     (
         "expected ',' or ']'",

@@ -83,9 +83,13 @@ def load_policy(name: str | os.PathLike[str]) -> Policy:
 
 
 def validate_file(path: str | os.PathLike[str]) -> list[Problem]:
-    """Every problem of the policy file at ``path`` (empty when valid): what ``grievance-rules validate`` prints."""
+    """Every problem of the policy file at ``path``: what ``grievance-rules validate`` prints.
+
+    Errors (``severity == "error"``: the pack does not load) or, when it loads, its warnings
+    (``severity == "warning"``, codes GR5xx); empty when the pack is valid and draws no warning.
+    """
     try:
-        Policy(load_spec(path))
+        policy = Policy(load_spec(path))
     except PolicyError as exc:
         return list(exc.problems)
-    return []
+    return list(policy.warnings)

@@ -23,8 +23,9 @@ from grievance_rules.determination import (
     compute_actions,
 )
 from grievance_rules.engine import EngineRejection, RulesEngine
-from grievance_rules.errors import EvaluationError, FactProblem, FactsError, GrievanceRulesError, PolicyError
+from grievance_rules.errors import EvaluationError, FactProblem, FactsError, GrievanceRulesError, PolicyError, Problem
 from grievance_rules.facts import Grievance, PreparedFacts, is_present, normalize_name, parse_grievance, prepare
+from grievance_rules.lint import lint_spec
 from grievance_rules.loader import LoadedSpec
 from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, PolicySpec, Timer
 
@@ -58,15 +59,21 @@ class _Context:
         self.filing = "unknown" if self.timely is None else ("timely" if self.timely else "late")
 
 
+def _compile_code(message: str) -> str:
+    """The code of a problem the compiler finds: a cycle among choices, or a pack beyond the engine."""
+    return "GR212" if "in a cycle" in message else "GR401"
+
+
 class Policy:
     """A validated, compiled policy pack. Thread-safe; evaluate it as often as you like."""
 
     def __init__(self, loaded: LoadedSpec) -> None:
         self.loaded = loaded
         self.spec: PolicySpec = loaded.spec
+        self._warnings: tuple[Problem, ...] | None = None
         self.calendar = PlanCalendar(self.spec.calendar)
         self.compiled: CompiledPolicy = compile_policy(
-            self.spec, file=loaded.file, locate=lambda path, msg: loaded.problem(path, msg)
+            self.spec, file=loaded.file, locate=lambda path, msg: loaded.problem(path, msg, _compile_code(msg))
         )
         try:
             self.engine = RulesEngine(
@@ -87,6 +94,7 @@ class Policy:
                         known[0].path,
                         f"durable-rules refused the ruleset holding this rule ({exc.reason}); "
                         f"simplify the conditions of: {shown}",
+                        "GR401",
                     )
                 ]
             ) from None
@@ -115,6 +123,16 @@ class Policy:
     def file(self) -> str:
         """The file the policy was read from."""
         return self.loaded.file
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Warnings about the pack (codes GR5xx): things that load but are probably mistakes.
+
+        Worked out on first use and kept; they never stop a pack from loading (docs/validation-codes.md).
+        """
+        if self._warnings is None:
+            self._warnings = tuple(lint_spec(self.spec, self.loaded.problem))
+        return self._warnings
 
     def __repr__(self) -> str:
         return f"<Policy {self.spec.id} {self.spec.version} ({self.compiled.ruleset_name})>"

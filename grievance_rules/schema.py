@@ -546,6 +546,24 @@ class Vocabulary(StrictModel):
     events: dict[Identifier, Text] = Field(default_factory=dict, description="Event types: id -> description.")
     assistance: dict[Identifier, Text] = Field(default_factory=dict, description="Assistance needs: id -> description.")
     roles: dict[Identifier, Text] = Field(default_factory=dict, description="Responsible roles: id -> description.")
+    recorded_only: list[Identifier] = Field(
+        default_factory=list,
+        description="Declared names no rule tests on purpose (facts may carry them for the record); "
+        "the unused-vocabulary warning (GR501) skips them.",
+    )
+
+    @model_validator(mode="after")
+    def _recorded_only_declared(self) -> Vocabulary:
+        names = [n for v in (self.types, self.concerns, self.events, self.assistance, self.roles) for n in v]
+        for index, name in enumerate(self.recorded_only):
+            if name not in names:
+                raise PydanticCustomError(
+                    "unknown_recorded",
+                    "recorded_only names '{found}', which is not declared in this vocabulary{hint}; "
+                    "list declared names only",
+                    {"at": ("recorded_only", index), "found": name, "hint": hint(name, names)},
+                )
+        return self
 
 
 # --------------------------------------------------------------------------- rules
