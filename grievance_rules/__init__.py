@@ -20,12 +20,16 @@ from grievance_rules.errors import (
     PolicyError,
     PolicyNotFoundError,
     Problem,
+    ReportError,
 )
 from grievance_rules.explain import Explanation, explain, render_explanation
 from grievance_rules.facts import Event, Grievance, Party
 from grievance_rules.packs import available_policies, load_policy, validate_file
+from grievance_rules.period import Period, PeriodError, parse_period
 from grievance_rules.policy import Policy
 from grievance_rules.replay import ReplayReport, render_replay, replay
+from grievance_rules.report import OpenAfter, RecordProblem, Report, ReportPeriod, Timeliness
+from grievance_rules.report_render import ReportRenderError, report_csv, report_html, report_markdown
 from grievance_rules.worklist import WorkItem, Worklist, WorklistError, WorklistPass, build_worklist
 
 __version__ = "0.1.0"
@@ -43,14 +47,23 @@ __all__ = [
     "FactsError",
     "Grievance",
     "GrievanceRulesError",
+    "OpenAfter",
     "Party",
+    "Period",
+    "PeriodError",
     "Policy",
     "PolicyDiff",
     "PolicyError",
     "PolicyNotFoundError",
     "PolicyRef",
     "Problem",
+    "RecordProblem",
     "ReplayReport",
+    "Report",
+    "ReportError",
+    "ReportPeriod",
+    "ReportRenderError",
+    "Timeliness",
     "TraceEntry",
     "WorkItem",
     "Worklist",
@@ -62,9 +75,13 @@ __all__ = [
     "diff_policies",
     "explain",
     "load_policy",
+    "parse_period",
     "render_diff",
     "render_explanation",
     "render_replay",
     "replay",
+    "report_csv",
+    "report_html",
+    "report_markdown",
     "validate_file",
 ]

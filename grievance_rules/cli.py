@@ -78,6 +78,22 @@ def _parser() -> argparse.ArgumentParser:
     wl.add_argument("--within", type=int, default=0, metavar="N", help="also list actions due in the next N days")
     wl.add_argument("--policy", metavar="ID|PATH", help="the policy of records that are plain grievance facts")
     wl.add_argument("--json", action="store_true", help="print the worklist as JSON")
+    rp = sub.add_parser(
+        "report",
+        help="run a report a pack declares (e.g. a quarterly grievance report) over grievance files",
+        description="Count the grievances received in PERIOD (by local receipt date) as the pack's report NAME "
+        "says, and write it as JSON, CSV, Markdown or a self-contained HTML page.",
+    )
+    rp.add_argument("--policy", required=True, metavar="ID|PATH", help="a pack id or a path to a policy YAML file")
+    rp.add_argument("--report", required=True, metavar="NAME", help="the report's name in the pack")
+    rp.add_argument(
+        "--period", required=True, metavar="P", help="2014Q4, 2014-12, 2014-12-03 or 2014-10-01..2014-12-31"
+    )
+    rp.add_argument("--member-months", type=int, metavar="N", help="member months, for the rate per 1000")
+    rp.add_argument("--as-of", metavar="DATETIME", help="judge statuses at this moment (default: end of the period)")
+    rp.add_argument("--format", choices=("json", "csv", "md", "html"), default="json", help="output format")
+    rp.add_argument("--output", metavar="PATH", help="write to this file instead of standard output")
+    rp.add_argument("files", nargs="+", metavar="FILE", help="grievance files (JSON or JSON Lines); '-' is stdin")
     sub.add_parser("list", help="list the bundled and installed policy packs")
     sub.add_parser("schema", help="print the JSON Schema of the policy format (policies/policy.schema.json)")
     do = sub.add_parser("docs", help="write each pack's review page (docs/policies/<pack>.md)")
@@ -137,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args.paths, sys.stdout, sys.stderr, fmt=args.format, strict=args.strict)
         if args.command == "worklist":
             return _worklist(args, sys.stdout, sys.stderr)
+        if args.command == "report":
+            return _report(args, sys.stdout, sys.stderr)
         if args.command == "docs":
             return _docs(args.packs or available_policies(), Path(args.out), sys.stdout)
         if args.command == "schema":
@@ -302,6 +320,77 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 class _Unreadable(Exception):
     """A record that is not JSON."""
+
+
+def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from grievance_rules.period import parse_period
+    from grievance_rules.report import RecordProblem, find_report
+    from grievance_rules.report_render import report_csv, report_html, report_markdown
+
+    policy = load_policy(args.policy)
+    try:  # an unknown name or period fails before any file is read
+        find_report(policy, args.report)
+        parse_period(args.period)
+    except GrievanceRulesError as exc:
+        raise _Usage(str(exc)) from None
+    if args.member_months is not None and args.member_months <= 0:
+        raise _Usage("--member-months: a whole number above 0")
+    if args.as_of is not None:
+        try:
+            policy.parse_as_of(args.as_of)
+        except FactsError as exc:
+            raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
+    for file in args.files:
+        if file != "-" and not Path(file).is_file():
+            raise _Usage(f"no such file: {file}")
+    unreadable: list[RecordProblem] = []
+    position = 0
+
+    def records() -> Iterator[Any]:
+        nonlocal position
+        for file in args.files:
+            for _, record, parse_error in _records(file):
+                position += 1
+                if parse_error is not None:
+                    unreadable.append(RecordProblem(record=position, id=None, field=None, error=parse_error))
+                    continue
+                yield record
+
+    rep = policy.report(
+        args.report,
+        records(),
+        period=args.period,
+        member_months=args.member_months,
+        as_of=args.as_of,
+        errors="collect",
+    )
+    if unreadable:
+        # the report numbers the records it was given; number them among all records read instead
+        skipped = sorted(e.record for e in unreadable)
+        moved = []
+        for problem in rep.errors:
+            at = problem.record
+            for bad in skipped:
+                if bad <= at:
+                    at += 1
+            moved.append(problem.model_copy(update={"record": at}))
+        rep = rep.model_copy(update={"errors": sorted([*moved, *unreadable], key=lambda e: e.record)})
+    if args.format == "json":
+        text = json.dumps(rep.model_dump(mode="json"), indent=2) + "\n"
+    elif args.format == "csv":
+        text = report_csv(rep)
+    elif args.format == "md":
+        text = report_markdown(rep)
+    else:
+        text = report_html(rep, plan_name=policy.spec.name)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        out.write(text)
+    for problem in rep.errors:
+        print(f"record {problem.record}: {problem.error}", file=err)
+    print(f"{rep.records_read + len(unreadable)} records read, {rep.total} counted, {len(rep.errors)} errors", file=err)
+    return 1 if rep.errors else 0
 
 
 def _docs(packs: Sequence[str], out_dir: Path, out: TextIO) -> int:

@@ -113,6 +113,12 @@ _ALL: tuple[Code, ...] = (
     Code("GR214", "error", "recorded_only not declared", "vocabulary.recorded_only names something the "
          "vocabulary does not declare.", "recorded_only: [asigned]", "Name a declared tag, type, event, "
          "assistance need or role."),
+    Code("GR215", "error", "report definition", "A report (reports:) is inconsistent with the pack: a name used "
+         "twice, a dimension with no declared values, an action code no action has, printed rates without the "
+         "rate measure.", "timeliness: [acknowledgment] when the action code is acknowledge",
+         "Follow the message: use a declared code or value, rename, or turn the measure on."),
+    Code("GR216", "error", "unreadable period", "A period is not written as the format reads periods.",
+         "period: Q4-2014", "Write it like 2014Q4 (docs/policy-format.md, reports)."),
     # ---- calendar
     Code("GR301", "error", "unknown timezone", "Not UTC or an IANA Area/City timezone name.",
          "timezone: America/Chicgo", "Use e.g. America/Chicago (the message suggests the nearest)."),
@@ -191,6 +197,11 @@ _BY_TYPE: dict[str, str] = {
     "classification_default": "GR211",
     "bad_handled_by": "GR213",
     "unknown_recorded": "GR214",
+    "duplicate_report": "GR215",
+    "empty_dimension": "GR215",
+    "unknown_action_code": "GR215",
+    "printed_rate_unused": "GR215",
+    "bad_period": "GR216",
     "unknown_timezone": "GR301",
     "unknown_country": "GR302",
     "unknown_subdivision": "GR303",

@@ -225,6 +225,46 @@ def render_policy(spec: PolicySpec) -> str:
                 out.append(f"- **Missing `{fld}` is a warning:** {label}")
             out += _cite(req.citation) + _reading(req.reading) + [""]
 
+    if spec.reports:
+        out += ["## Reports", ""]
+        out += [
+            "Run with `policy.report(name, records, period=...)` or `grievance-rules report` "
+            "(see docs/reports.md). Every value of a dimension is listed, even at 0.",
+            "",
+        ]
+        for rep in spec.reports:
+            out += [f"### `{rep.name}`: {rep.title}", ""]
+            if rep.description:
+                out += [rep.description, ""]
+            out.append(f"- **Period:** {'any period' if rep.period == 'any' else 'one ' + rep.period}")
+            if rep.where:
+                chosen = "; ".join(f"{dim} is {' or '.join(values)}" for dim, values in rep.where.items())
+                out.append(f"- **Counts only grievances where:** {chosen}")
+            out.append(f"- **Counts by:** {', '.join(rep.dimensions) or 'the total only'}")
+            m = rep.measures
+            measures = ["count"]
+            if m.rate_per_1000_member_months:
+                measures.append("rate per 1000 member months (member months given at run time)")
+            if m.timeliness == "all":
+                measures.append(f"timeliness of every deadlined action ({', '.join(spec.deadline_codes())})")
+            elif m.timeliness:
+                measures.append(f"timeliness of {', '.join(m.timeliness)}")
+            if m.open_after_days is not None:
+                measures.append(f"open after {m.open_after_days} days at the end of the period")
+            if m.median_days_to_resolution:
+                measures.append("median days to resolution")
+            out.append(f"- **Measures:** {'; '.join(measures)}")
+            if rep.fields:
+                out.append(f"- **Lists, one row per grievance:** {', '.join(rep.fields)}")
+            if rep.withheld:
+                out.append(f"- **Left out (personal data):** {'; '.join(rep.withheld)}")
+            for printed in rep.printed_rates:
+                out.append(
+                    f"- **The document prints** a rate of {printed.value} for {printed.period} "
+                    f"({printed.citation.render()}); the report checks it against its own inputs"
+                )
+            out += _cite(rep.citation) + _reading(rep.reading) + [""]
+
     if spec.retention is not None:
         r = spec.retention
         out += ["## Retention", "", f"Keep for {r.years} years: {r.what}", ""] + _cite(r.citation) + [""]

@@ -21,6 +21,7 @@ __all__ = [
     "PolicyError",
     "PolicyNotFoundError",
     "Problem",
+    "ReportError",
     "did_you_mean",
     "dotted_path",
 ]
@@ -162,3 +163,12 @@ class FactsError(GrievanceRulesError, ValueError):
 
 class EvaluationError(GrievanceRulesError, RuntimeError):
     """The rules engine failed or no rule decided an outcome the policy needs."""
+
+
+class ReportError(GrievanceRulesError, ValueError):
+    """A report cannot be run as asked: an unknown report name, a period of the wrong kind, bad
+    member months. ``available`` lists the pack's report names (for an unknown name)."""
+
+    def __init__(self, message: str, available: Sequence[str] = ()) -> None:
+        self.available = tuple(available)
+        super().__init__(message)

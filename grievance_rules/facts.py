@@ -19,7 +19,7 @@ from grievance_rules.calendar import PlanCalendar
 from grievance_rules.errors import FactProblem, FactsError, did_you_mean, dotted_path
 from grievance_rules.schema import CHANNELS, PolicySpec
 
-__all__ = ["Event", "Grievance", "Party", "PreparedFacts", "parse_grievance", "prepare"]
+__all__ = ["Event", "Grievance", "Party", "PreparedFacts", "parse_grievance", "prepare", "resolve_moment"]
 
 Channel = Literal["phone", "mail", "fax", "email", "online", "in_person"]
 Complainant = Literal["member", "representative", "provider"]
@@ -182,6 +182,11 @@ class PreparedFacts:
     def count(self, event_type: str) -> int:
         """How many ``event_type`` events happened."""
         return sum(1 for kind, _ in self.events if kind == event_type)
+
+
+def resolve_moment(value: Moment, calendar: PlanCalendar) -> pendulum.DateTime:
+    """A validated moment of the facts in the plan's timezone (offset-less strings are local wall time)."""
+    return _moment(value, calendar)
 
 
 def _moment(value: Moment, calendar: PlanCalendar) -> pendulum.DateTime:

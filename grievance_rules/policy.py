@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Literal, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import pendulum
 
@@ -24,10 +24,21 @@ from grievance_rules.determination import (
 )
 from grievance_rules.engine import EngineRejection, RulesEngine
 from grievance_rules.errors import EvaluationError, FactProblem, FactsError, GrievanceRulesError, PolicyError, Problem
-from grievance_rules.facts import Grievance, PreparedFacts, is_present, normalize_name, parse_grievance, prepare
+from grievance_rules.facts import (
+    Grievance,
+    PreparedFacts,
+    is_present,
+    normalize_name,
+    parse_grievance,
+    prepare,
+)
 from grievance_rules.lint import lint_spec
 from grievance_rules.loader import LoadedSpec
+from grievance_rules.period import Period
 from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, PolicySpec, Timer
+
+if TYPE_CHECKING:
+    from grievance_rules.report import Report
 
 __all__ = ["Policy"]
 
@@ -202,6 +213,51 @@ class Policy:
                 yield exc
                 continue
             yield self._determine(prepared, when, trace=trace)
+
+    def report(
+        self,
+        name: str,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        period: str | Period,
+        member_months: int | None = None,
+        as_of: str | dt.datetime | None = None,
+        errors: Literal["raise", "collect"] = "raise",
+    ) -> Report:
+        """Run the pack's report ``name`` over ``records`` (contract section 7; docs/reports.md).
+
+        Reads the records once, lazily, keeping only counters (flat memory). Counts the grievances
+        whose local receipt date falls in ``period`` (``2014Q4``, ``2014-12``, ``2014-12-03`` or
+        ``2014-10-01..2014-12-31``). ``member_months`` gives the rate per 1000 member months;
+        ``as_of`` is the moment statuses are judged at (default: the end of the period).
+        With ``errors="collect"`` a record with bad facts is listed in ``Report.errors`` and the
+        pass goes on; with ``"raise"`` its :class:`FactsError` propagates. Raises
+        :class:`ReportError` for an unknown report or a period of the wrong kind.
+        """
+        from grievance_rules.report import run_report
+
+        return run_report(self, name, records, period, member_months=member_months, as_of=as_of, errors=errors)
+
+    def snapshot(self, grievance: Grievance, as_of: pendulum.DateTime) -> tuple[PreparedFacts, Determination]:
+        """The grievance as it stood at ``as_of`` and its Determination then.
+
+        Events and a resolution after ``as_of`` are left out (they had not happened yet), so a
+        report judged at the end of a period can be run on data collected later. Raises
+        :class:`FactsError` for facts that do not fit the pack.
+        """
+        events = [e for e in grievance.events if self.instant(e.at) <= as_of]
+        resolved = grievance.resolved_at
+        if resolved is not None and self.instant(resolved) > as_of:
+            resolved = None
+        if len(events) != len(grievance.events) or resolved is not grievance.resolved_at:
+            grievance = grievance.model_copy(update={"events": events, "resolved_at": resolved})
+        prepared = prepare(grievance, self.spec, self.calendar, as_of)
+        return prepared, self._determine(prepared, as_of)
+
+    def instant(self, value: str | dt.datetime) -> dt.datetime:
+        """A validated moment of the facts as an aware datetime, for comparisons only (cheaper than
+        the pendulum moments of :func:`prepare`); an offset-less string is a wall time in the plan's timezone."""
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=self.calendar.tz)
 
     def parse_as_of(self, as_of: str | dt.datetime | None) -> pendulum.DateTime | None:
         """``as_of`` as an aware moment in the plan's timezone (offset-less strings are local)."""

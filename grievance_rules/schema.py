@@ -78,7 +78,10 @@ __all__ = [
     "HolidaySource",
     "Pattern",
     "PolicySpec",
+    "PrintedRate",
     "RecordRequirement",
+    "ReportMeasures",
+    "ReportSpec",
     "Retention",
     "Timer",
     "WarningRule",
@@ -117,6 +120,7 @@ PATTERN_WORDS: dict[str, str] = {
     r"^[A-Z]{2,3}$": "an upper-case ISO 3166 country code like US",
     r"^([01][0-9]|2[0-3]):[0-5][0-9]$": 'a time of day like 17:00 (24-hour HH:MM, quoted: "17:00")',
     r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$": 'a version like "1.0" or "2024.2" (letters, digits, . + _ -)',
+    r"^[0-9]+(\.[0-9]+)?$": "a figure exactly as printed, like '0.00467' (digits, one optional decimal point, quoted)",
     r"^(receipt|event:[a-z][a-z0-9_]*|action:[a-z][a-z0-9_]*)$": (
         "an anchor: receipt, event:<event type> or action:<action id>"
     ),
@@ -875,6 +879,124 @@ class Pattern(StrictModel):
     reading: str | None = None
 
 
+# --------------------------------------------------------------------------- reports
+
+#: What a report may count by. ``concern`` counts a grievance once under each of its concern tags.
+REPORT_DIMENSIONS: tuple[str, ...] = (
+    "type",
+    "level",
+    "classification",
+    "concern",
+    "channel",
+    "group",
+    "handled_by",
+    "complainant",
+)
+#: Fields a log-style report may list, one row per grievance. Narratives and party data (names,
+#: member ids, addresses) are deliberately not among them: a report never carries personal data.
+REPORT_LOG_FIELDS: tuple[str, ...] = (
+    "id",
+    "received_at",
+    "received_date",
+    "channel",
+    "complainant",
+    "group",
+    "type",
+    "level",
+    "classification",
+    "handled_by",
+    "concerns",
+    "resolved_at",
+    "days_to_resolution",
+)
+ReportDimension = Literal["type", "level", "classification", "concern", "channel", "group", "handled_by", "complainant"]
+ReportLogField = Literal[
+    "id",
+    "received_at",
+    "received_date",
+    "channel",
+    "complainant",
+    "group",
+    "type",
+    "level",
+    "classification",
+    "handled_by",
+    "concerns",
+    "resolved_at",
+    "days_to_resolution",
+]
+
+
+class ReportMeasures(StrictModel):
+    """What a report measures besides the count of grievances (always given, in total and per dimension)."""
+
+    count: Literal[True] = Field(default=True, description="The count of grievances received (always on).")
+    rate_per_1000_member_months: StrictBool = Field(
+        default=False, description="total / member months x 1000; member months are given at run time."
+    )
+    timeliness: Literal["all"] | list[Identifier] | None = Field(
+        default=None,
+        description="Per action code: on_time / late / overdue / pending. 'all' = every code with a deadline.",
+    )
+    open_after_days: StrictInt | None = Field(
+        default=None, ge=0, description="Count grievances still open at the end of the period after N days."
+    )
+    median_days_to_resolution: StrictBool = Field(
+        default=False, description="Median of (resolution - receipt) in days over the grievances resolved."
+    )
+
+
+class PrintedRate(StrictModel):
+    """A rate the plan's document prints for a period; the report checks it against its own inputs."""
+
+    period: Text = Field(description="The period the document's figure is for, e.g. 2014Q4.")
+    value: Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)?$")] = Field(
+        description="The figure exactly as printed (quote it in YAML), e.g. '0.00467'."
+    )
+    citation: Citation
+
+    @field_validator("period")
+    @classmethod
+    def _period_readable(cls, value: str) -> str:
+        from grievance_rules.period import PeriodError, parse_period
+
+        try:
+            parse_period(value)
+        except PeriodError as exc:
+            raise PydanticCustomError("bad_period", "{why}", {"why": str(exc)}) from None
+        return value
+
+
+class ReportSpec(StrictModel):
+    """A report the plan's document requires: what it covers, counts and measures, and where it comes from."""
+
+    name: Identifier = Field(description="The report's name, e.g. quarterly (policy.report(name, ...)).")
+    title: Text
+    description: str | None = None
+    period: Literal["quarter", "month", "day", "any"] = Field(
+        description="The kind of period the report covers; 'any' accepts a quarter, month, day or range."
+    )
+    where: dict[ReportDimension, list[Value]] = Field(
+        default_factory=dict, description="Only grievances with one of these values are counted."
+    )
+    dimensions: list[ReportDimension] = Field(
+        default_factory=list, description="What the report counts by; every declared value is listed, even at 0."
+    )
+    measures: ReportMeasures = Field(default_factory=ReportMeasures)
+    fields: list[ReportLogField] = Field(
+        default_factory=list, description="For a log-style report: the fields listed, one row per grievance."
+    )
+    withheld: list[Text] = Field(
+        default_factory=list,
+        description="Items the document lists that the report leaves out because they are personal data.",
+    )
+    printed_rates: list[PrintedRate] = Field(
+        default_factory=list, description="Rates the document prints, checked against the report's own."
+    )
+    citation: Citation
+    reading: str | None = Field(default=None, description="The reading chosen where the document is vague.")
+
+
 class PolicySpec(StrictModel):
     """A whole policy pack."""
 
@@ -900,6 +1022,7 @@ class PolicySpec(StrictModel):
     warnings: list[WarningRule] = Field(default_factory=list)
     record_requirements: list[RecordRequirement] = Field(default_factory=list)
     retention: Retention | None = None
+    reports: list[ReportSpec] = Field(default_factory=list, description="The reports the document requires.")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> PolicySpec:
@@ -919,7 +1042,95 @@ class PolicySpec(StrictModel):
             )
         if self.handled_by is not None and not set(self.handled_by.values) <= {"plan", "health_plan"}:
             raise PydanticCustomError("bad_handled_by", "handled_by values are 'plan' and 'health_plan'", {})
+        self._check_reports()
         return self
+
+    def dimension_values(self, dimension: str) -> tuple[str, ...]:
+        """The values a report dimension declares (listed even at 0); ``group`` without a matrix has none."""
+        v = self.vocabulary
+        if dimension == "type":
+            return tuple(v.types)
+        if dimension == "concern":
+            return tuple(v.concerns)
+        if dimension == "channel":
+            return tuple(v.channels)
+        if dimension == "complainant":
+            return COMPLAINANTS
+        if dimension == "group":
+            if self.delegation is None:
+                return ()
+            return tuple(r.group for r in self.delegation.rows) + ("other",)
+        if dimension == "handled_by":
+            return tuple(self.handled_by.values) if self.handled_by is not None else ("plan",)
+        choice = self.choices().get(dimension)
+        return () if choice is None else tuple(choice.values)
+
+    def deadline_codes(self) -> tuple[str, ...]:
+        """Action codes with at least one deadline, in pack order (what ``timeliness: all`` measures)."""
+        codes: dict[str, None] = {}
+        for action in self.actions:
+            if action.deadline is not None:
+                codes.setdefault(action.code, None)
+        return tuple(codes)
+
+    def _check_reports(self) -> None:
+        seen: set[str] = set()
+        codes = {a.code for a in self.actions}
+        for i, rep in enumerate(self.reports):
+            if rep.name in seen:
+                raise PydanticCustomError(
+                    "duplicate_report",
+                    "report name '{found}' is used twice; report names are unique",
+                    {"at": ("reports", i, "name"), "found": rep.name},
+                )
+            seen.add(rep.name)
+            for j, dim in enumerate(rep.dimensions):
+                if dim in ("type", "level") and not self.dimension_values(dim):
+                    raise PydanticCustomError(
+                        "empty_dimension",
+                        "report '{report}' counts by '{found}', but the pack declares no {found} values; "
+                        "declare them or drop the dimension",
+                        {"at": ("reports", i, "dimensions", j), "report": rep.name, "found": dim},
+                    )
+            for dim, values in rep.where.items():
+                allowed = self.dimension_values(dim)
+                for j, value in enumerate(values):
+                    if allowed and value not in allowed:
+                        raise PydanticCustomError(
+                            "undeclared_value",
+                            "report '{report}' selects {dim} '{found}', which the pack does not declare{hint}; "
+                            "allowed: {allowed}",
+                            {
+                                "at": ("reports", i, "where", dim, j),
+                                "report": rep.name,
+                                "dim": dim,
+                                "found": value,
+                                "hint": did_you_mean(value, allowed),
+                                "allowed": ", ".join(allowed),
+                            },
+                        )
+            if isinstance(rep.measures.timeliness, list):
+                for j, code in enumerate(rep.measures.timeliness):
+                    if code not in codes:
+                        raise PydanticCustomError(
+                            "unknown_action_code",
+                            "report '{report}' measures timeliness of action code '{found}', which no action "
+                            "has{hint}; codes: {allowed}",
+                            {
+                                "at": ("reports", i, "measures", "timeliness", j),
+                                "report": rep.name,
+                                "found": code,
+                                "hint": did_you_mean(code, codes),
+                                "allowed": ", ".join(sorted(codes)) or "(none)",
+                            },
+                        )
+            if rep.printed_rates and not rep.measures.rate_per_1000_member_months:
+                raise PydanticCustomError(
+                    "printed_rate_unused",
+                    "report '{report}' lists printed_rates but does not measure rate_per_1000_member_months; "
+                    "set measures.rate_per_1000_member_months: true",
+                    {"at": ("reports", i, "printed_rates"), "report": rep.name},
+                )
 
     def declared(self) -> Declared:
         """The names this pack declares (the basis of its fact catalogue)."""

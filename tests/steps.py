@@ -667,3 +667,8 @@ def then_pattern(case: Case, does: str) -> None:
         assert all(e.related for e in mine), f"an escalation names no earlier grievance:\n{listed}"
     else:
         assert not mine, f"the grievance completes a pattern:\n{listed}"
+
+
+# ------------------------------------------------------------------ reports (features/reports.feature)
+
+from report_steps import *  # noqa: E402, F403
