@@ -35,119 +35,363 @@ class Code:
 
 _ALL: tuple[Code, ...] = (
     # ---- the file and its YAML
-    Code("GR001", "error", "unreadable file", "The file cannot be read, or is not UTF-8 text.",
-         "a Latin-1 encoded file", "Check the path; save the file as UTF-8."),
-    Code("GR002", "error", "file too large", "The file is larger than 1 MiB.",
-         "a 2 MB pack", "Split the pack or remove what it does not need."),
-    Code("GR003", "error", "empty file", "The file holds no YAML document.",
-         "an empty file", "Write the pack: id, name, version, effective_date, source, calendar, vocabulary, "
-         "classification."),
-    Code("GR004", "error", "not a mapping", "The document is not a mapping of keys.",
-         "- id: x", "Write the pack as keys at the top level (id:, name:, ...)."),
-    Code("GR010", "error", "YAML syntax", "The text is not valid YAML; the message says what to do for the common "
-         "slips (an unquoted colon, a tab, an unclosed quote, indentation that does not line up).",
-         'title: Note: call back', 'Follow the advice in the message, e.g. quote the text: title: "Note: call back".'),
-    Code("GR011", "error", "non-printable character", "The text holds a control character YAML does not allow.",
-         "a form feed pasted from a PDF", "Remove the character."),
-    Code("GR012", "error", "YAML tag", "A YAML tag (!!python/object, !!binary, !custom...) or a value its tag "
-         "cannot read; a pack is plain data.", "deadline: !!python/object {}", "Remove the tag."),
-    Code("GR013", "error", "beyond the pack limits", "Too many nodes, too deep, an alias repeating too much or "
-         "containing itself, or a number too long (docs/policy-format.md, Limits).", "an alias bomb",
-         "Write the values out; split the pack."),
-    Code("GR014", "error", "duplicate key", "A key is written twice in one mapping; YAML would silently keep "
-         "the last.", "title: A\ntitle: B", "Keep one."),
+    Code(
+        "GR001",
+        "error",
+        "unreadable file",
+        "The file cannot be read, or is not UTF-8 text.",
+        "a Latin-1 encoded file",
+        "Check the path; save the file as UTF-8.",
+    ),
+    Code(
+        "GR002",
+        "error",
+        "file too large",
+        "The file is larger than 1 MiB.",
+        "a 2 MB pack",
+        "Split the pack or remove what it does not need.",
+    ),
+    Code(
+        "GR003",
+        "error",
+        "empty file",
+        "The file holds no YAML document.",
+        "an empty file",
+        "Write the pack: id, name, version, effective_date, source, calendar, vocabulary, classification.",
+    ),
+    Code(
+        "GR004",
+        "error",
+        "not a mapping",
+        "The document is not a mapping of keys.",
+        "- id: x",
+        "Write the pack as keys at the top level (id:, name:, ...).",
+    ),
+    Code(
+        "GR010",
+        "error",
+        "YAML syntax",
+        "The text is not valid YAML; the message says what to do for the common "
+        "slips (an unquoted colon, a tab, an unclosed quote, indentation that does not line up).",
+        "title: Note: call back",
+        'Follow the advice in the message, e.g. quote the text: title: "Note: call back".',
+    ),
+    Code(
+        "GR011",
+        "error",
+        "non-printable character",
+        "The text holds a control character YAML does not allow.",
+        "a form feed pasted from a PDF",
+        "Remove the character.",
+    ),
+    Code(
+        "GR012",
+        "error",
+        "YAML tag",
+        "A YAML tag (!!python/object, !!binary, !custom...) or a value its tag cannot read; a pack is plain data.",
+        "deadline: !!python/object {}",
+        "Remove the tag.",
+    ),
+    Code(
+        "GR013",
+        "error",
+        "beyond the pack limits",
+        "Too many nodes, too deep, an alias repeating too much or "
+        "containing itself, or a number too long (docs/policy-format.md, Limits).",
+        "an alias bomb",
+        "Write the values out; split the pack.",
+    ),
+    Code(
+        "GR014",
+        "error",
+        "duplicate key",
+        "A key is written twice in one mapping; YAML would silently keep the last.",
+        "title: A\ntitle: B",
+        "Keep one.",
+    ),
     # ---- shape
-    Code("GR100", "error", "invalid value", "A value the format does not accept (a problem without a more "
-         "specific code).", "", "Follow the message."),
-    Code("GR101", "error", "unknown key", "A key the format does not have at this place (often a typo); the "
-         "message suggests the nearest allowed key and lists them.", "deadlin: {amount: 5, unit: business_days}",
-         "Correct the spelling (deadline:) or remove the key."),
-    Code("GR102", "error", "missing key", "A required key is absent.", "an action without code:",
-         "Add the key."),
-    Code("GR103", "error", "wrong type", "A value of the wrong kind: text where a number is needed, a single "
-         "value where a list is needed, and so on.", "amount: five", "Write the kind the message names (amount: 5)."),
-    Code("GR104", "error", "not an allowed value", "A value outside a fixed list of choices; the message "
-         "suggests the nearest one.", "unit: working_days",
-         "Use one of the listed values (unit: business_days)."),
-    Code("GR105", "error", "wrong form", "Text that does not have the required form (a time of day, a "
-         "lower-case name, an anchor...); the message says the form in words.", "close_of_business: 5pm",
-         'Write it in the form named, e.g. close_of_business: "17:00".'),
-    Code("GR106", "error", "out of range", "A number or a list length outside what is allowed.",
-         "count: 1 (a pattern needs 2 or more)", "Use a value within the range the message gives."),
-    Code("GR107", "error", "invalid date", "Not a calendar date written as YYYY-MM-DD.",
-         "effective_date: 2024-02-30", "Write a real date, e.g. 2024-02-29."),
-    Code("GR108", "error", "condition shape", "A condition mixes all/any/none with a fact test, has no operator "
-         "or several operators.", "{fact: channel, is: phone, in: [mail]}", "One fact and one operator per "
-         "test; combine tests under all:/any:/none:."),
-    Code("GR109", "error", "amount and unit", "A deadline's amount does not fit its unit: missing, not taken, "
-         "or beyond what a deadline may be.", "{unit: immediately, amount: 1}",
-         "Add or remove the amount, or use a smaller one."),
+    Code(
+        "GR100",
+        "error",
+        "invalid value",
+        "A value the format does not accept (a problem without a more specific code).",
+        "",
+        "Follow the message.",
+    ),
+    Code(
+        "GR101",
+        "error",
+        "unknown key",
+        "A key the format does not have at this place (often a typo); the "
+        "message suggests the nearest allowed key and lists them.",
+        "deadlin: {amount: 5, unit: business_days}",
+        "Correct the spelling (deadline:) or remove the key.",
+    ),
+    Code("GR102", "error", "missing key", "A required key is absent.", "an action without code:", "Add the key."),
+    Code(
+        "GR103",
+        "error",
+        "wrong type",
+        "A value of the wrong kind: text where a number is needed, a single value where a list is needed, and so on.",
+        "amount: five",
+        "Write the kind the message names (amount: 5).",
+    ),
+    Code(
+        "GR104",
+        "error",
+        "not an allowed value",
+        "A value outside a fixed list of choices; the message suggests the nearest one.",
+        "unit: working_days",
+        "Use one of the listed values (unit: business_days).",
+    ),
+    Code(
+        "GR105",
+        "error",
+        "wrong form",
+        "Text that does not have the required form (a time of day, a "
+        "lower-case name, an anchor...); the message says the form in words.",
+        "close_of_business: 5pm",
+        'Write it in the form named, e.g. close_of_business: "17:00".',
+    ),
+    Code(
+        "GR106",
+        "error",
+        "out of range",
+        "A number or a list length outside what is allowed.",
+        "count: 1 (a pattern needs 2 or more)",
+        "Use a value within the range the message gives.",
+    ),
+    Code(
+        "GR107",
+        "error",
+        "invalid date",
+        "Not a calendar date written as YYYY-MM-DD.",
+        "effective_date: 2024-02-30",
+        "Write a real date, e.g. 2024-02-29.",
+    ),
+    Code(
+        "GR108",
+        "error",
+        "condition shape",
+        "A condition mixes all/any/none with a fact test, has no operator or several operators.",
+        "{fact: channel, is: phone, in: [mail]}",
+        "One fact and one operator per test; combine tests under all:/any:/none:.",
+    ),
+    Code(
+        "GR109",
+        "error",
+        "amount and unit",
+        "A deadline's amount does not fit its unit: missing, not taken, or beyond what a deadline may be.",
+        "{unit: immediately, amount: 1}",
+        "Add or remove the amount, or use a smaller one.",
+    ),
     # ---- references
-    Code("GR201", "error", "unknown fact", "A condition tests a fact rules cannot test (not built in and not "
-         "declared by the pack).", "{fact: chanel, is: phone}", "Use one of the listed facts (channel)."),
-    Code("GR202", "error", "operator does not apply", "The operator does not apply to the fact's type (any_of on "
-         "a value, gte on a flag...).", "{fact: urgent, any_of: [x]}", "Use an operator the message lists."),
-    Code("GR203", "error", "value not declared", "A condition compares a fact with a value it cannot have: an "
-         "undeclared tag, type or choice value, or a value of the wrong type.",
-         "{fact: concerns, any_of: [unsfe]}", "Use a declared value (unsafe), or declare it under vocabulary."),
-    Code("GR204", "error", "choice value not declared", "A choice rule or default gives a value that is not in "
-         "the choice's values.", "value: formel", "Use one of values:, or add it there."),
-    Code("GR205", "error", "unknown anchor", "A deadline counts from an event or action the pack does not "
-         "declare.", "from: event:acknowleged", "Name a declared event or action."),
-    Code("GR206", "error", "unknown role", "responsible: names a role not declared under vocabulary.roles.",
-         "responsible: qa_team", "Declare the role or use a declared one."),
-    Code("GR207", "error", "unknown event", "done_by: or a timer names an event type not declared under "
-         "vocabulary.events.", "done_by: [acknowleged]", "Use a declared event type (or resolved)."),
-    Code("GR208", "error", "duplicate rule id", "Two rules share an id; ids name rules in determinations.",
-         "two actions with id: acknowledge", "Rename one."),
-    Code("GR209", "error", "timer anchor", "A timer counts from an action; timers run from receipt or an event.",
-         "within: {amount: 1, unit: hours, from: action:call}", "Count from receipt or event:<type>."),
-    Code("GR210", "error", "deadline cycle", "Deadlines are anchored on each other in a cycle, so none can be "
-         "worked out.", "a from: action:b and b from: action:a", "Anchor one of them on receipt or an event."),
-    Code("GR211", "error", "no classification default", "classification has no default; every grievance needs "
-         "a classification.", "classification: {values: [formal]}", "Add default: {id, value, citation}."),
-    Code("GR212", "error", "choice cycle", "Choices test each other in a cycle.",
-         "level tests classification and classification tests level", "Make one choice independent of the other."),
-    Code("GR213", "error", "handled_by value", "handled_by takes only the values the format knows.",
-         "handled_by: {values: [vendor]}", "Use plan and health_plan."),
-    Code("GR214", "error", "recorded_only not declared", "vocabulary.recorded_only names something the "
-         "vocabulary does not declare.", "recorded_only: [asigned]", "Name a declared tag, type, event, "
-         "assistance need or role."),
-    Code("GR215", "error", "report definition", "A report (reports:) is inconsistent with the pack: a name used "
-         "twice, a dimension with no declared values, an action code no action has, printed rates without the "
-         "rate measure.", "timeliness: [acknowledgment] when the action code is acknowledge",
-         "Follow the message: use a declared code or value, rename, or turn the measure on."),
-    Code("GR216", "error", "unreadable period", "A period is not written as the format reads periods.",
-         "period: Q4-2014", "Write it like 2014Q4 (docs/policy-format.md, reports)."),
+    Code(
+        "GR201",
+        "error",
+        "unknown fact",
+        "A condition tests a fact rules cannot test (not built in and not declared by the pack).",
+        "{fact: chanel, is: phone}",
+        "Use one of the listed facts (channel).",
+    ),
+    Code(
+        "GR202",
+        "error",
+        "operator does not apply",
+        "The operator does not apply to the fact's type (any_of on a value, gte on a flag...).",
+        "{fact: urgent, any_of: [x]}",
+        "Use an operator the message lists.",
+    ),
+    Code(
+        "GR203",
+        "error",
+        "value not declared",
+        "A condition compares a fact with a value it cannot have: an "
+        "undeclared tag, type or choice value, or a value of the wrong type.",
+        "{fact: concerns, any_of: [unsfe]}",
+        "Use a declared value (unsafe), or declare it under vocabulary.",
+    ),
+    Code(
+        "GR204",
+        "error",
+        "choice value not declared",
+        "A choice rule or default gives a value that is not in the choice's values.",
+        "value: formel",
+        "Use one of values:, or add it there.",
+    ),
+    Code(
+        "GR205",
+        "error",
+        "unknown anchor",
+        "A deadline counts from an event or action the pack does not declare.",
+        "from: event:acknowleged",
+        "Name a declared event or action.",
+    ),
+    Code(
+        "GR206",
+        "error",
+        "unknown role",
+        "responsible: names a role not declared under vocabulary.roles.",
+        "responsible: qa_team",
+        "Declare the role or use a declared one.",
+    ),
+    Code(
+        "GR207",
+        "error",
+        "unknown event",
+        "done_by: or a timer names an event type not declared under vocabulary.events.",
+        "done_by: [acknowleged]",
+        "Use a declared event type (or resolved).",
+    ),
+    Code(
+        "GR208",
+        "error",
+        "duplicate rule id",
+        "Two rules share an id; ids name rules in determinations.",
+        "two actions with id: acknowledge",
+        "Rename one.",
+    ),
+    Code(
+        "GR209",
+        "error",
+        "timer anchor",
+        "A timer counts from an action; timers run from receipt or an event.",
+        "within: {amount: 1, unit: hours, from: action:call}",
+        "Count from receipt or event:<type>.",
+    ),
+    Code(
+        "GR210",
+        "error",
+        "deadline cycle",
+        "Deadlines are anchored on each other in a cycle, so none can be worked out.",
+        "a from: action:b and b from: action:a",
+        "Anchor one of them on receipt or an event.",
+    ),
+    Code(
+        "GR211",
+        "error",
+        "no classification default",
+        "classification has no default; every grievance needs a classification.",
+        "classification: {values: [formal]}",
+        "Add default: {id, value, citation}.",
+    ),
+    Code(
+        "GR212",
+        "error",
+        "choice cycle",
+        "Choices test each other in a cycle.",
+        "level tests classification and classification tests level",
+        "Make one choice independent of the other.",
+    ),
+    Code(
+        "GR213",
+        "error",
+        "handled_by value",
+        "handled_by takes only the values the format knows.",
+        "handled_by: {values: [vendor]}",
+        "Use plan and health_plan.",
+    ),
+    Code(
+        "GR214",
+        "error",
+        "recorded_only not declared",
+        "vocabulary.recorded_only names something the vocabulary does not declare.",
+        "recorded_only: [asigned]",
+        "Name a declared tag, type, event, assistance need or role.",
+    ),
+    Code(
+        "GR215",
+        "error",
+        "report definition",
+        "A report (reports:) is inconsistent with the pack: a name used "
+        "twice, a dimension with no declared values, an action code no action has, printed rates without the "
+        "rate measure.",
+        "timeliness: [acknowledgment] when the action code is acknowledge",
+        "Follow the message: use a declared code or value, rename, or turn the measure on.",
+    ),
+    Code(
+        "GR216",
+        "error",
+        "unreadable period",
+        "A period is not written as the format reads periods.",
+        "period: Q4-2014",
+        "Write it like 2014Q4 (docs/policy-format.md, reports).",
+    ),
     # ---- calendar
-    Code("GR301", "error", "unknown timezone", "Not UTC or an IANA Area/City timezone name.",
-         "timezone: America/Chicgo", "Use e.g. America/Chicago (the message suggests the nearest)."),
-    Code("GR302", "error", "unknown holiday country", "The holidays package has no calendar for this country "
-         "code; the message lists the codes it has.", "holidays: {country: XX}", "Use an ISO 3166 code, e.g. US."),
-    Code("GR303", "error", "unknown holiday subdivision", "The country has no such subdivision in the holidays "
-         "package; the message lists the valid codes. Names and aliases the package would also accept "
-         "(Texas for TX) are refused with a suggestion, so a pack names each calendar one way.",
-         "holidays: {country: US, subdivision: Tejas}", "Use the code, e.g. subdivision: TX."),
-    Code("GR304", "error", "holiday category not offered", "The holidays package has no holidays of this "
-         "category for the country.", "holidays: {country: GB, categories: [government]}",
-         "Use a category the message lists (public is offered everywhere)."),
+    Code(
+        "GR301",
+        "error",
+        "unknown timezone",
+        "Not UTC or an IANA Area/City timezone name.",
+        "timezone: America/Chicgo",
+        "Use e.g. America/Chicago (the message suggests the nearest).",
+    ),
+    Code(
+        "GR302",
+        "error",
+        "unknown holiday country",
+        "The holidays package has no calendar for this country code; the message lists the codes it has.",
+        "holidays: {country: XX}",
+        "Use an ISO 3166 code, e.g. US.",
+    ),
+    Code(
+        "GR303",
+        "error",
+        "unknown holiday subdivision",
+        "The country has no such subdivision in the holidays "
+        "package; the message lists the valid codes. Names and aliases the package would also accept "
+        "(Texas for TX) are refused with a suggestion, so a pack names each calendar one way.",
+        "holidays: {country: US, subdivision: Tejas}",
+        "Use the code, e.g. subdivision: TX.",
+    ),
+    Code(
+        "GR304",
+        "error",
+        "holiday category not offered",
+        "The holidays package has no holidays of this category for the country.",
+        "holidays: {country: GB, categories: [government]}",
+        "Use a category the message lists (public is offered everywhere).",
+    ),
     # ---- engine limits
-    Code("GR401", "error", "beyond the rules engine", "The compiled rules would go beyond what durable-rules "
-         "can run (too many branches or properties in one stage).", "a choice with 300 rules",
-         "Use fewer rules or fewer alternatives."),
+    Code(
+        "GR401",
+        "error",
+        "beyond the rules engine",
+        "The compiled rules would go beyond what durable-rules can run (too many branches or properties in one stage).",
+        "a choice with 300 rules",
+        "Use fewer rules or fewer alternatives.",
+    ),
     # ---- warnings
-    Code("GR501", "warning", "unused vocabulary", "A concern tag, type, event type, assistance need or role is "
-         "declared but no rule, deadline, timer or requirement uses it. Facts may still carry it; a rule that "
-         "should test it may be missing.", "concerns: {billing: Billing} with no rule testing billing",
-         "Write the rule that uses it, or remove the entry."),
-    Code("GR502", "warning", "condition never holds", "A condition can never be true, so its rule never fires: "
-         "two different values required of one fact in an all-group, an empty in: or any_of:, a range whose "
-         "lower bound is above its upper bound.", "all: [{fact: channel, is: phone}, {fact: channel, is: mail}]",
-         "Use any: for alternatives, or correct the values."),
-    Code("GR503", "warning", "deadline disagrees with its quote", "A deadline's number is not among the numbers "
-         "its own citation quote gives for that unit (digits and number words are read: 'five (5) business "
-         "days').", "amount: 7 with quote 'within five (5) business days'",
-         "Correct the amount, or the quote if it cites the wrong passage."),
+    Code(
+        "GR501",
+        "warning",
+        "unused vocabulary",
+        "A concern tag, type, event type, assistance need or role is "
+        "declared but no rule, deadline, timer or requirement uses it. Facts may still carry it; a rule that "
+        "should test it may be missing.",
+        "concerns: {billing: Billing} with no rule testing billing",
+        "Write the rule that uses it, or remove the entry.",
+    ),
+    Code(
+        "GR502",
+        "warning",
+        "condition never holds",
+        "A condition can never be true, so its rule never fires: "
+        "two different values required of one fact in an all-group, an empty in: or any_of:, a range whose "
+        "lower bound is above its upper bound.",
+        "all: [{fact: channel, is: phone}, {fact: channel, is: mail}]",
+        "Use any: for alternatives, or correct the values.",
+    ),
+    Code(
+        "GR503",
+        "warning",
+        "deadline disagrees with its quote",
+        "A deadline's number is not among the numbers "
+        "its own citation quote gives for that unit (digits and number words are read: 'five (5) business "
+        "days').",
+        "amount: 7 with quote 'within five (5) business days'",
+        "Correct the amount, or the quote if it cites the wrong passage.",
+    ),
 )
 
 #: Every code by its name, in order.
@@ -225,7 +469,7 @@ def render_codes() -> str:
         "",
         "Every problem `grievance-rules validate` reports carries a stable code. A code never changes meaning; "
         "messages may be reworded. Errors stop a pack from loading; warnings (GR5xx) do not, unless "
-        "`validate --strict` is asked for (exit 1). See docs/policy-format.md, \"Validation\".",
+        '`validate --strict` is asked for (exit 1). See docs/policy-format.md, "Validation".',
         "",
         "| Code | Severity | Meaning | Example | Fix |",
         "|---|---|---|---|---|",

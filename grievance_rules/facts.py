@@ -211,21 +211,25 @@ def prepare(
         for i, tag in enumerate(given):
             if tag not in allowed:
                 names = ", ".join(allowed) or "(none declared)"
-                problems.append(FactProblem(f"{field}[{i}]", f"unknown tag{did_you_mean(tag, allowed)}; allowed: {names}", names))
+                problems.append(
+                    FactProblem(f"{field}[{i}]", f"unknown tag{did_you_mean(tag, allowed)}; allowed: {names}", names)
+                )
 
     check_tags("concerns", grievance.concerns, vocab.concerns)
     check_tags("assistance_needs", grievance.assistance_needs, vocab.assistance)
     if grievance.type is not None and grievance.type not in vocab.types:
         names = ", ".join(vocab.types) or "(the pack declares no types)"
         problems.append(
-            ("type", f"unknown grievance type{did_you_mean(grievance.type, vocab.types)}; allowed: {names}", names)
+            FactProblem(
+                "type", f"unknown grievance type{did_you_mean(grievance.type, vocab.types)}; allowed: {names}", names
+            )
         )
     known_events = set(vocab.events) | {"resolved"}
     for i, event in enumerate(grievance.events):
         if event.type not in known_events:
             names = ", ".join(sorted(known_events))
             problems.append(
-                (
+                FactProblem(
                     f"events[{i}].type",
                     f"unknown event type{did_you_mean(event.type, known_events)}; allowed: {names}",
                     names,
@@ -237,7 +241,7 @@ def prepare(
     received = _moment(grievance.received_at, calendar)
     if grievance.incident_date is not None and grievance.incident_date > received.date():
         problems.append(
-            (
+            FactProblem(
                 "incident_date",
                 "is after the date of receipt; the incident must come first",
                 "a date on or before the date of receipt",
@@ -257,7 +261,7 @@ def prepare(
             problems.append(FactProblem(f"events[{i}].at", "is after as_of", "a moment at or before as_of"))
         if events and at < events[-1][1]:
             problems.append(
-                (
+                FactProblem(
                     f"events[{i}].at",
                     "is earlier than the event before it; list events in time order",
                     "events in time order",

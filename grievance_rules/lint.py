@@ -32,8 +32,22 @@ Path_ = tuple[str | int, ...]
 Locate = Any  # (path, message, code, severity) -> Problem
 
 #: Fields whose text is prose, never a reference to a vocabulary name.
-_PROSE = frozenset({"description", "title", "message", "reading", "quote", "section", "file", "details", "name",
-                    "source", "what", "warning"})
+_PROSE = frozenset(
+    {
+        "description",
+        "title",
+        "message",
+        "reading",
+        "quote",
+        "section",
+        "file",
+        "details",
+        "name",
+        "source",
+        "what",
+        "warning",
+    }
+)
 
 
 def lint_spec(spec: PolicySpec, locate: Locate) -> list[Problem]:
@@ -123,9 +137,7 @@ def _never_holding(spec: PolicySpec, locate: Locate) -> list[Problem]:
     out: list[Problem] = []
     for path, condition in _conditions(spec):
         for sub, reason in _never(condition, catalogue):
-            out.append(
-                locate((*path, *sub), f"this condition can never hold: {reason}", "GR502", "warning")
-            )
+            out.append(locate((*path, *sub), f"this condition can never hold: {reason}", "GR502", "warning"))
     return out
 
 
@@ -210,7 +222,10 @@ def _values_clash(fact: str, group: Sequence[Condition], ftype: FactType | None)
             values = {operand} if op == "is" else set(operand)
             if possible is not None and not (possible & values):
                 shown = ", ".join(repr(v) for v in sorted(values | possible, key=str)[:4])
-                return f"'{fact}' cannot take all of the values required of it in one all-group ({shown}); use any: for alternatives"
+                return (
+                    f"'{fact}' cannot take all of the values required of it in one all-group ({shown}); "
+                    "use any: for alternatives"
+                )
             possible = values if possible is None else possible & values
         elif op == "is_not":
             excluded.add(operand)
@@ -230,28 +245,64 @@ def _values_clash(fact: str, group: Sequence[Condition], ftype: FactType | None)
         return f"'{fact}' must be at least {low:g} and at most {high:g}; correct the bounds"
     if possible is not None:
         left = {
-            v for v in possible if v not in excluded and (not isinstance(v, int) or isinstance(v, bool) or low <= v <= high)
+            v
+            for v in possible
+            if v not in excluded and (not isinstance(v, int) or isinstance(v, bool) or low <= v <= high)
         }
         if not left:
-            return f"no value of '{fact}' passes every test of this all-group; use any: for alternatives or correct the values"
+            return (
+                f"no value of '{fact}' passes every test of this all-group; "
+                "use any: for alternatives or correct the values"
+            )
     return None
 
 
 # --------------------------------------------------------------------------- GR503 deadline vs its quote
 
 _UNITS = {
-    "day": "day", "days": "day", "week": "week", "weeks": "week", "hour": "hour", "hours": "hour",
-    "month": "month", "months": "month", "year": "year", "years": "year",
+    "day": "day",
+    "days": "day",
+    "week": "week",
+    "weeks": "week",
+    "hour": "hour",
+    "hours": "hour",
+    "month": "month",
+    "months": "month",
+    "year": "year",
+    "years": "year",
 }
 _ONES = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
 }
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_WORD = r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(k for k in _ONES if k != "zero") + r"))?|" + "|".join(
-    _ONES
-) + r")"
+_WORD = (
+    r"(?:(?:"
+    + "|".join(_TENS)
+    + r")(?:[- ](?:"
+    + "|".join(k for k in _ONES if k != "zero")
+    + r"))?|"
+    + "|".join(_ONES)
+    + r")"
+)
 _NUMBER_UNIT = re.compile(
     r"\b(?P<num>\d{1,4}|" + _WORD + r"(?:\s+hundred(?:\s+(?:and\s+)?" + _WORD + r")?)?)"
     r"(?:\s*\(\d{1,4}\))?"  # "five (5)"

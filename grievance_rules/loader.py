@@ -149,9 +149,7 @@ def _check_tag(node: yaml.Node) -> None:
         pattern = _SCALAR_CHECKS[tag]
         text = str(node.value)
         if pattern is not None and not pattern.match(text):
-            raise _Refused(
-                node.start_mark, f"{shown} cannot read this value; remove the tag or fix the value", "GR012"
-            )
+            raise _Refused(node.start_mark, f"{shown} cannot read this value; remove the tag or fix the value", "GR012")
         if tag in (_CORE + "int", _CORE + "float") and len(text) > MAX_NUMBER_CHARS:
             raise _Refused(
                 node.start_mark,
@@ -360,7 +358,7 @@ _SYNTAX_ADVICE: tuple[tuple[str, str], ...] = (
     ("found a tab character", "a tab: YAML indents with spaces only; replace the tab with spaces"),
     (
         "found unexpected end of stream",
-        "a quoted text that opens here is never closed; add the closing quote (inside \"...\" write \\\" for a "
+        'a quoted text that opens here is never closed; add the closing quote (inside "..." write \\" for a '
         "quote, inside '...' write '')",
     ),
     (

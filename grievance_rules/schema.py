@@ -62,6 +62,7 @@ def listing(names: Iterable[Any]) -> str:
 __all__ = [
     "CHANNELS",
     "COMPLAINANTS",
+    "PATTERN_WORDS",
     "ActionRule",
     "Calendar",
     "Choice",
@@ -74,7 +75,6 @@ __all__ = [
     "DelegationRow",
     "FactType",
     "FilingWindow",
-    "PATTERN_WORDS",
     "HolidaySource",
     "Pattern",
     "PolicySpec",
@@ -449,7 +449,9 @@ class HolidaySource(StrictModel):
                     "at": ("subdivision",),
                     "found": self.subdivision,
                     "country": self.country,
-                    "hint": f" (did you mean '{canonical}'?)" if canonical else _subdivision_hint(self.subdivision, subdivisions, aliases),
+                    "hint": f" (did you mean '{canonical}'?)"
+                    if canonical
+                    else _subdivision_hint(self.subdivision, subdivisions, aliases),
                     "allowed": ", ".join(subdivisions) or "(none: leave subdivision out)",
                 },
             )
@@ -459,7 +461,12 @@ class HolidaySource(StrictModel):
                 raise PydanticCustomError(
                     "unknown_holiday_category",
                     "the holidays package has no '{found}' holidays for {country}; allowed: {allowed}",
-                    {"at": ("categories", index), "found": category, "country": self.country, "allowed": ", ".join(offered)},
+                    {
+                        "at": ("categories", index),
+                        "found": category,
+                        "country": self.country,
+                        "allowed": ", ".join(offered),
+                    },
                 )
         return self
 
@@ -476,7 +483,7 @@ def _holiday_country_alias(code: str) -> str | None:
 
 
 def _subdivision_hint(found: str, codes: list[str], aliases: Mapping[str, str]) -> str:
-    """"Did you mean" over a country's subdivision codes and names, always suggesting a code."""
+    """ "Did you mean" over a country's subdivision codes and names, always suggesting a code."""
     import difflib
 
     match = difflib.get_close_matches(found[:100], [*codes, *aliases], n=1, cutoff=0.6)

@@ -254,7 +254,9 @@ def _split(
     if isinstance(record, Mapping) and "facts" in record and "policy" in record:
         name = record["policy"]
         if not isinstance(name, str):
-            raise FactsError([FactProblem("policy", "must be a pack id or path", "a bundled or installed pack id, or a path")])
+            raise FactsError(
+                [FactProblem("policy", "must be a pack id or path", "a bundled or installed pack id, or a path")]
+            )
         if name not in loaded:
             loaded[name] = loader(name)
         facts = record["facts"]
