@@ -15,6 +15,7 @@ from grievance_rules.determination import ActionResult, Determination, PolicyRef
 from grievance_rules.diff import Change, PolicyDiff, diff_policies, render_diff
 from grievance_rules.errors import (
     EvaluationError,
+    FactProblem,
     FactsError,
     GrievanceRulesError,
     PolicyError,
@@ -44,6 +45,7 @@ __all__ = [
     "EvaluationError",
     "Event",
     "Explanation",
+    "FactProblem",
     "FactsError",
     "Grievance",
     "GrievanceRulesError",

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from grievance_rules.diff import diff_policies, render_diff
 from grievance_rules.docs import render_policy
-from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError
+from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError, Problem
 from grievance_rules.explain import explain, render_explanation
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.policy import Policy
@@ -412,6 +412,10 @@ def _validate(paths: Sequence[str], out: TextIO, err: TextIO, *, fmt: str = "tex
             # reported, and the other files are still checked; a path that is no file is a usage error
             print(f"grievance-rules: no such file: {path}", file=err)
             missing = True
+            if fmt == "json":
+                problem = Problem(path, 1, 1, "", "no such file; check the path", "GR001")
+                record = {"file": path, "valid": False, "errors": 1, "warnings": 0, "problems": [problem.as_dict()]}
+                print(json.dumps(record), file=out)
             continue
         problems = validate_file(path)
         errors = sum(1 for p in problems if p.severity == "error")

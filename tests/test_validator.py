@@ -172,8 +172,15 @@ def test_warning_fixture_loads_and_gives_its_located_warning(name: str) -> None:
     assert policy.warnings == (problem,)
 
 
-@pytest.mark.parametrize("name", gr.available_policies())
-def test_bundled_packs_draw_no_warning(name: str) -> None:
+EXAMPLE_PACKS = sorted(
+    str(p)
+    for p in (ROOT / "examples").rglob("*.yaml")
+    if p.read_text(encoding="utf-8").lstrip().startswith(("#", "id:"))
+)
+
+
+@pytest.mark.parametrize("name", [*gr.available_policies(), *EXAMPLE_PACKS])
+def test_bundled_and_example_packs_draw_no_warning(name: str) -> None:
     policy = gr.load_policy(name)
     assert policy.warnings == ()
     assert gr.validate_file(policy.file) == []
@@ -292,6 +299,9 @@ def test_a_missing_path_is_reported_after_the_others_are_checked(
     code = main(["validate", str(tmp_path / "nope.yaml"), str(INVALID / "enum_unit.yaml")])
     out, err = capsys.readouterr()
     assert code == 2 and "no such file" in err and ": GR104: " in out
+    code = main(["validate", "--format", "json", str(tmp_path / "nope.yaml")])
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 2 and record["valid"] is False and record["problems"][0]["code"] == "GR001"
 
 
 # ---------------------------------------------------------------- the registry stays complete
