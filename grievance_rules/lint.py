@@ -149,8 +149,14 @@ def _never(cond: Condition, catalogue: Mapping[str, FactType]) -> list[tuple[Pat
             found.extend((("all", index, *sub), why) for sub, why in _never(child, catalogue))
         if found:
             return found
-        reason = _contradiction(list(_flatten_all(cond)), catalogue)
-        return [(("all",), reason)] if reason else []
+        located = list(_flatten_all(cond))
+        clash = _contradiction([test for _, test in located], catalogue)
+        if clash is None:
+            return []
+        fact, reason = clash
+        # point at the last test of the fact: the one that contradicts those before it
+        where = next(sub for sub, test in reversed(located) if test.fact == fact)
+        return [(where, reason)]
     if cond.any is not None:
         if not cond.any:
             return [(("any",), "an empty 'any:' has no alternative that could hold; add one or remove it")]
@@ -163,20 +169,21 @@ def _never(cond: Condition, catalogue: Mapping[str, FactType]) -> list[tuple[Pat
     op, operand = cond.operator(), cond.operand()
     if op in ("in", "any_of") and operand == []:
         return [((op,), f"'{op}: []' lists no value, so no grievance matches; list the values")]
-    reason = _contradiction([cond], catalogue)
-    return [((), reason)] if reason else []
+    clash = _contradiction([cond], catalogue)
+    return [((), clash[1])] if clash else []
 
 
-def _flatten_all(cond: Condition) -> Iterator[Condition]:
-    for child in cond.all or []:
+def _flatten_all(cond: Condition, path: Path_ = ()) -> Iterator[tuple[Path_, Condition]]:
+    """The fact tests an all-group requires, nested all-groups included, with their paths."""
+    for index, child in enumerate(cond.all or []):
         if child.all is not None:
-            yield from _flatten_all(child)
+            yield from _flatten_all(child, (*path, "all", index))
         elif child.fact is not None:
-            yield child
+            yield (*path, "all", index), child
 
 
-def _contradiction(tests: Sequence[Condition], catalogue: Mapping[str, FactType]) -> str | None:
-    """Why fact tests that must all hold cannot, or None."""
+def _contradiction(tests: Sequence[Condition], catalogue: Mapping[str, FactType]) -> tuple[str, str] | None:
+    """The fact and why fact tests that must all hold cannot, or None."""
     by_fact: dict[str, list[Condition]] = {}
     for test in tests:
         assert test.fact is not None
@@ -186,7 +193,7 @@ def _contradiction(tests: Sequence[Condition], catalogue: Mapping[str, FactType]
         kind = ftype.kind if ftype is not None else "str"
         reason = _tags_clash(fact, group) if kind == "tags" else _values_clash(fact, group, ftype)
         if reason:
-            return reason
+            return fact, reason
     return None
 
 

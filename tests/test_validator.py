@@ -55,9 +55,9 @@ ERRORS: dict[str, tuple[int, int, str, str, tuple[str, ...]]] = {
 
 WARNINGS: dict[str, tuple[int, int, str, str, tuple[str, ...]]] = {
     "warn_unused_vocabulary": (12, 14, "GR501", "vocabulary.concerns.billing", ("'billing'", "recorded_only")),
-    "warn_contradiction": (28, 9, "GR502", "warnings[0].when.all", ("never hold", "'channel'", "'mail', 'phone'")),
+    "warn_contradiction": (30, 11, "GR502", "warnings[0].when.all[2]", ("never hold", "'channel'", "'mail', 'phone'")),
     "warn_empty_in": (30, 31, "GR502", "warnings[1].when.in", ("never hold", "'in: []'")),
-    "warn_bounds": (28, 9, "GR502", "warnings[0].when.all", ("at least 3 and at most 1",)),
+    "warn_bounds": (30, 11, "GR502", "warnings[0].when.all[2]", ("at least 3 and at most 1",)),
     "warn_quote_number": (21, 24, "GR503", "actions[0].deadline.amount", ("7 business_days", "gives 5 for days")),
 }
 
