@@ -20,10 +20,12 @@ from grievance_rules.errors import (
     GrievanceRulesError,
     PolicyError,
     PolicyNotFoundError,
+    PolicyVersionNotFoundError,
     Problem,
     ReportError,
 )
 from grievance_rules.explain import Explanation, explain, render_explanation
+from grievance_rules.export import ExportError, ExportLayout
 from grievance_rules.facts import Event, Grievance, Party
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.period import Period, PeriodError, parse_period
@@ -45,6 +47,8 @@ __all__ = [
     "EvaluationError",
     "Event",
     "Explanation",
+    "ExportError",
+    "ExportLayout",
     "FactProblem",
     "FactsError",
     "Grievance",
@@ -58,6 +62,7 @@ __all__ = [
     "PolicyError",
     "PolicyNotFoundError",
     "PolicyRef",
+    "PolicyVersionNotFoundError",
     "Problem",
     "RecordProblem",
     "ReplayReport",

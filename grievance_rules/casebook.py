@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pendulum
 from pydantic import BaseModel, ConfigDict
 
 from grievance_rules.compiler import case_props
@@ -82,70 +83,94 @@ class CaseBook:
 
     def evaluate(self, as_of: str | dt.datetime | None = None) -> CaseBookResult:
         """Evaluate every grievance, match the pack's patterns across them, and re-evaluate the
-        grievances that complete one (with the related grievance ids)."""
-        policy = self.policy
-        when = policy.parse_as_of(as_of)
-        prepared = [prepare(g, policy.spec, policy.calendar, when) for g in self._cases]
-        first = [policy._determine(p, when) for p in prepared]
-        patterns = {r.id: r for r in policy.compiled.rules if r.kind == "pattern"}
-        if not patterns:
-            return CaseBookResult(determinations=tuple(first), escalations=())
+        grievances that complete one (with the related grievance ids).
 
-        # receipt order decides which grievance completes a pattern; ties broken by id, then position
-        order = sorted(range(len(prepared)), key=lambda i: (prepared[i].received_at, prepared[i].grievance.id, i))
-        cases = []
-        for seq, i in enumerate(order):
-            case: dict[str, Any] = {"id": f"k{i}", "seq": seq, "day": prepared[i].received_at.date().toordinal()}
-            fired = {t.rule for t in first[i].trace if t.fired}
-            for info in patterns.values():
-                assert info.pattern is not None
-                counts, key = case_props(info.pattern.id)
-                values = _key(prepared[i], info.pattern.same)
-                case[counts] = info.name in fired and values is not None
-                case[key] = "\x1f".join(values or ())
-            cases.append(case)
+        With a policy of several versions, each grievance is judged by the version in force on its
+        receipt date, and patterns are matched among the grievances one version judges.
+        """
+        when = self.policy.parse_as_of(as_of)
+        if len(self.policy.versions) == 1 and not self.policy.by_date:
+            return _evaluate_book(self.policy, self._cases, when)
+        groups: dict[int, list[int]] = {}
+        chosen: dict[int, Policy] = {}
+        for i, grievance in enumerate(self._cases):
+            version = self.policy.version_for(grievance)
+            groups.setdefault(id(version), []).append(i)
+            chosen[id(version)] = version
+        determinations: list[Determination | None] = [None] * len(self._cases)
+        escalations: list[Escalation] = []
+        for key, members in groups.items():
+            part = _evaluate_book(chosen[key], [self._cases[i] for i in members], when)
+            for i, det in zip(members, part.determinations, strict=True):
+                determinations[i] = det
+            escalations.extend(part.escalations)
+        done = [d for d in determinations if d is not None]
+        return CaseBookResult(determinations=tuple(done), escalations=tuple(escalations))
 
-        completed: dict[int, set[str]] = {}
-        groups: dict[tuple[int, str], tuple[int, ...]] = {}
-        for rule, ids in policy.engine.match_cases(cases):
-            members = tuple(int(case_id[1:]) for case_id in ids)
-            pattern_rule = rule.removesuffix("#repeated")
-            last = members[-1]
-            completed.setdefault(last, set()).add(patterns_id(pattern_rule))
-            group_key = (last, pattern_rule)
-            # keep the earliest group that completes the pattern for the explanation
-            earlier = groups.get(group_key)
-            if earlier is None or [order.index(m) for m in members] < [order.index(m) for m in earlier]:
-                groups[group_key] = members
 
-        determinations = list(first)
-        for i, names in completed.items():
-            related = {
-                patterns_id(rule): tuple(prepared[m].grievance.id for m in members[:-1])
-                for (last, rule), members in groups.items()
-                if last == i
-            }
-            determinations[i] = policy._determine(prepared[i], when, frozenset(names), related)
-        escalations = []
-        for (last, rule), members in sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
-            info = next(r for r in patterns.values() if r.name == rule)
+def _evaluate_book(policy: Policy, grievances: list[Grievance], when: pendulum.DateTime | None) -> CaseBookResult:
+    """One version's grievances evaluated together (see :meth:`CaseBook.evaluate`)."""
+    prepared = [prepare(g, policy.spec, policy.calendar, when) for g in grievances]
+    first = [policy._determine(p, when) for p in prepared]
+    patterns = {r.id: r for r in policy.compiled.rules if r.kind == "pattern"}
+    if not patterns:
+        return CaseBookResult(determinations=tuple(first), escalations=())
+
+    # receipt order decides which grievance completes a pattern; ties broken by id, then position
+    order = sorted(range(len(prepared)), key=lambda i: (prepared[i].received_at, prepared[i].grievance.id, i))
+    cases = []
+    for seq, i in enumerate(order):
+        case: dict[str, Any] = {"id": f"k{i}", "seq": seq, "day": prepared[i].received_at.date().toordinal()}
+        fired = {t.rule for t in first[i].trace if t.fired}
+        for info in patterns.values():
             assert info.pattern is not None
-            pat = info.pattern
-            escalations.append(
-                Escalation(
-                    rule=rule,
-                    grievance_id=prepared[last].grievance.id,
-                    related=tuple(prepared[m].grievance.id for m in members[:-1]),
-                    key=_key(prepared[last], pat.same) or (),
-                    because=(
-                        f"{pat.count} grievances for which {info.condition}, with the same "
-                        f"{', '.join(pat.same)}, received within {pat.within.amount} calendar days"
-                    ),
-                    citation=info.citation.render() if info.citation else "",
-                    reading=info.reading,
-                )
+            counts, key = case_props(info.pattern.id)
+            values = _key(prepared[i], info.pattern.same)
+            case[counts] = info.name in fired and values is not None
+            case[key] = "\x1f".join(values or ())
+        cases.append(case)
+
+    completed: dict[int, set[str]] = {}
+    groups: dict[tuple[int, str], tuple[int, ...]] = {}
+    for rule, ids in policy.engine.match_cases(cases):
+        members = tuple(int(case_id[1:]) for case_id in ids)
+        pattern_rule = rule.removesuffix("#repeated")
+        last = members[-1]
+        completed.setdefault(last, set()).add(patterns_id(pattern_rule))
+        group_key = (last, pattern_rule)
+        # keep the earliest group that completes the pattern for the explanation
+        earlier = groups.get(group_key)
+        if earlier is None or [order.index(m) for m in members] < [order.index(m) for m in earlier]:
+            groups[group_key] = members
+
+    determinations = list(first)
+    for i, names in completed.items():
+        related = {
+            patterns_id(rule): tuple(prepared[m].grievance.id for m in members[:-1])
+            for (last, rule), members in groups.items()
+            if last == i
+        }
+        determinations[i] = policy._determine(prepared[i], when, frozenset(names), related)
+    escalations = []
+    for (last, rule), members in sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
+        info = next(r for r in patterns.values() if r.name == rule)
+        assert info.pattern is not None
+        pat = info.pattern
+        escalations.append(
+            Escalation(
+                rule=rule,
+                grievance_id=prepared[last].grievance.id,
+                related=tuple(prepared[m].grievance.id for m in members[:-1]),
+                key=_key(prepared[last], pat.same) or (),
+                because=(
+                    f"{pat.count} grievances for which {info.condition}, with the same "
+                    f"{', '.join(pat.same)}, received within {pat.within.amount} calendar days"
+                ),
+                citation=info.citation.render() if info.citation else "",
+                reading=info.reading,
             )
-        return CaseBookResult(determinations=tuple(determinations), escalations=tuple(escalations))
+        )
+    return CaseBookResult(determinations=tuple(determinations), escalations=tuple(escalations))
 
 
 def patterns_id(rule_name: str) -> str:

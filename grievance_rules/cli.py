@@ -8,21 +8,29 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
+import os
+import stat
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import Any, TextIO
 
+from grievance_rules import __version__
 from grievance_rules.diff import diff_policies, render_diff
 from grievance_rules.docs import render_policy
 from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError, Problem
 from grievance_rules.explain import explain, render_explanation
-from grievance_rules.packs import available_policies, load_policy, validate_file
+from grievance_rules.export import ExportError, ExportLayout, arrow_schema, write_csv, write_parquet
+from grievance_rules.packs import CASES_SUFFIXES, available_policies, describe_packs, load_policy, validate_file
+from grievance_rules.period import PeriodError, parse_period
 from grievance_rules.policy import Policy
 from grievance_rules.replay import ReplayCounter, render_replay
 from grievance_rules.schema import policy_json_schema
+from grievance_rules.testing import cases_for, run_tests, validate_cases_file
 from grievance_rules.worklist import WorkItem, WorklistPass
 
 __all__ = ["main"]
@@ -36,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grievance-rules",
         description="Tell a plan what it must do about a grievance, and by when.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"grievance-rules {__version__} ({Path(__file__).resolve().parent})",
+        help="print the version and the folder the package is imported from",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     ev = sub.add_parser(
@@ -94,7 +108,56 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--format", choices=("json", "csv", "md", "html"), default="json", help="output format")
     rp.add_argument("--output", metavar="PATH", help="write to this file instead of standard output")
     rp.add_argument("files", nargs="+", metavar="FILE", help="grievance files (JSON or JSON Lines); '-' is stdin")
-    sub.add_parser("list", help="list the bundled and installed policy packs")
+    ex = sub.add_parser(
+        "export",
+        help="the audit export: one row per grievance (CSV or Parquet), columns as in docs/export.md",
+        description="Write one flat row per grievance: receipt, channel, classification and, for each action "
+        "of the pack, its due moment, when it was done and its status, then all_timely. Names, member ids and "
+        "narratives are left out unless named with --include.",
+    )
+    ex.add_argument("--policy", required=True, metavar="ID|PATH", help="a pack id or a path to a policy YAML file")
+    ex.add_argument(
+        "--period",
+        metavar="P",
+        help="only grievances received (local date) in P: 2014Q4, 2014-12, 2014-12-03 or 2014-10-01..2014-12-31",
+    )
+    ex.add_argument(
+        "--as-of",
+        metavar="DATETIME",
+        help="the moment statuses are judged at (ISO 8601); without it nothing is overdue",
+    )
+    ex.add_argument("--format", required=True, choices=("csv", "parquet"), help="file format")
+    ex.add_argument(
+        "--output", required=True, metavar="PATH", help="the file to write ('-': standard output, csv only)"
+    )
+    ex.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="also export this personal field (narrative, representative_name, member, provider, "
+        "member.name, ...); repeatable; never by default",
+    )
+    ex.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="grievance files: JSON object, array or JSON Lines; '-' reads standard input",
+    )
+    li = sub.add_parser(
+        "list",
+        help="list the bundled and installed policy packs: id, version, effective range, hash, file",
+        description="One line per version of each pack: id, version, the receipt dates it judges, the first "
+        "12 hex digits of the SHA-256 of its file, and the file it is loaded from.",
+    )
+    li.add_argument("--json", action="store_true", help="print the list as JSON (full hashes)")
+    te = sub.add_parser(
+        "test",
+        help="run a pack's own test cases (<pack>.cases.yaml beside it); print 'N passed, M failed'",
+        description="Run the YAML test cases of each target: a pack id or pack file (its <stem>.cases.yaml "
+        "beside it), a cases file, or a folder of cases files. Exit 1 if any case failed.",
+    )
+    te.add_argument("targets", nargs="+", metavar="PATH_OR_ID")
     sub.add_parser("schema", help="print the JSON Schema of the policy format (policies/policy.schema.json)")
     do = sub.add_parser("docs", help="write each pack's review page (docs/policies/<pack>.md)")
     do.add_argument("packs", nargs="*", metavar="ID|PATH", help="packs to document (default: every available pack)")
@@ -148,7 +211,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.command == "evaluate":
-            return _evaluate(args, sys.stdout)
+            return _evaluate(args, sys.stdout, sys.stderr)
+        if args.command == "export":
+            return _export(args, sys.stdout, sys.stderr)
         if args.command == "validate":
             return _validate(args.paths, sys.stdout, sys.stderr, fmt=args.format, strict=args.strict)
         if args.command == "worklist":
@@ -167,9 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "explain":
             return _explain(args, sys.stdout, sys.stderr)
         if args.command == "list":
-            for name in available_policies():
-                print(name)
-            return 0
+            return _list(args.json, sys.stdout, sys.stderr)
+        if args.command == "test":
+            return _test(args.targets, sys.stdout)
     except _Usage as exc:
         print(f"grievance-rules: {exc}", file=sys.stderr)
         return 2
@@ -201,29 +266,31 @@ def _worklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise _Usage(f"no such file: {file}")
     policy = load_policy(args.policy) if args.policy else None
     unreadable: list[dict[str, Any]] = []
+    with _Run(args.files, err, "worklist") as progress:
 
-    def records() -> Iterator[Any]:
-        for file in args.files:
-            for position, record, parse_error in _records(file):
+        def records() -> Iterator[Any]:
+            for position, record, parse_error in progress.records():
                 if parse_error is not None:
                     unreadable.append({"error": parse_error, "record": position, "id": None, "field": None})
                     continue
                 yield record
 
-    run = WorklistPass(records(), day, within=args.within, policy=policy)
-    if args.json:
-        # streamed: items are printed as they come out of the merge, never all held
-        print(f'{{"date": "{day.isoformat()}", "within_days": {args.within}, "items": [', file=out)
-        for n, item in enumerate(run):
-            print(("," if n else "") + json.dumps(item.model_dump(mode="json")), file=out)
-        failed = [e.model_dump(mode="json") for e in run.errors] + unreadable
-        print(f'], "cases": {run.cases}, "errors": {json.dumps(failed)}}}', file=out)
-    else:
-        count = _print_worklist(run, day, args.within, out)
-        failed = [e.model_dump(mode="json") for e in run.errors] + unreadable
-        print(f"{run.cases} cases, {count} open actions listed", file=out)
-        for problem in failed:
-            print(f"record {problem['record']}: {problem['error']}", file=err)
+        run = WorklistPass(records(), day, within=args.within, policy=policy)
+        if args.json:
+            # streamed: items are printed as they come out of the merge, never all held
+            print(f'{{"date": "{day.isoformat()}", "within_days": {args.within}, "items": [', file=out)
+            for n, item in enumerate(run):
+                print(("," if n else "") + json.dumps(item.model_dump(mode="json")), file=out)
+            failed = [e.model_dump(mode="json") for e in run.errors] + unreadable
+            print(f'], "cases": {run.cases}, "errors": {json.dumps(failed)}}}', file=out)
+        else:
+            count = _print_worklist(run, day, args.within, out)
+            failed = [e.model_dump(mode="json") for e in run.errors] + unreadable
+            print(f"{run.cases} cases, {count} open actions listed", file=out)
+            for problem in failed:
+                print(f"record {problem['record']}: {problem['error']}", file=err)
+        for _ in run.errors:
+            progress.failed()  # unreadable lines are counted by the run itself
     return 1 if failed else 0
 
 
@@ -252,6 +319,38 @@ def _print_worklist(items: Iterable[WorkItem], day: dt.date, within: int, out: T
     if not count:
         print("Nothing is overdue or due.", file=out)
     return count
+
+
+def _list(as_json: bool, out: TextIO, err: TextIO) -> int:
+    infos, problems = describe_packs()
+    if as_json:
+        print(json.dumps([dataclasses.asdict(i) for i in infos], indent=2), file=out)
+    else:
+        rows = [("ID", "VERSION", "EFFECTIVE", "SHA256", "FILE")]
+        rows += [(i.id, i.version, i.effective, i.sha256[:12], i.file) for i in infos]
+        widths = [max(len(r[c]) for r in rows) for c in range(4)]
+        for row in rows:
+            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[4], file=out)
+    for problem in problems:
+        print(problem, file=err)
+    return 1 if problems else 0
+
+
+def _test(targets: Sequence[str], out: TextIO) -> int:
+    for target in targets:
+        if not cases_for(target):
+            raise _Usage(
+                f"no test cases for {target}: put them in <pack>.cases.yaml beside the pack file "
+                "(see docs/testing-packs.md)"
+            )
+    run = run_tests(targets)
+    for result in run.results:
+        if result.passed:
+            continue
+        for failure in result.failures:
+            print(f"{result.file}:{result.line}: FAILED {result.name}: {failure}", file=out)
+    print(run.summary(), file=out)
+    return 1 if run.failed else 0
 
 
 def _diff(args: argparse.Namespace, out: TextIO) -> int:
@@ -345,51 +444,52 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise _Usage(f"no such file: {file}")
     unreadable: list[RecordProblem] = []
     position = 0
+    with _Run(args.files, err, "report") as run:
 
-    def records() -> Iterator[Any]:
-        nonlocal position
-        for file in args.files:
-            for _, record, parse_error in _records(file):
+        def records() -> Iterator[Any]:
+            nonlocal position
+            for _, record, parse_error in run.records():
                 position += 1
                 if parse_error is not None:
                     unreadable.append(RecordProblem(record=position, id=None, field=None, error=parse_error))
                     continue
                 yield record
 
-    rep = policy.report(
-        args.report,
-        records(),
-        period=args.period,
-        member_months=args.member_months,
-        as_of=args.as_of,
-        errors="collect",
-    )
-    if unreadable:
-        # the report numbers the records it was given; number them among all records read instead
-        skipped = sorted(e.record for e in unreadable)
-        moved = []
+        rep = policy.report(
+            args.report,
+            records(),
+            period=args.period,
+            member_months=args.member_months,
+            as_of=args.as_of,
+            errors="collect",
+        )
+        if unreadable:
+            # the report numbers the records it was given; number them among all records read instead
+            skipped = sorted(e.record for e in unreadable)
+            moved = []
+            for problem in rep.errors:
+                at = problem.record
+                for bad in skipped:
+                    if bad <= at:
+                        at += 1
+                moved.append(problem.model_copy(update={"record": at}))
+            rep = rep.model_copy(update={"errors": sorted([*moved, *unreadable], key=lambda e: e.record)})
+        if args.format == "json":
+            text = json.dumps(rep.model_dump(mode="json"), indent=2) + "\n"
+        elif args.format == "csv":
+            text = report_csv(rep)
+        elif args.format == "md":
+            text = report_markdown(rep)
+        else:
+            text = report_html(rep, plan_name=policy.spec.name)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            out.write(text)
         for problem in rep.errors:
-            at = problem.record
-            for bad in skipped:
-                if bad <= at:
-                    at += 1
-            moved.append(problem.model_copy(update={"record": at}))
-        rep = rep.model_copy(update={"errors": sorted([*moved, *unreadable], key=lambda e: e.record)})
-    if args.format == "json":
-        text = json.dumps(rep.model_dump(mode="json"), indent=2) + "\n"
-    elif args.format == "csv":
-        text = report_csv(rep)
-    elif args.format == "md":
-        text = report_markdown(rep)
-    else:
-        text = report_html(rep, plan_name=policy.spec.name)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        out.write(text)
-    for problem in rep.errors:
-        print(f"record {problem.record}: {problem.error}", file=err)
-    print(f"{rep.records_read + len(unreadable)} records read, {rep.total} counted, {len(rep.errors)} errors", file=err)
+            run.say(f"record {problem.record}: {problem.error}")
+        run.errors = len(rep.errors)  # unreadable lines are among them
+        run.note = f"{rep.total} counted in the period"
     return 1 if rep.errors else 0
 
 
@@ -417,7 +517,7 @@ def _validate(paths: Sequence[str], out: TextIO, err: TextIO, *, fmt: str = "tex
                 record = {"file": path, "valid": False, "errors": 1, "warnings": 0, "problems": [problem.as_dict()]}
                 print(json.dumps(record), file=out)
             continue
-        problems = validate_file(path)
+        problems = validate_cases_file(path) if path.endswith(CASES_SUFFIXES) else validate_file(path)
         errors = sum(1 for p in problems if p.severity == "error")
         warnings = len(problems) - errors
         if errors or (strict and warnings):
@@ -451,13 +551,14 @@ def _open(file: str) -> TextIO:
         raise _Usage(f"cannot read {file} ({exc.__class__.__name__})") from None
 
 
-def _records(file: str) -> Iterator[tuple[int, Any, str | None]]:
+def _records(file: str, opener: Callable[[str], TextIO] | None = None) -> Iterator[tuple[int, Any, str | None]]:
     """(position, record, error) per record: array index (1-based) or JSON Lines line number.
 
     JSON Lines are read line by line (memory stays flat); a JSON array or one object spanning
-    lines is parsed whole.
+    lines is parsed whole. ``opener`` (default :func:`_open`) lets :class:`_Run` see the handle
+    so that its progress bar can follow the bytes read.
     """
-    handle = _open(file)
+    handle = (opener or _open)(file)
     try:
         try:
             first = handle.readline()
@@ -500,34 +601,233 @@ def _records(file: str) -> Iterator[tuple[int, Any, str | None]]:
         yield 1, data, None
 
 
-def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
+def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     policy: Policy = load_policy(args.policy)
     for file in args.files:
         if file != "-" and not Path(file).is_file():
             raise _Usage(f"no such file: {file}")
-    status = 0
     indent = 2 if args.pretty else None
     if args.as_of is not None:
         try:
             policy.parse_as_of(args.as_of)
         except FactsError as exc:
             raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
-    for file in args.files:
-        for position, record, parse_error in _records(file):
+    with _Run(args.files, err, "evaluate") as run:
+        for position, record, parse_error in run.records():
             if parse_error is not None:
-                status = 1
                 print(json.dumps({"error": parse_error, "record": position, "id": None, "field": None}), file=out)
                 continue
             try:
                 det = policy.evaluate(record, as_of=args.as_of, trace=args.trace)
             except FactsError as exc:
-                status = 1
+                run.failed()
                 rid = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else None
                 print(json.dumps({"error": str(exc), "record": position, "id": rid, "field": exc.field}), file=out)
                 continue
             data = det.model_dump(mode="json", exclude=None if args.trace else {"trace"})
             print(json.dumps(data, indent=indent), file=out)
-    return status
+    return 1 if run.errors else 0
+
+
+def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``export``: rows to CSV or Parquet; a bad record is reported on stderr (position and field,
+    never its content), counted, and makes the exit status 1; the good ones are still written."""
+    policy: Policy = load_policy(args.policy)
+    for file in args.files:
+        if file != "-" and not Path(file).is_file():
+            raise _Usage(f"no such file: {file}")
+    if args.output == "-" and args.format != "csv":
+        raise _Usage("--output -: only --format csv can be written to standard output")
+    try:
+        if args.period is not None:
+            parse_period(args.period)
+        policy.parse_as_of(args.as_of)
+        layout = policy.export_layout(args.include)
+        if args.format == "parquet":
+            arrow_schema(layout)  # pyarrow is an optional extra: say so before reading anything
+    except PeriodError as exc:
+        raise _Usage(f"--period: {exc}") from None
+    except FactsError as exc:
+        raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
+    except ExportError as exc:
+        raise _Usage(str(exc)) from None
+    with _Run(args.files, err, "export") as run:
+
+        def good_records() -> Iterator[Any]:
+            for _, record, parse_error in run.records():
+                if parse_error is None:
+                    yield record
+                else:
+                    run.say(f"{run.where}: {parse_error}")
+
+        def rows() -> Iterator[dict[str, Any]]:
+            stream = policy.export(good_records(), args.period, args.as_of, include=args.include, errors="collect")
+            for row in stream:
+                if isinstance(row, FactsError):
+                    run.failed()  # export reads one record at a time: run.where is the bad one
+                    run.say(f"{run.where}: {row}")
+                    continue
+                yield row
+
+        if args.output == "-":
+            written = write_csv(rows(), layout, out)
+        else:
+            written = _write_atomically(
+                Path(args.output), args.format, lambda target: _write(rows(), layout, args.format, target)
+            )
+        run.note = f"{written} row{'' if written == 1 else 's'} written"
+    return 1 if run.errors else 0
+
+
+def _write(rows: Iterator[dict[str, Any]], layout: ExportLayout, fmt: str, target: Path) -> int:
+    if fmt == "parquet":
+        return write_parquet(rows, layout, target)
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        return write_csv(rows, layout, handle)
+
+
+def _write_atomically(path: Path, fmt: str, write: Callable[[Path], int]) -> int:
+    """Write to a temporary file beside ``path`` and move it into place only when complete."""
+    if path.is_dir():
+        raise _Usage(f"--output: {path} is a folder")
+    if not path.parent.is_dir():
+        raise _Usage(f"--output: no such folder: {path.parent}")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same folder: the final move is atomic
+    try:
+        count = write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return count
+
+
+# ------------------------------------------------------------------ progress and summary
+
+PROGRESS_MIN_BYTES = 8 * 1024 * 1024
+"""Total input size (bytes) from which a run shows a progress bar, when standard error is a terminal.
+
+8 MiB of JSON Lines is 20,000 to 40,000 grievances: seconds of work, the point where a silent
+terminal starts to look stuck. Smaller runs finish before a bar would be worth drawing.
+"""
+
+
+def _in_ci() -> bool:
+    """Whether the CI variable is set (to anything but empty, 0, false or no): no live display in CI logs."""
+    value = os.environ.get("CI")
+    return value is not None and value.strip().lower() not in ("", "0", "false", "no")
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _input_size(file: str) -> int | None:
+    """Bytes in a regular file (or standard input redirected from one); None when unknown (a pipe)."""
+    try:
+        info = os.fstat(sys.stdin.fileno()) if file == "-" else os.stat(file)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+class _Run:
+    """The bookkeeping of a command that reads records from FILEs (evaluate, export, worklist, report).
+
+    ``with _Run(files, err, "name") as run:`` then ``for position, record, parse_error in
+    run.records():``. It counts the records read and the errors (unreadable JSON is counted by
+    itself; call :meth:`failed` for every other bad record), shows a progress bar on ``err`` only
+    when ``err`` is a terminal, the input is at least :data:`PROGRESS_MIN_BYTES` and CI is not set,
+    and on a normal exit prints the summary line ``N records, M errors`` on ``err``.
+    """
+
+    def __init__(self, files: Sequence[str], err: TextIO, label: str) -> None:
+        self.files = tuple(files)
+        self.err = err
+        self.label = label
+        self.count = 0
+        self.errors = 0
+        self.where = ""
+        self.note = ""
+        sizes = [_input_size(f) for f in self.files]
+        self.total: int | None = None if any(s is None for s in sizes) else sum(s or 0 for s in sizes)
+        self.show = self.total is not None and self.total >= PROGRESS_MIN_BYTES and _is_terminal(err) and not _in_ci()
+        self._progress: Any = None
+        self._task: Any = None
+        self._handle: TextIO | None = None
+        self._finished_bytes = 0
+
+    def __enter__(self) -> _Run:
+        if self.show:
+            from rich.console import Console
+            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TextColumn("{task.fields[records]} records"),
+                TimeRemainingColumn(),
+                console=Console(file=self.err, force_terminal=True),
+                transient=True,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self._task = self._progress.add_task(self.label, total=self.total, records=0)
+            self._progress.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+        if kind is None:
+            records = f"{self.count} record{'' if self.count == 1 else 's'}"
+            errors = f"{self.errors} error{'' if self.errors == 1 else 's'}"
+            print(f"{records}, {errors}" + (f"; {self.note}" if self.note else ""), file=self.err)
+
+    def failed(self) -> None:
+        """Count one more bad record."""
+        self.errors += 1
+
+    def say(self, message: str) -> None:
+        """Print a line on ``err`` (above the progress bar while one is shown)."""
+        if self._progress is not None:
+            self._progress.console.print(message, markup=False, highlight=False, soft_wrap=True)
+        else:
+            print(message, file=self.err)
+
+    def records(self) -> Iterator[tuple[int, Any, str | None]]:
+        """Every record of every file, as :func:`_records` gives them, counted as they pass."""
+        for file in self.files:
+            for position, record, parse_error in _records(file, opener=self._open):
+                self.count += 1
+                self.where = f"{'stdin' if file == '-' else file}: record {position}"
+                if parse_error is not None:
+                    self.errors += 1
+                if self._progress is not None and self.count % 64 == 0:
+                    self._advance()
+                yield position, record, parse_error
+            self._finished_bytes += _input_size(file) or 0
+            self._handle = None
+        if self._progress is not None:
+            self._progress.update(self._task, completed=self.total, records=self.count)
+
+    def _open(self, file: str) -> TextIO:
+        self._handle = _open(file)
+        return self._handle
+
+    def _advance(self) -> None:
+        done = self._finished_bytes
+        try:
+            if self._handle is not None:
+                done += self._handle.buffer.tell()
+        except (AttributeError, OSError, ValueError):
+            pass
+        self._progress.update(self._task, completed=done, records=self.count)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,7 +6,8 @@ never changes meaning once released; a new kind of problem gets a new code.
 
 Ranges: ``GR0xx`` the file and its YAML; ``GR1xx`` the shape of the pack (keys, types, allowed
 values); ``GR2xx`` references between parts of the pack; ``GR3xx`` the calendar; ``GR4xx`` the rules
-engine's limits; ``GR5xx`` warnings (the pack loads, but something in it is probably a mistake).
+engine's limits; ``GR5xx`` warnings (the pack loads, but something in it is probably a mistake);
+``GR6xx`` a pack's own test cases file.
 
 Run ``python -m grievance_rules.codes > docs/validation-codes.md`` after adding a code.
 """
@@ -317,6 +318,31 @@ _ALL: tuple[Code, ...] = (
         "period: Q4-2014",
         "Write it like 2014Q4 (docs/policy-format.md, reports).",
     ),
+    Code(
+        "GR217",
+        "error",
+        "version declared twice",
+        "Two files of one pack declare the same version.",
+        "luxor.yaml and luxor@2024.1.yaml both with version: 2024.1",
+        "Give each file its own version.",
+    ),
+    Code(
+        "GR218",
+        "error",
+        "effective ranges",
+        "The effective ranges of a pack's versions overlap or leave a gap.",
+        "2024.1 until 2024-12-31 and 2025.1 from 2025-01-05",
+        "End one version the day before the next starts (the message gives the date).",
+    ),
+    Code(
+        "GR219",
+        "error",
+        "effective range written wrong",
+        "effective.until is before effective.from, or the pack gives both effective_date (the old spelling) "
+        "and effective.",
+        "effective: {from: 2025-01-01, until: 2024-12-31}",
+        "Make the range run forward; keep only effective.",
+    ),
     # ---- calendar
     Code(
         "GR301",
@@ -360,6 +386,15 @@ _ALL: tuple[Code, ...] = (
         "The compiled rules would go beyond what durable-rules can run (too many branches or properties in one stage).",
         "a choice with 300 rules",
         "Use fewer rules or fewer alternatives.",
+    ),
+    # ---- a pack's own test cases
+    Code(
+        "GR601",
+        "error",
+        "cases file names no pack",
+        "A pack's cases file (<pack>.cases.yaml) names a pack that cannot be found.",
+        "policy: luxr",
+        "Name an available pack id or a path.",
     ),
     # ---- warnings
     Code(
@@ -446,6 +481,8 @@ _BY_TYPE: dict[str, str] = {
     "unknown_action_code": "GR215",
     "printed_rate_unused": "GR215",
     "bad_period": "GR216",
+    "effective_order": "GR219",
+    "effective_twice": "GR219",
     "unknown_timezone": "GR301",
     "unknown_country": "GR302",
     "unknown_subdivision": "GR303",
@@ -474,7 +511,7 @@ def render_codes() -> str:
         "| Code | Severity | Meaning | Example | Fix |",
         "|---|---|---|---|---|",
     ]
-    for c in _ALL:
+    for c in sorted(_ALL, key=lambda c: c.code):
         example = (f"`{c.example}`".replace("\n", "` / `") if c.example else "").replace("|", "\\|")
         lines.append(f"| {c.code} | {c.severity} | **{c.title}**: {c.meaning} | {example} | {c.fix} |")
     return "\n".join(lines) + "\n"

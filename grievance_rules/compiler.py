@@ -508,7 +508,14 @@ def compile_policy(
     _check_engine_limits(stages, rules, file, locate)
     order = list(spec.choices())
     rules.sort(key=lambda r: order.index(r.kind) if r.kind in order else len(order))  # pack order, stable
-    body = json.dumps([[st.name, st.definition] for st in stages], sort_keys=True)
+    # The name's hash covers everything that can change an outcome: the compiled conditions and the
+    # whole validated pack (deadlines, calendar, texts), so two packs with one version number but
+    # different content never share a ruleset name.
+    body = json.dumps(
+        [[[st.name, st.definition] for st in stages], spec.model_dump(mode="json", by_alias=True)],
+        sort_keys=True,
+        default=str,
+    )
     digest = hashlib.sha256(body.encode()).hexdigest()[:12]
     name = f"{pack}-{spec.version}-{digest}"
     return CompiledPolicy(

@@ -45,6 +45,8 @@ class PolicyRef(_Out):
 
     id: str
     version: str
+    sha256: str | None = None  # of the pack file's bytes (UTF-8 text for packs given as text)
+    effective_from: dt.date | None = None  # first receipt date the version judges, when declared
 
 
 class ActionResult(_Out):

@@ -20,6 +20,7 @@ __all__ = [
     "GrievanceRulesError",
     "PolicyError",
     "PolicyNotFoundError",
+    "PolicyVersionNotFoundError",
     "Problem",
     "ReportError",
     "did_you_mean",
@@ -139,6 +140,25 @@ class FactProblem(NamedTuple):
     field: str
     message: str
     allowed: str
+
+
+class PolicyVersionNotFoundError(PolicyNotFoundError):
+    """The pack exists but has no version by that name; ``versions`` lists the ones it has."""
+
+    def __init__(self, pack: str, version: str, versions: Sequence[str]) -> None:
+        self.pack = pack
+        self.version = version
+        self.versions = tuple(versions)
+        self.name = pack
+        self.available = self.versions
+        GrievanceRulesError.__init__(
+            self,
+            f"pack {pack!r} has no version {version!r}{did_you_mean(version, versions)}; "
+            f"its versions: {', '.join(versions) or 'none'}",
+        )
+
+    def __reduce__(self) -> tuple[type[PolicyVersionNotFoundError], tuple[str, str, tuple[str, ...]]]:
+        return (PolicyVersionNotFoundError, (self.pack, self.version, self.versions))
 
 
 class FactsError(GrievanceRulesError, ValueError):

@@ -19,7 +19,16 @@ from grievance_rules.calendar import PlanCalendar
 from grievance_rules.errors import FactProblem, FactsError, did_you_mean, dotted_path
 from grievance_rules.schema import CHANNELS, PolicySpec
 
-__all__ = ["Event", "Grievance", "Party", "PreparedFacts", "parse_grievance", "prepare", "resolve_moment"]
+__all__ = [
+    "Event",
+    "Grievance",
+    "Party",
+    "PreparedFacts",
+    "parse_grievance",
+    "prepare",
+    "received_date",
+    "resolve_moment",
+]
 
 Channel = Literal["phone", "mail", "fax", "email", "online", "in_person"]
 Complainant = Literal["member", "representative", "provider"]
@@ -187,6 +196,19 @@ class PreparedFacts:
 def resolve_moment(value: Moment, calendar: PlanCalendar) -> pendulum.DateTime:
     """A validated moment of the facts in the plan's timezone (offset-less strings are local wall time)."""
     return _moment(value, calendar)
+
+
+def received_date(grievance: Grievance, calendar: PlanCalendar) -> dt.date:
+    """The local date of receipt in the plan's timezone (offset-less strings are local wall times).
+
+    The same date :func:`prepare` reads, computed with the standard library only: it picks the
+    pack version that judges the grievance, before the grievance is prepared.
+    """
+    value = grievance.received_at
+    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        return parsed.date()
+    return parsed.astimezone(calendar.tz).date()
 
 
 def _moment(value: Moment, calendar: PlanCalendar) -> pendulum.DateTime:

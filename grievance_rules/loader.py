@@ -14,6 +14,7 @@ Validation runs in three passes whose problems are reported together, in file or
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -34,6 +35,7 @@ __all__ = [
     "MAX_NODES",
     "LoadedSpec",
     "SourceMap",
+    "core_yaml",
     "load_spec",
     "load_spec_text",
 ]
@@ -260,11 +262,16 @@ def _check_duplicates(node: yaml.Node, path: Path_ = ()) -> Iterator[_DuplicateK
 class LoadedSpec:
     """A validated policy spec with the file it came from and where each part of it stands."""
 
-    def __init__(self, spec: PolicySpec, file: str, source_map: SourceMap, text: str) -> None:
+    def __init__(
+        self, spec: PolicySpec, file: str, source_map: SourceMap, text: str, sha256: str | None = None
+    ) -> None:
         self.spec = spec
         self.file = file
         self.source_map = source_map
         self.text = text
+        #: SHA-256 of the pack file's bytes as read (of the UTF-8 text for a pack given as text), so
+        #: ``sha256sum pack.yaml`` shows the same value as a Determination's ``policy.sha256``.
+        self.sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def problem(self, path: Path_, message: str, code: str = "GR100", severity: Severity = "error") -> Problem:
         """A located problem at ``path`` of this file."""
@@ -279,7 +286,8 @@ def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
         size = Path(path).stat().st_size
         if size > MAX_BYTES:
             raise PolicyError([_too_big(file, size)])
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(
             [
@@ -293,7 +301,9 @@ def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
                 )
             ]
         ) from None
-    return load_spec_text(text, file)
+    loaded = load_spec_text(text, file)
+    loaded.sha256 = hashlib.sha256(raw).hexdigest()
+    return loaded
 
 
 def _too_big(file: str, size: int) -> Problem:
@@ -420,6 +430,30 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     return Problem(file, line, col, "", f"not valid YAML: {found}; {advice}", "GR010")
 
 
+def core_yaml(text: str, file: str) -> tuple[yaml.Node | None, Any]:
+    """Parse YAML text within the pack limits with the core-types loader: (node tree, data).
+
+    For other YAML files of a pack (its ``.cases.yaml``). Raises :class:`PolicyError` for a syntax
+    error, a refused tag or limit, or a duplicate key, located in ``file``.
+    """
+    node, data = _compose(text, file)
+    if node is not None:
+        duplicates = [
+            Problem(
+                file,
+                d.line,
+                d.col,
+                d.path,
+                f"duplicate key {d.key!r} (first at line {d.first_line}); keep one",
+                "GR014",
+            )
+            for d in _check_duplicates(node)
+        ]
+        if duplicates:
+            raise PolicyError(duplicates)
+    return node, data
+
+
 def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
     """Validate policy YAML given as text; ``file`` is the name used in problem locations."""
     node, data = _compose(text, file)
@@ -432,7 +466,7 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
                     1,
                     "",
                     "the file is empty; a policy needs at least id, name, version, "
-                    "effective_date, source, calendar, vocabulary and classification",
+                    "source, calendar, vocabulary and classification",
                     "GR003",
                 )
             ]

@@ -7,7 +7,8 @@ each grievance: facts -> derived properties -> engine firing -> Determination.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import pendulum
@@ -23,7 +24,16 @@ from grievance_rules.determination import (
     compute_actions,
 )
 from grievance_rules.engine import EngineRejection, RulesEngine
-from grievance_rules.errors import EvaluationError, FactProblem, FactsError, GrievanceRulesError, PolicyError, Problem
+from grievance_rules.errors import (
+    EvaluationError,
+    FactProblem,
+    FactsError,
+    GrievanceRulesError,
+    PolicyError,
+    PolicyVersionNotFoundError,
+    Problem,
+)
+from grievance_rules.export import ExportLayout, export_layout, export_row
 from grievance_rules.facts import (
     Grievance,
     PreparedFacts,
@@ -31,11 +41,12 @@ from grievance_rules.facts import (
     normalize_name,
     parse_grievance,
     prepare,
+    received_date,
 )
 from grievance_rules.lint import lint_spec
 from grievance_rules.loader import LoadedSpec
-from grievance_rules.period import Period
-from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, PolicySpec, Timer
+from grievance_rules.period import Period, parse_period
+from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, Effective, PolicySpec, Timer
 
 if TYPE_CHECKING:
     from grievance_rules.report import Report
@@ -76,9 +87,19 @@ def _compile_code(message: str) -> str:
 
 
 class Policy:
-    """A validated, compiled policy pack. Thread-safe; evaluate it as often as you like."""
+    """A validated, compiled policy pack. Thread-safe; evaluate it as often as you like.
 
-    def __init__(self, loaded: LoadedSpec) -> None:
+    A policy may hold several versions of one pack (``history``): each grievance is then judged by
+    the version whose ``effective`` range covers its local receipt date (``by_date``). The policy's
+    own attributes (``spec``, ``version``, ``compiled``...) are those of its newest version.
+    """
+
+    def __init__(self, loaded: LoadedSpec, *, history: Sequence[LoadedSpec] = (), by_date: bool = False) -> None:
+        """Compile ``loaded`` (the newest version); with ``history`` (the older ones) judge by receipt date.
+
+        ``by_date`` makes even a single version refuse receipt dates outside its ``effective``
+        range (a pack loaded by id); a pack loaded from one file or pinned judges every date.
+        """
         self.loaded = loaded
         self.spec: PolicySpec = loaded.spec
         self._warnings: tuple[Problem, ...] | None = None
@@ -111,12 +132,58 @@ class Policy:
             ) from None
         self._timers = {t.id: t for t in self.spec.timers}
         self._getters = {prop: self._getter(fact, tag) for prop, (fact, tag) in self.compiled.properties.items()}
-        self._ref = PolicyRef(id=self.spec.id, version=self.spec.version)
+        self.sha256 = loaded.sha256
+        effective = self.spec.effective_range
+        self.effective: Effective | None = effective
+        self._ref = PolicyRef(
+            id=self.spec.id,
+            version=self.spec.version,
+            sha256=self.sha256,
+            effective_from=effective.from_ if effective else None,
+        )
         self._decisions: dict[frozenset[str], _Decision] = {}
         self._prepare_values()
         self._rows = (
             {} if self.spec.delegation is None else {normalize_name(r.group): r for r in self.spec.delegation.rows}
         )
+
+        self.by_date = by_date or bool(history)
+        self.versions: tuple[Policy, ...] = (self,)
+        if history:
+            self.versions = _check_versions([self, *(Policy(h) for h in history)])
+
+    # ------------------------------------------------------------------ versions
+
+    def version_for(self, grievance: Grievance) -> Policy:
+        """The version that judges ``grievance``: the one in force on its local receipt date.
+
+        Raises :class:`FactsError` (field ``received_at``) when no version covers that date; the
+        message names the covered range, never the date given.
+        """
+        if not self.by_date or (len(self.versions) == 1 and self.effective is None):
+            return self
+        day = received_date(grievance, self.calendar)
+        for version in self.versions:
+            if version.effective is None or version.effective.covers(day):
+                return version
+        covered = _covered(self.versions)
+        raise FactsError(
+            [
+                (
+                    "received_at",
+                    f"no version of pack {self.spec.id!r} is in force on the local receipt date; "
+                    f"its versions cover {covered}",
+                    f"a receipt date in {covered}",
+                )
+            ]
+        )
+
+    def pinned(self, version: str) -> Policy:
+        """The version ``version`` alone, judging every receipt date (raises ``PolicyVersionNotFoundError``)."""
+        for v in self.versions:
+            if v.spec.version == version:
+                return v if not v.by_date else Policy(v.loaded)
+        raise PolicyVersionNotFoundError(self.spec.id, version, [v.spec.version for v in self.versions])
 
     # ------------------------------------------------------------------ identity
 
@@ -146,7 +213,8 @@ class Policy:
         return self._warnings
 
     def __repr__(self) -> str:
-        return f"<Policy {self.spec.id} {self.spec.version} ({self.compiled.ruleset_name})>"
+        more = f" +{len(self.versions) - 1} earlier versions" if len(self.versions) > 1 else ""
+        return f"<Policy {self.spec.id} {self.spec.version} ({self.compiled.ruleset_name}){more}>"
 
     # ------------------------------------------------------------------ evaluate
 
@@ -162,8 +230,9 @@ class Policy:
         """
         when = self.parse_as_of(as_of)
         grievance = parse_grievance(facts)
-        prepared = prepare(grievance, self.spec, self.calendar, when)
-        return self._determine(prepared, when, trace=trace)
+        version = self.version_for(grievance)
+        prepared = prepare(grievance, version.spec, version.calendar, when)
+        return version._determine(prepared, when, trace=trace)
 
     @overload
     def evaluate_many(
@@ -206,13 +275,14 @@ class Policy:
         for record in records:
             try:
                 grievance = parse_grievance(record)
-                prepared = prepare(grievance, self.spec, self.calendar, when)
+                version = self.version_for(grievance)
+                prepared = prepare(grievance, version.spec, version.calendar, when)
             except FactsError as exc:
                 if errors == "raise":
                     raise
                 yield exc
                 continue
-            yield self._determine(prepared, when, trace=trace)
+            yield version._determine(prepared, when, trace=trace)
 
     def report(
         self,
@@ -258,6 +328,78 @@ class Policy:
         the pendulum moments of :func:`prepare`); an offset-less string is a wall time in the plan's timezone."""
         moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=self.calendar.tz)
+
+    @overload
+    def export(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        period: str | Period | None = None,
+        as_of: str | dt.datetime | None = None,
+        *,
+        include: str | Iterable[str] = (),
+        errors: Literal["raise"] = "raise",
+    ) -> Iterator[dict[str, Any]]: ...
+
+    @overload
+    def export(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        period: str | Period | None = None,
+        as_of: str | dt.datetime | None = None,
+        *,
+        include: str | Iterable[str] = (),
+        errors: Literal["collect"],
+    ) -> Iterator[dict[str, Any] | FactsError]: ...
+
+    def export(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        period: str | Period | None = None,
+        as_of: str | dt.datetime | None = None,
+        *,
+        include: str | Iterable[str] = (),
+        errors: Literal["raise", "collect"] = "raise",
+    ) -> Iterator[dict[str, Any] | FactsError]:
+        """The audit export (contract section 8): one flat row per grievance, lazily, in input order.
+
+        ``period`` (``2014Q4``, ``2014-12``, ``2014-12-03``, ``2014-10-01..2014-12-31``) keeps only
+        grievances whose *local* receipt date (the plan's timezone) is in it. ``as_of`` judges the
+        statuses as :meth:`evaluate` does: without it nothing is ``overdue``. Parties and the
+        narrative are left out unless named in ``include`` (see :data:`grievance_rules.export.INCLUDABLE`).
+        ``errors`` works as in :meth:`evaluate_many`: a bad record raises, or with ``"collect"``
+        yields its :class:`FactsError` in its place (whatever the period: it cannot be dated).
+        Arguments are checked at once; the records are read only as the rows are consumed.
+        """
+        if errors not in ("raise", "collect"):
+            raise GrievanceRulesError("errors must be 'raise' or 'collect'")
+        window = None if period is None else parse_period(period)
+        when = self.parse_as_of(as_of)
+        layout = self.export_layout(include)
+        return self._export(records, window, when, layout, errors)
+
+    def export_layout(self, include: str | Iterable[str] = ()) -> ExportLayout:
+        """The columns :meth:`export` gives for this pack (and ``include``), in order, with their types."""
+        return export_layout(self.spec, include)
+
+    def _export(
+        self,
+        records: Iterable[Mapping[str, Any] | Grievance],
+        window: Period | None,
+        when: pendulum.DateTime | None,
+        layout: ExportLayout,
+        errors: str,
+    ) -> Iterator[dict[str, Any] | FactsError]:
+        for record in records:
+            try:
+                prepared = prepare(parse_grievance(record), self.spec, self.calendar, when)
+            except FactsError as exc:
+                if errors == "raise":
+                    raise
+                yield exc
+                continue
+            if window is not None and prepared.received_at.date() not in window:
+                continue  # filtered before the engine fires: the costly part is skipped
+            yield export_row(layout, prepared, self._determine(prepared, when, trace=False))  # rows hold no trace
 
     def parse_as_of(self, as_of: str | dt.datetime | None) -> pendulum.DateTime | None:
         """``as_of`` as an aware moment in the plan's timezone (offset-less strings are local)."""
@@ -596,3 +738,87 @@ def _because(info: RuleInfo, fired: bool, all_fired: frozenset[str]) -> str:
     if fired:
         return info.condition
     return f"does not apply: needs {info.condition}"
+
+
+def _covered(versions: Sequence[Policy]) -> str:
+    """The receipt dates a sorted set of versions covers, as ``from..until`` (open end: ``from..``)."""
+    first, last = versions[0].effective, versions[-1].effective
+    start = first.from_.isoformat() if first else ""
+    end = last.until.isoformat() if last and last.until else ""
+    return f"{start}..{end}"
+
+
+def _check_versions(versions: list[Policy]) -> tuple[Policy, ...]:
+    """Sort the versions of one pack by date; refuse ranges that overlap or leave a gap.
+
+    Every version must declare ``effective`` and share the pack id and timezone (the receipt date
+    that selects a version is read in it); version numbers are unique. Problems are located at the
+    ``effective`` key of the later file.
+    """
+    problems: list[Problem] = []
+    head = versions[0]
+    for v in versions:
+        if v.effective is None:
+            problems.append(
+                v.loaded.problem((), "a pack with several versions needs effective: {from: ..., until: ...}")
+            )
+        if v.spec.id != head.spec.id:
+            problems.append(v.loaded.problem(("id",), f"versions of one pack share its id {head.spec.id!r}"))
+        if v.spec.calendar.timezone != head.spec.calendar.timezone:
+            problems.append(
+                v.loaded.problem(
+                    ("calendar", "timezone"),
+                    f"every version of pack {head.spec.id!r} uses one timezone ({head.spec.calendar.timezone}); "
+                    "the receipt date that picks a version is read in it",
+                )
+            )
+    if problems:
+        raise PolicyError(problems)
+    ordered = sorted(versions, key=lambda v: (v.effective.from_ if v.effective else dt.date.min, v.file))
+    seen: dict[str, Policy] = {}
+    for v in ordered:
+        other = seen.get(v.spec.version)
+        if other is not None:
+            problems.append(
+                v.loaded.problem(("version",), f"version {v.spec.version!r} is also declared by {other.file}", "GR217")
+            )
+        seen[v.spec.version] = v
+    for prev, nxt in itertools.pairwise(ordered):
+        assert prev.effective is not None and nxt.effective is not None
+        where = _effective_key(nxt)
+        if prev.effective.until is None or nxt.effective.from_ <= prev.effective.until:
+            problems.append(
+                Problem(
+                    nxt.file,
+                    *where,
+                    "effective",
+                    f"range {nxt.effective.render()} overlaps version {prev.spec.version!r} "
+                    f"({prev.effective.render()}, {prev.file}); end that one the day before "
+                    f"{nxt.effective.from_.isoformat()}",
+                    "GR218",
+                )
+            )
+        elif nxt.effective.from_ > prev.effective.until + dt.timedelta(days=1):
+            problems.append(
+                Problem(
+                    nxt.file,
+                    *where,
+                    "effective",
+                    f"range {nxt.effective.render()} leaves a gap after version {prev.spec.version!r} "
+                    f"({prev.effective.render()}, {prev.file}); start it on "
+                    f"{(prev.effective.until + dt.timedelta(days=1)).isoformat()}",
+                    "GR218",
+                )
+            )
+    if problems:
+        raise PolicyError(problems)
+    return tuple(ordered)
+
+
+def _effective_key(version: Policy) -> tuple[int, int]:
+    """Line and column of the ``effective`` key (or ``effective_date``) in the version's file."""
+    sm = version.loaded.source_map
+    for key in ("effective", "effective_date"):
+        if (key,) in sm.keys:
+            return sm.keys[(key,)]
+    return (1, 1)

@@ -73,6 +73,7 @@ __all__ = [
     "Declared",
     "Delegation",
     "DelegationRow",
+    "Effective",
     "FactType",
     "FilingWindow",
     "HolidaySource",
@@ -1004,6 +1005,40 @@ class ReportSpec(StrictModel):
     reading: str | None = Field(default=None, description="The reading chosen where the document is vague.")
 
 
+class Effective(StrictModel):
+    """The receipt dates a pack version is in force for: ``from`` through ``until``, both inclusive.
+
+    Dates are local receipt dates in the pack's timezone. ``until: null`` means still in force.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: dt.date = Field(alias="from", description="First receipt date (local) this version judges.")
+    until: dt.date | None = Field(
+        default=None, description="Last receipt date (local, inclusive) this version judges; null: still in force."
+    )
+    citation: Citation | None = Field(default=None, description="Where the document gives this date.")
+    reading: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Effective:
+        if self.until is not None and self.until < self.from_:
+            raise PydanticCustomError(
+                "effective_order",
+                "effective.until ({until}) is before effective.from ({start}); a range runs forward",
+                {"until": self.until.isoformat(), "start": self.from_.isoformat(), "at": ("until",)},
+            )
+        return self
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether a grievance received (local date) on ``day`` is judged by this version."""
+        return self.from_ <= day and (self.until is None or day <= self.until)
+
+    def render(self) -> str:
+        """The range as text: ``2024-01-01..2024-12-31`` or ``2024-01-01..`` (open)."""
+        return f"{self.from_.isoformat()}..{self.until.isoformat() if self.until else ''}"
+
+
 class PolicySpec(StrictModel):
     """A whole policy pack."""
 
@@ -1014,7 +1049,13 @@ class PolicySpec(StrictModel):
     version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$")] = Field(
         description="Pack version (quote it in YAML)."
     )
-    effective_date: dt.date
+    effective: Effective | None = Field(
+        default=None,
+        description="Receipt dates this version is in force for (required when a pack id has several versions).",
+    )
+    effective_date: dt.date | None = Field(
+        default=None, description="Deprecated: read as effective: {from: <date>, until: null}; use effective."
+    )
     source: Text = Field(description="The plan document the rules come from.")
     calendar: Calendar
     vocabulary: Vocabulary
@@ -1040,6 +1081,12 @@ class PolicySpec(StrictModel):
                     "duplicate_rule_id", "rule id '{found}' is used twice; rule ids are unique", {"found": rule_id}
                 )
             seen.add(rule_id)
+        if self.effective is not None and self.effective_date is not None:
+            raise PydanticCustomError(
+                "effective_twice",
+                "effective_date is the old spelling of effective.from; keep only effective",
+                {"at": ("effective_date",)},
+            )
         if self.classification.default is None:
             raise PydanticCustomError(
                 "classification_default",
@@ -1138,6 +1185,15 @@ class PolicySpec(StrictModel):
                     "set measures.rate_per_1000_member_months: true",
                     {"at": ("reports", i, "printed_rates"), "report": rep.name},
                 )
+
+    @property
+    def effective_range(self) -> Effective | None:
+        """The receipt dates this version is in force for (``effective_date`` read as an open range)."""
+        if self.effective is not None:
+            return self.effective
+        if self.effective_date is not None:
+            return Effective.model_validate({"from": self.effective_date})
+        return None
 
     def declared(self) -> Declared:
         """The names this pack declares (the basis of its fact catalogue)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import json
 import threading
 from collections.abc import Iterator
@@ -223,7 +224,9 @@ def test_determination_json_shape(mini: gr.Policy) -> None:
         "warnings",
         "trace",
     }
-    assert data["policy"] == {"id": "mini", "version": "1.0"}
+    # sha256 of the pack file's bytes, checkable with sha256sum; effective_from from effective_date
+    digest = hashlib.sha256((FIXTURES / "mini.yaml").read_bytes()).hexdigest()
+    assert data["policy"] == {"id": "mini", "version": "1.0", "sha256": digest, "effective_from": "2024-01-01"}
     json.dumps(data)
 
 

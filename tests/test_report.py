@@ -602,7 +602,7 @@ def test_cli_json_is_the_api_report() -> None:
     assert run_.returncode == 0, run_.stderr
     api = gr.load_policy("ctdhp").report("quarterly", _example_records(), period="2014Q4", member_months=2354933)
     assert json.loads(run_.stdout) == api.model_dump(mode="json")
-    assert run_.stderr.strip().endswith("202 records read, 202 counted, 0 errors")
+    assert run_.stderr.strip().endswith("202 records, 0 errors; 202 counted in the period")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "md", "html"])
