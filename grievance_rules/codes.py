@@ -186,6 +186,24 @@ _ALL: tuple[Code, ...] = (
         "{unit: immediately, amount: 1}",
         "Add or remove the amount, or use a smaller one.",
     ),
+    Code(
+        "GR110",
+        "error",
+        "declared fact",
+        "A fact the pack declares (facts:) is written wrong: a setting its type does not take, one it needs "
+        "missing, or a default that does not fit its type.",
+        "facts: {emergency: {type: boolean, values: [yes, no]}}",
+        "Give the settings the message names for that type.",
+    ),
+    Code(
+        "GR111",
+        "error",
+        "deadline form",
+        "A deadline combines settings that do not go together: from and before, a count back in a unit that "
+        "cannot count back, roll on a unit that is not counted in days, a keep_until without a deadline.",
+        "{amount: 5, unit: business_days, from: receipt, before: schedule:panel}",
+        "Keep the settings the message allows.",
+    ),
     # ---- references
     Code(
         "GR201",
@@ -343,6 +361,32 @@ _ALL: tuple[Code, ...] = (
         "effective: {from: 2025-01-01, until: 2024-12-31}",
         "Make the range run forward; keep only effective.",
     ),
+    Code(
+        "GR220",
+        "error",
+        "flag order",
+        "A choice or an earlier flag tests a flag decided after it; only actions, warnings and later flags may "
+        "test a flag.",
+        "classification rule testing flags.deemed_exhausted",
+        "Test the flag's own condition instead, or move the test to an action or warning.",
+    ),
+    Code(
+        "GR221",
+        "error",
+        "delegation handler",
+        "A delegation row names who it delegates to where the matrix's direction does not take it, leaves it "
+        "out where it must be given, or names a handler not declared under vocabulary.handlers.",
+        "to: dental_vendr",
+        "Follow the message: set direction, add or remove 'to', or declare the handler.",
+    ),
+    Code(
+        "GR222",
+        "error",
+        "extension names an unknown action",
+        "An extension extends (or requires as its notice) an action the pack does not declare.",
+        "extends_actions: [resolv]",
+        "Name a declared action id.",
+    ),
     # ---- calendar
     Code(
         "GR301",
@@ -377,6 +421,30 @@ _ALL: tuple[Code, ...] = (
         "The holidays package has no holidays of this category for the country.",
         "holidays: {country: GB, categories: [government]}",
         "Use a category the message lists (public is offered everywhere).",
+    ),
+    Code(
+        "GR305",
+        "error",
+        "leap day not chosen",
+        "A deadline in months or years needs calendar.leap_day, which says what 29 February's anniversary is.",
+        "unit: years without calendar.leap_day",
+        "Add calendar.leap_day: feb_28 or mar_1.",
+    ),
+    Code(
+        "GR306",
+        "error",
+        "holiday to remove unknown",
+        "holidays.remove names a holiday (or date) the holidays package does not list for the calendar.",
+        "remove: [Columbus Dya]",
+        "Use a name or date the message lists.",
+    ),
+    Code(
+        "GR307",
+        "error",
+        "receipt settings",
+        "The calendar gives both after_hours_receipt and deemed_receipt.",
+        "after_hours_receipt: next_business_day with deemed_receipt: {...}",
+        "Keep deemed_receipt, which says both cases.",
     ),
     # ---- engine limits
     Code(
@@ -487,6 +555,22 @@ _BY_TYPE: dict[str, str] = {
     "unknown_country": "GR302",
     "unknown_subdivision": "GR303",
     "unknown_holiday_category": "GR304",
+    # the format's growth in issue 11 (declared facts, flags, delegation direction, schedules, roll,
+    # anniversaries, holidays.remove, deemed receipt, extensions)
+    "bad_default": "GR110",
+    "flag_order": "GR220",
+    "delegation_to": "GR221",
+    "unknown_handler": "GR221",
+    "before_and_from": "GR111",
+    "before_unit": "GR111",
+    "before_roll": "GR111",
+    "roll_unit": "GR111",
+    "keep_until_deadline": "GR111",
+    "leap_day_missing": "GR305",
+    "unknown_holiday": "GR306",
+    "receipt_settings": "GR307",
+    "unknown_schedule": "GR205",
+    "unknown_action": "GR222",
 }
 
 
@@ -494,6 +578,8 @@ def code_for_error_type(kind: str, ctx: object = None) -> str:
     """The code of a pydantic error of type ``kind``; a custom error may name its code in ``ctx['code']``."""
     if isinstance(ctx, dict) and isinstance(ctx.get("code"), str) and ctx["code"] in CODES:
         return str(ctx["code"])
+    if kind.startswith("fact_") and kind not in _BY_TYPE:
+        return "GR110"
     return _BY_TYPE.get(kind, "GR100")
 
 

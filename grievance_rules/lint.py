@@ -238,14 +238,18 @@ def _values_clash(fact: str, group: Sequence[Condition], ftype: FactType | None)
             excluded.add(operand)
         elif op == "not_in":
             excluded.update(operand)
-        elif op == "gte":
-            low = max(low, operand)
-        elif op == "gt":
-            low = max(low, operand + 1)
-        elif op == "lte":
-            high = min(high, operand)
-        elif op == "lt":
-            high = min(high, operand - 1)
+        elif op in ("gte", "gt", "lte", "lt") and isinstance(operand, (int, float)) and not isinstance(operand, bool):
+            # whole numbers step by one; other numbers (and dates, which are not compared here) never
+            # tighten a strict bound, so a warning is only given when no value can pass
+            step = 1 if isinstance(operand, int) else 0
+            if op == "gte":
+                low = max(low, operand)
+            elif op == "gt":
+                low = max(low, operand + step)
+            elif op == "lte":
+                high = min(high, operand)
+            else:
+                high = min(high, operand - step)
     if fact.endswith(".count"):
         low = max(low, 0)
     if low > high:

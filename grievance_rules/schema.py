@@ -122,6 +122,7 @@ PATTERN_WORDS: dict[str, str] = {
     r"^([01][0-9]|2[0-3]):[0-5][0-9]$": 'a time of day like 17:00 (24-hour HH:MM, quoted: "17:00")',
     r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$": 'a version like "1.0" or "2024.2" (letters, digits, . + _ -)',
     r"^[0-9]+(\.[0-9]+)?$": "a figure exactly as printed, like '0.00467' (digits, one optional decimal point, quoted)",
+    r"^schedule:[a-z][a-z0-9_]*$": "a scheduled moment: schedule:<schedule type>",
     r"^(receipt|event:[a-z][a-z0-9_]*|action:[a-z][a-z0-9_]*)$": (
         "an anchor: receipt, event:<event type> or action:<action id>"
     ),
