@@ -105,8 +105,26 @@ def _references(spec: PolicySpec) -> set[str]:
     return used
 
 
+def _only_tags(spec: PolicySpec) -> set[str]:
+    """Every value of a tag list tested with "every tag is one of these" (``only``, where the format has it).
+
+    Such a test tells every tag apart (a tag it does not list makes it false), so each is in use.
+    """
+    catalogue = build_catalogue(spec.declared())
+    used: set[str] = set()
+    for _, value in _walk(spec):
+        if isinstance(value, Condition) and value.fact is not None and value.fact in catalogue:
+            try:
+                op = value.operator()
+            except AssertionError:
+                continue
+            if op == "only":
+                used.update(catalogue[value.fact].values)
+    return used
+
+
 def _unused_vocabulary(spec: PolicySpec, locate: Locate) -> list[Problem]:
-    used = _references(spec) | set(spec.vocabulary.recorded_only)
+    used = _references(spec) | _only_tags(spec) | set(spec.vocabulary.recorded_only)
     out: list[Problem] = []
     vocab = spec.vocabulary
     for name, info in type(vocab).model_fields.items():
