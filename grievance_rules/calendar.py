@@ -12,11 +12,20 @@ plan's timezone.
 - N hours: the anchor + N hours of elapsed time (so across a DST change the local clock shifts).
 - Immediately: the anchor itself.
 - Close of the next business day: the first business day after day 0, at close of business.
+
+The calendar serves dates from :data:`FIRST_DAY` through :data:`LAST_DAY` (1900-01-01 through
+2099-12-31): the ``holidays`` package lists US holidays only up to 2100, and deadlines counted
+from a receipt late in 2099 still need the holidays of 2100. Facts outside that span are refused
+(:class:`~grievance_rules.errors.FactsError`), never answered with holidays silently missing.
+
+Per-date answers are cached in bounded LRU caches (:data:`DAY_CACHE_SIZE` entries each), so a
+process evaluating receipts spread over two centuries keeps a flat memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from dataclasses import dataclass
 
@@ -27,9 +36,27 @@ from grievance_rules.errors import GrievanceRulesError
 from grievance_rules.schema import WEEKDAYS
 from grievance_rules.schema import Calendar as CalendarSpec
 
-__all__ = ["BusinessCount", "Due", "PlanCalendar"]
+__all__ = ["DAY_CACHE_SIZE", "FIRST_DAY", "LAST_DAY", "BusinessCount", "Due", "PlanCalendar", "calendar_data"]
 
 _ONE_DAY = dt.timedelta(days=1)
+
+FIRST_DAY = dt.date(1900, 1, 1)
+"""The first local date the calendar serves (a receipt, an event, an incident, ``as_of``)."""
+
+LAST_DAY = dt.date(2099, 12, 31)
+"""The last local date the calendar serves: the ``holidays`` package covers 2100 as well, which
+leaves a year for deadlines counted from a receipt at the end of the span."""
+
+DAY_CACHE_SIZE = 4096
+"""Entries kept in each per-date cache of a calendar (about 11 years of days; least recently used
+answers are dropped first)."""
+
+_HOLIDAYS_VERSION = getattr(holidays_pkg, "__version__", "unknown")
+
+
+def calendar_data() -> str:
+    """The holiday data deadlines are computed with, e.g. ``holidays 0.109`` (part of a pack's identity)."""
+    return f"holidays {_HOLIDAYS_VERSION}"
 
 
 @dataclass(frozen=True)
@@ -72,8 +99,8 @@ class BusinessCount:
 class PlanCalendar:
     """A plan's working calendar: timezone, workweek, holidays and close of business.
 
-    Thread-safe: the holidays lookup (which expands years lazily) runs behind a lock; business-day
-    answers are cached per date in a dict (single assignments, safe under the GIL).
+    Thread-safe: the holidays lookup (which expands years lazily) runs behind a lock; per-date
+    answers are cached in thread-safe LRU caches of :data:`DAY_CACHE_SIZE` entries each.
     """
 
     def __init__(self, spec: CalendarSpec) -> None:
@@ -95,10 +122,54 @@ class PlanCalendar:
                     f"the holidays package has no calendar for {src.country}/{src.subdivision}: {exc}"
                 ) from None
         self._lock = threading.Lock()
-        self._business: dict[dt.date, bool] = {}
-        self._nth: dict[tuple[int, int], dt.date] = {}
-        self._end_of_day: dict[dt.date, pendulum.DateTime] = {}
-        self._cob_at: dict[dt.date, pendulum.DateTime] = {}
+        # the last day whose holidays are known: a business-day count may not run past it
+        self.covered_until = dt.date(2100, 12, 31)
+        if self._holidays is not None:
+            end_year = int(getattr(self._holidays, "end_year", 2100))
+            self.covered_until = min(self.covered_until, dt.date(end_year, 12, 31))
+        self.first_day = FIRST_DAY
+        self.last_day = min(LAST_DAY, self.covered_until - dt.timedelta(days=365))
+        # bounded per-instance caches (lru_cache is thread-safe and written in C)
+        self.is_business_day = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._is_business_day)
+        self._nth = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._add_business_days)
+        self.end_of_day = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._end_of_day)
+        self.close_of_business = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._close_of_business)
+
+    @property
+    def calendar_data(self) -> str | None:
+        """The holiday data this calendar uses (``holidays X.Y``), or None when it uses none."""
+        return None if self._holidays is None else calendar_data()
+
+    @property
+    def span(self) -> str:
+        """The dates served, as users read them: ``1900-01-01 through 2099-12-31``."""
+        return f"{self.first_day.isoformat()} through {self.last_day.isoformat()}"
+
+    def cache_sizes(self) -> dict[str, int]:
+        """How many entries each per-date cache holds now (each at most :data:`DAY_CACHE_SIZE`)."""
+        caches = {
+            "business_day": self.is_business_day,
+            "nth_business_day": self._nth,
+            "end_of_day": self.end_of_day,
+            "close_of_business": self.close_of_business,
+        }
+        return {name: cache.cache_info().currsize for name, cache in caches.items()}
+
+    def serves(self, day: dt.date) -> bool:
+        """Whether ``day`` (a local date) is within the span this calendar serves."""
+        return self.first_day <= day <= self.last_day
+
+    def localize_served(self, value: dt.datetime) -> pendulum.DateTime | None:
+        """``value`` (aware) in the plan's timezone, or None when it is outside the span served.
+
+        The value's own wall date is checked first, so that converting year 1 or 9999 never
+        overflows; then the local date is checked exactly.
+        """
+        wall = value.date()
+        if not (self.first_day - 2 * _ONE_DAY <= wall <= self.last_day + 2 * _ONE_DAY):
+            return None
+        local = self.localize(value)
+        return local if self.serves(local.date()) else None
 
     # ------------------------------------------------------------------ days
 
@@ -119,14 +190,9 @@ class PlanCalendar:
             return "weekend" if day.weekday() >= 5 else "not a working day"
         return self.holiday_name(day)
 
-    def is_business_day(self, day: dt.date) -> bool:
-        """True when ``day`` is a workweek day and not a holiday."""
-        cached = self._business.get(day)
-        if cached is not None:
-            return cached
-        result = self.skip_reason(day) is None
-        self._business[day] = result
-        return result
+    def _is_business_day(self, day: dt.date) -> bool:
+        """True when ``day`` is a workweek day and not a holiday (``is_business_day``, cached)."""
+        return self.skip_reason(day) is None
 
     def next_business_day(self, day: dt.date) -> dt.date:
         """The first business day strictly after ``day``."""
@@ -134,13 +200,11 @@ class PlanCalendar:
 
     def add_business_days(self, day: dt.date, n: int) -> dt.date:
         """The ``n``-th business day after ``day`` (``day`` itself for n = 0). Cached per (day, n)."""
-        key = (day.toordinal(), n)
-        found = self._nth.get(key)
-        if found is not None:
-            return found
-        current = self.count_business_days(dt.date.fromordinal(key[0]), n).due_date
-        self._nth[key] = current
-        return current
+        found: dt.date = self._nth(day.toordinal(), n)
+        return found
+
+    def _add_business_days(self, ordinal: int, n: int) -> dt.date:
+        return self.count_business_days(dt.date.fromordinal(ordinal), n).due_date
 
     def count_business_days(self, start: dt.date, n: int) -> BusinessCount:
         """Walk ``n`` business days after ``start``, saying why each passed-over day was skipped.
@@ -155,6 +219,11 @@ class PlanCalendar:
             current += _ONE_DAY
             if len(days) >= 3660:
                 raise GrievanceRulesError("the calendar has no business day within ten years; check the workweek")
+            if current > self.covered_until:
+                raise GrievanceRulesError(
+                    f"a business-day count runs past {self.covered_until.isoformat()}, the last day whose "
+                    f"holidays are known; the calendar serves receipts through {self.last_day.isoformat()}"
+                )
             reason = None if self.is_business_day(current) else (self.skip_reason(current) or "not a business day")
             days.append((current, reason))
             if reason is None:
@@ -170,21 +239,13 @@ class PlanCalendar:
         # via UTC: pendulum.instance() re-resolves a wall time that a DST gap skips, moving the instant
         return pendulum.instance(value.astimezone(dt.UTC)).in_timezone(self.tz)
 
-    def end_of_day(self, day: dt.date) -> pendulum.DateTime:
-        """23:59:59 local on ``day``."""
-        found = self._end_of_day.get(day)
-        if found is None:
-            found = self._end_of_day[day] = pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=self.tz)
-        return found
+    def _end_of_day(self, day: dt.date) -> pendulum.DateTime:
+        """23:59:59 local on ``day`` (``end_of_day``, cached)."""
+        return pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=self.tz)
 
-    def close_of_business(self, day: dt.date) -> pendulum.DateTime:
-        """Close of business local on ``day``."""
-        found = self._cob_at.get(day)
-        if found is None:
-            found = self._cob_at[day] = pendulum.datetime(
-                day.year, day.month, day.day, self._cob[0], self._cob[1], tz=self.tz
-            )
-        return found
+    def _close_of_business(self, day: dt.date) -> pendulum.DateTime:
+        """Close of business local on ``day`` (``close_of_business``, cached)."""
+        return pendulum.datetime(day.year, day.month, day.day, self._cob[0], self._cob[1], tz=self.tz)
 
     def business_day_zero(self, received: dt.datetime) -> dt.date:
         """Day 0 for business-day deadlines counted from a receipt, per the after-hours setting."""

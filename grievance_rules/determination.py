@@ -41,12 +41,17 @@ class _Out(BaseModel):
 
 
 class PolicyRef(_Out):
-    """Which policy decided."""
+    """Which policy decided, and the holiday data its deadlines were computed with.
+
+    ``calendar_data`` (e.g. ``holidays 0.109``) is part of the pack's identity: another release of
+    the ``holidays`` package may move a deadline; None when the pack uses no holiday data.
+    """
 
     id: str
     version: str
     sha256: str | None = None  # of the pack file's bytes (UTF-8 text for packs given as text)
     effective_from: dt.date | None = None  # first receipt date the version judges, when declared
+    calendar_data: str | None = None
 
 
 class ActionResult(_Out):

@@ -334,6 +334,7 @@ class EngineRejection(EvaluationError):
         self.ruleset = ruleset
         self.reason = reason
         self.rules = tuple(rules)
+        self._init_args = (ruleset, reason, self.rules)
         hint = (
             " (error 113: a condition has more than durable-rules' 32 expressions; split the rule)"
             if "113" in reason

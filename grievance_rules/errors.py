@@ -9,6 +9,7 @@ and end with the fix.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
@@ -25,7 +26,19 @@ __all__ = [
     "ReportError",
     "did_you_mean",
     "dotted_path",
+    "safe_code",
+    "safe_field_name",
+    "unknown_value",
 ]
+
+MAX_LISTED_PROBLEMS = 20
+"""At most this many problems are spelled out in one FactsError message; the rest are counted."""
+
+MAX_SUGGEST_CHARS = 64
+""""Did you mean" runs only on values up to this long: longer ones are no typo of a code."""
+
+_FIELD_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+_CODE = re.compile(r"[A-Za-z0-9_.\- ]{1,64}")
 
 
 def dotted_path(parts: Sequence[str | int]) -> str:
@@ -54,16 +67,62 @@ SYNONYMS: dict[str, str] = {
 
 def did_you_mean(found: str, allowed: Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for a near miss of ``found`` in ``allowed``, else ``""``."""
+    nearest = _nearest(found, allowed)
+    return f" (did you mean {nearest!r}?)" if nearest is not None else ""
+
+
+def _nearest(found: str, allowed: Iterable[str]) -> str | None:
+    if not isinstance(found, str) or len(found) > MAX_SUGGEST_CHARS:  # never run difflib on huge text
+        return None
     names = [str(a) for a in allowed]
-    synonym = SYNONYMS.get(str(found).strip().lower().replace(" ", "_").replace("-", "_"))
+    synonym = SYNONYMS.get(found.strip().lower().replace(" ", "_").replace("-", "_"))
     if synonym is not None and synonym in names:
-        return f" (did you mean {synonym!r}?)"
-    matches = difflib.get_close_matches(str(found), names, n=1, cutoff=0.6)
-    return f" (did you mean {matches[0]!r}?)" if matches else ""
+        return synonym
+    matches = difflib.get_close_matches(found, names, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def safe_field_name(name: object) -> str | None:
+    """``name`` when it is a short identifier (letters, digits, ``_``, ``-``, ``.``; at most 64
+    characters, no spaces), else None: a key of the facts may itself be personal data
+    (``{"Jane Doe": 1}``), so only identifier-like keys are ever named back."""
+    return name if isinstance(name, str) and _FIELD_NAME.fullmatch(name) else None
+
+
+def safe_code(value: object, allowed: Iterable[str]) -> tuple[str | None, str | None]:
+    """``(value, nearest allowed code)`` for a value outside a vocabulary, each None when withheld.
+
+    The value is named only when it is a short code-like token (letters, digits, spaces, ``_``,
+    ``-``, ``.``; at most 64 characters) *and* a near miss of an allowed code, so a mistyped code
+    (``'staff rude'`` for ``staff_rude``) is shown while a name or an id put in the wrong field
+    (``'Jane Q. Secretname'``) is not: such a value is like no code of the pack.
+    """
+    if not isinstance(value, str) or not _CODE.fullmatch(value):
+        return None, None
+    nearest = _nearest(value, allowed)
+    return (value, nearest) if nearest is not None else (None, None)
+
+
+def unknown_value(what: str, value: object, allowed: Iterable[str]) -> str:
+    """``unknown concern tag 'staff rude'; did you mean 'staff_rude'?`` or the withheld form."""
+    shown, nearest = safe_code(value, allowed)
+    if shown is None:
+        return f"unknown {what} (value withheld: not a near miss of an allowed one)"
+    return f"unknown {what} {shown!r}; did you mean {nearest!r}?"
 
 
 class GrievanceRulesError(Exception):
-    """Base class of every error grievance-rules raises on purpose."""
+    """Base class of every error grievance-rules raises on purpose.
+
+    Every subclass survives pickling (a worker pool sends errors across processes): an error is
+    rebuilt from the arguments its ``__init__`` was given, kept in ``_init_args``.
+    """
+
+    _init_args: tuple[object, ...] | None = None
+
+    def __reduce__(self) -> tuple[object, ...]:
+        args = self._init_args if self._init_args is not None else self.args
+        return (type(self), args, self.__dict__ or None)
 
 
 Severity = Literal["error", "warning"]
@@ -110,13 +169,10 @@ class PolicyError(GrievanceRulesError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
+        self._init_args = (self.problems,)
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in policy"
         super().__init__(head + ":\n" + "\n".join(str(p) for p in self.problems))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # rebuilt from the problems, not from the message (the default would pass the message)
-        return (self.__class__, (self.problems,))
 
 
 class PolicyNotFoundError(GrievanceRulesError, LookupError):
@@ -125,6 +181,7 @@ class PolicyNotFoundError(GrievanceRulesError, LookupError):
     def __init__(self, name: str, available: Sequence[str]) -> None:
         self.name = name
         self.available = tuple(available)
+        self._init_args = (name, self.available)
         super().__init__(
             f"no policy pack {name!r} and no such file{did_you_mean(name, available)}; "
             f"available packs: {', '.join(available) or 'none'}; or pass a path to a .yaml file"
@@ -165,20 +222,25 @@ class FactsError(GrievanceRulesError, ValueError):
     """Grievance facts are invalid.
 
     ``field`` is the dotted path of the first bad field, ``allowed`` says what it accepts and
-    ``problems`` lists every ``(field, message)`` found. The message never contains the
-    value that was given: facts may hold personal data.
+    ``problems`` lists every ``(field, message, allowed)`` found. The message never contains a
+    free-text or party value (facts may hold personal data); a value outside a pack's vocabulary
+    is named only when it is a near miss of a code (:func:`safe_code`), a field name only when
+    it is a short identifier (:func:`safe_field_name`). At most :data:`MAX_LISTED_PROBLEMS`
+    problems are spelled out in the message; the rest are counted ("and K more").
     """
 
     def __init__(self, problems: Sequence[FactProblem | tuple[str, str, str]]) -> None:
         self.problems: tuple[FactProblem, ...] = tuple(FactProblem(*p) for p in problems)
-        first = self.problems[0]
+        self._init_args = (self.problems,)
+        first = self.problems[0] if self.problems else FactProblem("facts", "invalid", "valid grievance facts")
         self.field: str = first.field
         self.allowed: str = first.allowed
-        text = "; ".join(f"{p.field}: {p.message}" for p in self.problems)
+        listed = self.problems[:MAX_LISTED_PROBLEMS]
+        text = "; ".join(f"{p.field}: {p.message}" for p in listed)
+        more = len(self.problems) - len(listed)
+        if more:
+            text += f"; and {more} more problem{'s' if more != 1 else ''}"
         super().__init__(f"invalid grievance facts: {text}")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (self.__class__, (self.problems,))
 
 
 class EvaluationError(GrievanceRulesError, RuntimeError):

@@ -1,25 +1,52 @@
 """Grievance facts (contract section 2): the input model, its checks against a pack, and the
 flat, typed facts the rules engine sees.
 
-Validation errors become :class:`FactsError` naming the field and what is allowed, never the
-value given: facts carry narratives, names and member ids.
+Validation errors become :class:`FactsError` naming the field and what is allowed, never a
+free-text or party value: facts carry narratives, names and member ids. A value outside the
+pack's vocabulary is named only when it is a near miss of a code; a field name only when it is a
+short identifier.
+
+Limits (documented in docs/contract-notes.md, checked before any costly work): at most
+:data:`MAX_FIELDS` keys in any object of the facts, :data:`MAX_ITEMS` entries in a list,
+:data:`MAX_CODE_CHARS` characters in an id, tag, type, group or event type,
+:data:`MAX_NAME_CHARS` in a party field, :data:`MAX_TEXT_CHARS` in a narrative or note, and
+:data:`MAX_RECORD_CHARS` characters of text in one record. Text must be valid Unicode (no lone
+surrogates). Numbers are never read as timestamps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pendulum
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+)
 
 from grievance_rules.calendar import PlanCalendar
-from grievance_rules.errors import FactProblem, FactsError, did_you_mean, dotted_path
+from grievance_rules.errors import FactProblem, FactsError, did_you_mean, dotted_path, safe_field_name, unknown_value
 from grievance_rules.schema import CHANNELS, PolicySpec
 
 __all__ = [
+    "MAX_CODE_CHARS",
+    "MAX_FIELDS",
+    "MAX_ITEMS",
+    "MAX_NAME_CHARS",
+    "MAX_RECORD_CHARS",
+    "MAX_TEXT_CHARS",
     "Event",
     "Grievance",
     "Party",
@@ -30,9 +57,88 @@ __all__ = [
     "resolve_moment",
 ]
 
+MAX_FIELDS = 64
+"""Keys in any one object of the facts (the record, a party, an event)."""
+MAX_ITEMS = 1000
+"""Entries in one list (concerns, assistance_needs, events)."""
+MAX_CODE_CHARS = 256
+"""Characters in an id, a concern or assistance tag, a type, a group or an event type."""
+MAX_NAME_CHARS = 1000
+"""Characters in a party field (name, id, address...) or the representative's name."""
+MAX_TEXT_CHARS = 100_000
+"""Characters in the narrative or an event's note."""
+MAX_RECORD_CHARS = 1_000_000
+"""Characters of text in one record, all fields together."""
+_MAX_MOMENT_CHARS = 64
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ISO = "an ISO 8601 date-time, e.g. 2024-11-22T10:00:00-06:00"
+
+
+def _unicode(value: str) -> str:
+    """Refuse a lone surrogate: it is no character, and the rules engine cannot encode it."""
+    if not value.isascii() and _SURROGATE.search(value):
+        raise ValueError("is not valid Unicode text (it holds a lone surrogate); send UTF-8 text")
+    return value
+
+
+Code = Annotated[StrictStr, StringConstraints(max_length=MAX_CODE_CHARS), AfterValidator(_unicode)]
+Name = Annotated[StrictStr, StringConstraints(max_length=MAX_NAME_CHARS), AfterValidator(_unicode)]
+Text = Annotated[StrictStr, StringConstraints(max_length=MAX_TEXT_CHARS), AfterValidator(_unicode)]
+
+
+def _check_moment(value: object) -> str | dt.datetime:
+    """An ISO string or an aware datetime; a number is no timestamp (no epoch seconds guessed)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(
+                "a datetime object must carry a timezone (an ISO string without offset is read "
+                "in the policy's timezone)"
+            )
+        return value
+    if not isinstance(value, str):
+        if isinstance(value, (int, float)):
+            raise ValueError(f"a number is not a date-time (no epoch seconds are guessed); give {_ISO}")
+        raise ValueError(f"not a date-time; give {_ISO}")
+    if len(value) > _MAX_MOMENT_CHARS:
+        raise ValueError(f"is too long for a date-time; give {_ISO}")
+    if len(value) <= 10:
+        raise ValueError("a date-time is needed (date and time), e.g. 2024-11-22T10:00:00-06:00")
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    else:
+        return value
+    raise ValueError("not an ISO 8601 date-time such as 2024-11-22T10:00:00-06:00")
+
+
+def _check_date(value: object) -> dt.date:
+    """An ISO date string or a date object; a number is no date."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("a date is needed, not a date-time, e.g. 2024-11-22")
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        if isinstance(value, (int, float)):
+            raise ValueError("a number is not a date; give an ISO date, e.g. 2024-11-22")
+        raise ValueError("not a date; give an ISO date, e.g. 2024-11-22")
+    if len(value) <= 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError("not an ISO date such as 2024-11-22")
+
+
+def _moment_out(value: str | dt.datetime) -> str:
+    return value if isinstance(value, str) else value.isoformat()
+
+
+Moment = Annotated[StrictStr | dt.datetime, PlainValidator(_check_moment), PlainSerializer(_moment_out)]
+Day = Annotated[dt.date, PlainValidator(_check_date)]
 Channel = Literal["phone", "mail", "fax", "email", "online", "in_person"]
 Complainant = Literal["member", "representative", "provider"]
-Moment = StrictStr | dt.datetime
 
 
 class _Facts(BaseModel):
@@ -42,70 +148,43 @@ class _Facts(BaseModel):
 class Party(_Facts):
     """A member or provider. Carried into the record checks; never logged or echoed."""
 
-    id: StrictStr | None = None
-    name: StrictStr | None = None
-    address: StrictStr | None = None
-    phone: StrictStr | None = None
-    patient_name: StrictStr | None = None
-    location: StrictStr | None = None
+    id: Name | None = None
+    name: Name | None = None
+    address: Name | None = None
+    phone: Name | None = None
+    patient_name: Name | None = None
+    location: Name | None = None
 
 
 class Event(_Facts):
     """Something that happened after receipt: ``type`` is one of the pack's event types."""
 
-    type: StrictStr
+    type: Code
     at: Moment
-    note: StrictStr | None = None
-
-    @field_validator("at")
-    @classmethod
-    def _moment(cls, value: Moment) -> Moment:
-        return _check_moment(value)
-
-
-def _check_moment(value: Moment) -> Moment:
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(
-                "a datetime object must carry a timezone (an ISO string without offset is read "
-                "in the policy's timezone)"
-            )
-        return value
-    if len(value) <= 10:
-        raise ValueError("a date-time is needed (date and time), e.g. 2024-11-22T10:00:00-06:00")
-    try:
-        dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError("not an ISO 8601 date-time such as 2024-11-22T10:00:00-06:00") from None
-    return value
+    note: Text | None = None
 
 
 class Grievance(_Facts):
     """The facts of one grievance (contract section 2)."""
 
-    id: StrictStr = Field(min_length=1)
+    id: Annotated[Code, Field(min_length=1)]
     received_at: Moment
     channel: Channel | None = None
-    incident_date: dt.date | None = None
+    incident_date: Day | None = None
     complainant: Complainant = "member"
-    group: StrictStr | None = None
-    type: StrictStr | None = None
-    concerns: list[StrictStr] = Field(default_factory=list)
-    assistance_needs: list[StrictStr] = Field(default_factory=list)
+    group: Code | None = None
+    type: Code | None = None
+    concerns: list[Code] = Field(default_factory=list, max_length=MAX_ITEMS)
+    assistance_needs: list[Code] = Field(default_factory=list, max_length=MAX_ITEMS)
     wants_formal_grievance: StrictBool = False
     urgent: StrictBool = False
     resolved_at: Moment | None = None
-    events: list[Event] = Field(default_factory=list)
-    narrative: StrictStr | None = None
+    events: list[Event] = Field(default_factory=list, max_length=MAX_ITEMS)
+    narrative: Text | None = None
     member: Party | None = None
     provider: Party | None = None
-    representative_name: StrictStr | None = None
-    resolution_summary: StrictStr | None = None
-
-    @field_validator("received_at", "resolved_at")
-    @classmethod
-    def _moment(cls, value: Moment | None) -> Moment | None:
-        return None if value is None else _check_moment(value)
+    representative_name: Name | None = None
+    resolution_summary: Text | None = None
 
 
 _ALLOWED = {
@@ -121,34 +200,136 @@ _ALLOWED = {
 }
 
 
+_WITHHELD = "<field name withheld>"
+
+
 def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
-    """Validate raw facts into a :class:`Grievance`; raise :class:`FactsError` naming each bad field."""
+    """Validate raw facts into a :class:`Grievance`; raise :class:`FactsError` naming each bad field.
+
+    The error is built outside pydantic's ``except`` block, so it chains nothing: pydantic's
+    ``ValidationError`` text holds the values given (``input_value=...``), personal data included.
+    """
     if isinstance(facts, Grievance):
         return facts
     if not isinstance(facts, Mapping):
         raise FactsError([FactProblem("facts", "grievance facts must be an object (a mapping of fields)", "an object")])
+    oversized = _oversized(facts)
+    if oversized:
+        raise FactsError(oversized)
+    errors: list[Any] | None = None
     try:
-        return Grievance.model_validate(dict(facts))
+        grievance = Grievance.model_validate(dict(facts))
     except ValidationError as exc:
-        problems: list[FactProblem] = []
-        allowed_fields = ", ".join((f.alias or name) for name, f in Grievance.model_fields.items())
-        for err in exc.errors(include_url=False, include_input=False):
-            loc = tuple(err["loc"])
-            name = dotted_path([p for p in loc if isinstance(p, (str, int))])
-            last = next((p for p in reversed(loc) if isinstance(p, str)), "")
-            if err["type"] == "extra_forbidden":
-                where = Event if "events" in loc else (Party if len(loc) > 1 else Grievance)
-                choices = list(where.model_fields)
-                hint = did_you_mean(str(last), choices)
-                allowed = ", ".join(choices) if where is not Grievance else allowed_fields
-                problems.append(FactProblem(name, f"unknown field{hint}; allowed fields: {allowed}", allowed))
-            elif err["type"] == "missing":
-                problems.append(FactProblem(name, "is required", _ALLOWED.get(str(last), "a value")))
+        errors = list(exc.errors(include_url=False, include_context=False))
+    if errors is not None:
+        raise FactsError(_problems(errors))
+    total = _text_size(grievance)
+    if total is not None and total > MAX_RECORD_CHARS:
+        raise FactsError(
+            [
+                FactProblem(
+                    "facts",
+                    f"the record holds {total} characters of text; at most {MAX_RECORD_CHARS} are accepted",
+                    f"at most {MAX_RECORD_CHARS} characters of text in one record",
+                )
+            ]
+        )
+    return grievance
+
+
+def _oversized(facts: Mapping[Any, Any]) -> list[FactProblem]:
+    """Objects with too many keys, found before any costly validation (lists are pydantic's)."""
+    limit = f"at most {MAX_FIELDS} fields"
+    objects: list[tuple[str, Any]] = [
+        ("facts", facts),
+        ("member", facts.get("member")),
+        ("provider", facts.get("provider")),
+    ]
+    events = facts.get("events")
+    if type(events) is list and len(events) <= MAX_ITEMS:
+        objects.extend((f"events[{i}]", e) for i, e in enumerate(events) if type(e) is not dict or len(e) > MAX_FIELDS)
+    return [
+        FactProblem(where, f"has {len(obj)} fields; {limit} are accepted", limit)
+        for where, obj in objects
+        if obj is not None and isinstance(obj, (dict, Mapping)) and len(obj) > MAX_FIELDS
+    ]
+
+
+def _problems(errors: list[Any]) -> list[FactProblem]:
+    """pydantic's errors as (field, message, allowed), never echoing a value given."""
+    problems = []
+    allowed_fields = ", ".join((f.alias or name) for name, f in Grievance.model_fields.items())
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] == "invalid_key":  # a key that is no string: never shown, whatever it is
+            name = dotted_path([*_safe_loc(loc[:-1]), _WITHHELD])
+            problems.append(FactProblem(name, "a field name must be a string", "string field names"))
+            continue
+        if err["type"] == "extra_forbidden":
+            key = safe_field_name(loc[-1]) if loc else None
+            name = dotted_path([*_safe_loc(loc[:-1]), key or _WITHHELD])
+            where = Event if "events" in loc[:-1] else (Party if len(loc) > 1 else Grievance)
+            choices = list(where.model_fields)
+            allowed = ", ".join(choices) if where is not Grievance else allowed_fields
+            if key is None:
+                message = f"unknown field (its name is withheld: not a short identifier); allowed fields: {allowed}"
             else:
-                allowed = _ALLOWED.get(str(last), "see the contract's facts table")
-                text = err["msg"].removeprefix("Value error, ")
-                problems.append(FactProblem(name, f"{text}; allowed: {allowed}", allowed))
-        raise FactsError(problems) from None
+                message = f"unknown field{did_you_mean(key, choices)}; allowed fields: {allowed}"
+            problems.append(FactProblem(name, message, allowed))
+            continue
+        name = dotted_path(_safe_loc(loc))
+        last = next((p for p in reversed(loc) if isinstance(p, str)), "")
+        if err["type"] == "missing":
+            problems.append(FactProblem(name, "is required", _ALLOWED.get(str(last), "a value")))
+        elif err["type"] == "string_unicode":
+            problems.append(
+                FactProblem(name, "is not valid Unicode text (it holds a lone surrogate); send UTF-8 text", "text")
+            )
+        elif err["type"] == "literal_error" and last in ("channel", "complainant"):
+            codes = CHANNELS if last == "channel" else ("member", "representative", "provider")
+            allowed = _ALLOWED[last]
+            problems.append(
+                FactProblem(name, f"{unknown_value(last, err.get('input'), codes)}; allowed: {allowed}", allowed)
+            )
+        else:
+            allowed = _ALLOWED.get(str(last), "see the contract's facts table")
+            text = err["msg"].removeprefix("Value error, ")
+            problems.append(FactProblem(name, f"{text}; allowed: {allowed}", allowed))
+    return problems
+
+
+def _safe_loc(loc: tuple[Any, ...]) -> list[str | int]:
+    """A location whose parts are field names or list positions; anything else is withheld."""
+    return [p if (isinstance(p, int) and not isinstance(p, bool)) or safe_field_name(p) else _WITHHELD for p in loc]
+
+
+def _strings(grievance: Grievance) -> Iterator[str]:
+    for name in ("id", "group", "type", "narrative", "representative_name", "resolution_summary"):
+        value = getattr(grievance, name)
+        if value is not None:
+            yield value
+    yield from grievance.concerns
+    yield from grievance.assistance_needs
+    for party in (grievance.member, grievance.provider):
+        if party is not None:
+            yield from (v for v in party.__dict__.values() if isinstance(v, str))
+    for event in grievance.events:
+        yield event.type
+        if event.note is not None:
+            yield event.note
+
+
+def _text_size(grievance: Grievance) -> int | None:
+    """Characters of text in the record; None when the field limits alone keep it under the cap."""
+    g = grievance
+    bound = (
+        MAX_TEXT_CHARS * (2 + len(g.events))
+        + MAX_CODE_CHARS * (3 + len(g.concerns) + len(g.assistance_needs) + len(g.events))
+        + MAX_NAME_CHARS * 13
+    )
+    if bound <= MAX_RECORD_CHARS:
+        return None
+    return sum(map(len, _strings(g)))
 
 
 @dataclass(frozen=True)
@@ -193,29 +374,50 @@ class PreparedFacts:
         return sum(1 for kind, _ in self.events if kind == event_type)
 
 
-def resolve_moment(value: Moment, calendar: PlanCalendar) -> pendulum.DateTime:
-    """A validated moment of the facts in the plan's timezone (offset-less strings are local wall time)."""
-    return _moment(value, calendar)
+def resolve_moment(value: str | dt.datetime, calendar: PlanCalendar, field: str = "moment") -> pendulum.DateTime:
+    """A validated moment of the facts in the plan's timezone (offset-less strings are local wall time).
+
+    Raises :class:`FactsError` naming ``field`` when it is outside the span the calendar serves.
+    """
+    found = _moment(value, calendar)
+    if found is None:
+        raise FactsError([_outside(field, calendar)])
+    return found
 
 
-def received_date(grievance: Grievance, calendar: PlanCalendar) -> dt.date:
+def received_date(grievance: Grievance, calendar: PlanCalendar) -> dt.date | None:
     """The local date of receipt in the plan's timezone (offset-less strings are local wall times).
 
     The same date :func:`prepare` reads, computed with the standard library only: it picks the
-    pack version that judges the grievance, before the grievance is prepared.
+    pack version that judges the grievance, before the grievance is prepared. None when the moment
+    is outside the span the calendar serves (:func:`prepare` then refuses it with a FactsError).
     """
     value = grievance.received_at
-    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        return parsed.date()
-    return parsed.astimezone(calendar.tz).date()
+    try:
+        parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        day = parsed.date() if parsed.tzinfo is None else parsed.astimezone(calendar.tz).date()
+    except (OverflowError, ValueError):
+        return None
+    return day if calendar.serves(day) else None
 
 
-def _moment(value: Moment, calendar: PlanCalendar) -> pendulum.DateTime:
+def _moment(value: str | dt.datetime, calendar: PlanCalendar) -> pendulum.DateTime | None:
+    """``value`` in the plan's timezone, or None when it is outside the span the calendar serves."""
     parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
     if parsed.tzinfo is None:  # an ISO string without offset: a wall time in the plan's timezone
+        if not calendar.serves(parsed.date()):
+            return None
         return pendulum.instance(parsed, tz=calendar.tz)
-    return calendar.localize(parsed)
+    return calendar.localize_served(parsed)
+
+
+def _outside(field: str, calendar: PlanCalendar) -> FactProblem:
+    span = calendar.span
+    return FactProblem(
+        field,
+        f"is outside the dates the plan's calendar serves ({span}, local time); give a moment in that span",
+        f"a moment from {span}",
+    )
 
 
 def prepare(
@@ -224,26 +426,27 @@ def prepare(
     """Check a grievance against the pack's vocabulary and resolve its moments.
 
     Raises :class:`FactsError` for unknown tags, types or event types, an incident after
-    receipt, events before receipt or after ``as_of``, or a resolution before receipt.
+    receipt, events before receipt or after ``as_of``, a resolution before receipt, or a moment
+    outside the span the calendar serves (:attr:`PlanCalendar.span`).
     """
     vocab = spec.vocabulary
     problems: list[FactProblem] = []
 
-    def check_tags(field: str, given: list[str], allowed: Mapping[str, str]) -> None:
+    def check_tags(field: str, what: str, given: list[str], allowed: Mapping[str, str]) -> None:
         for i, tag in enumerate(given):
             if tag not in allowed:
                 names = ", ".join(allowed) or "(none declared)"
                 problems.append(
-                    FactProblem(f"{field}[{i}]", f"unknown tag{did_you_mean(tag, allowed)}; allowed: {names}", names)
+                    FactProblem(f"{field}[{i}]", f"{unknown_value(what, tag, allowed)}; allowed: {names}", names)
                 )
 
-    check_tags("concerns", grievance.concerns, vocab.concerns)
-    check_tags("assistance_needs", grievance.assistance_needs, vocab.assistance)
+    check_tags("concerns", "concern tag", grievance.concerns, vocab.concerns)
+    check_tags("assistance_needs", "assistance tag", grievance.assistance_needs, vocab.assistance)
     if grievance.type is not None and grievance.type not in vocab.types:
         names = ", ".join(vocab.types) or "(the pack declares no types)"
         problems.append(
             FactProblem(
-                "type", f"unknown grievance type{did_you_mean(grievance.type, vocab.types)}; allowed: {names}", names
+                "type", f"{unknown_value('grievance type', grievance.type, vocab.types)}; allowed: {names}", names
             )
         )
     known_events = set(vocab.events) | {"resolved"}
@@ -253,7 +456,7 @@ def prepare(
             problems.append(
                 FactProblem(
                     f"events[{i}].type",
-                    f"unknown event type{did_you_mean(event.type, known_events)}; allowed: {names}",
+                    f"{unknown_value('event type', event.type, sorted(known_events))}; allowed: {names}",
                     names,
                 )
             )
@@ -261,15 +464,22 @@ def prepare(
         raise FactsError(problems)
 
     received = _moment(grievance.received_at, calendar)
-    if grievance.incident_date is not None and grievance.incident_date > received.date():
-        problems.append(
-            FactProblem(
-                "incident_date",
-                "is after the date of receipt; the incident must come first",
-                "a date on or before the date of receipt",
+    if received is None:
+        raise FactsError([_outside("received_at", calendar)])
+    if grievance.incident_date is not None:
+        if not calendar.serves(grievance.incident_date):
+            problems.append(_outside("incident_date", calendar))
+        elif grievance.incident_date > received.date():
+            problems.append(
+                FactProblem(
+                    "incident_date",
+                    "is after the date of receipt; the incident must come first",
+                    "a date on or before the date of receipt",
+                )
             )
-        )
     resolved = None if grievance.resolved_at is None else _moment(grievance.resolved_at, calendar)
+    if grievance.resolved_at is not None and resolved is None:
+        problems.append(_outside("resolved_at", calendar))
     if resolved is not None and resolved < received:
         problems.append(FactProblem("resolved_at", "is before receipt", "a moment at or after received_at"))
     if resolved is not None and as_of is not None and resolved > as_of:
@@ -277,6 +487,9 @@ def prepare(
     events: list[tuple[str, pendulum.DateTime]] = []
     for i, event in enumerate(grievance.events):
         at = _moment(event.at, calendar)
+        if at is None:
+            problems.append(_outside(f"events[{i}].at", calendar))
+            continue
         if at < received:
             problems.append(FactProblem(f"events[{i}].at", "is before receipt", "a moment at or after received_at"))
         if as_of is not None and at > as_of:

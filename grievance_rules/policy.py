@@ -44,7 +44,7 @@ from grievance_rules.facts import (
     received_date,
 )
 from grievance_rules.lint import lint_spec
-from grievance_rules.loader import LoadedSpec
+from grievance_rules.loader import LoadedSpec, load_spec_text
 from grievance_rules.period import Period, parse_period
 from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, Effective, PolicySpec, Timer
 
@@ -86,8 +86,35 @@ def _compile_code(message: str) -> str:
     return "GR212" if "in a cycle" in message else "GR401"
 
 
+def _restore(file: str, text: str, history: tuple[tuple[str, str], ...] = (), by_date: bool = False) -> Policy:
+    """A policy unpickled: loaded again from its file names and YAML texts (the files need not exist).
+
+    ``history`` holds the older versions' (file, text) and ``by_date`` whether receipt dates pick
+    the version, so a multi-version policy comes back whole. Restored policies are kept per
+    process, so a worker unpickling the same policy for each task compiles it once.
+    """
+    key = (file, text, history, by_date)
+    found = _RESTORED.get(key)
+    if found is None:
+        found = Policy(
+            load_spec_text(text, file),
+            history=[load_spec_text(t, f) for f, t in history],
+            by_date=by_date,
+        )
+        if len(_RESTORED) >= 16:
+            _RESTORED.clear()
+        _RESTORED[key] = found
+    return found
+
+
+_RESTORED: dict[tuple[str, str, tuple[tuple[str, str], ...], bool], Policy] = {}
+
+
 class Policy:
     """A validated, compiled policy pack. Thread-safe; evaluate it as often as you like.
+
+    A policy pickles as what is needed to load it again (the file name and YAML text of each of its
+    versions), so a worker process without the files can unpickle it.
 
     A policy may hold several versions of one pack (``history``): each grievance is then judged by
     the version whose ``effective`` range covers its local receipt date (``by_date``). The policy's
@@ -140,6 +167,7 @@ class Policy:
             version=self.spec.version,
             sha256=self.sha256,
             effective_from=effective.from_ if effective else None,
+            calendar_data=self.calendar.calendar_data,
         )
         self._decisions: dict[frozenset[str], _Decision] = {}
         self._prepare_values()
@@ -163,13 +191,15 @@ class Policy:
         if not self.by_date or (len(self.versions) == 1 and self.effective is None):
             return self
         day = received_date(grievance, self.calendar)
+        if day is None:  # a moment the calendar cannot serve: preparing the facts refuses it
+            return self
         for version in self.versions:
             if version.effective is None or version.effective.covers(day):
                 return version
         covered = _covered(self.versions)
         raise FactsError(
             [
-                (
+                FactProblem(
                     "received_at",
                     f"no version of pack {self.spec.id!r} is in force on the local receipt date; "
                     f"its versions cover {covered}",
@@ -211,6 +241,15 @@ class Policy:
         if self._warnings is None:
             self._warnings = tuple(lint_spec(self.spec, self.loaded.problem))
         return self._warnings
+
+    @property
+    def calendar_data(self) -> str | None:
+        """The holiday data its deadlines are computed with (``holidays X.Y``), None when it uses none."""
+        return self.calendar.calendar_data
+
+    def __reduce__(self) -> tuple[Callable[..., Policy], tuple[str, str, tuple[tuple[str, str], ...], bool]]:
+        history = tuple((v.loaded.file, v.loaded.text) for v in self.versions if v is not self)
+        return (_restore, (self.loaded.file, self.loaded.text, history, self.by_date))
 
     def __repr__(self) -> str:
         more = f" +{len(self.versions) - 1} earlier versions" if len(self.versions) > 1 else ""
@@ -402,20 +441,53 @@ class Policy:
             yield export_row(layout, prepared, self._determine(prepared, when, trace=False))  # rows hold no trace
 
     def parse_as_of(self, as_of: str | dt.datetime | None) -> pendulum.DateTime | None:
-        """``as_of`` as an aware moment in the plan's timezone (offset-less strings are local)."""
+        """``as_of`` as an aware moment in the plan's timezone (offset-less strings are local).
+
+        A date alone means the start of that day; a time without a date is refused (it would
+        silently mean "today" by reading the clock), and so is a moment outside the span the
+        calendar serves. Errors chain nothing (the value given never travels with them).
+        """
         if as_of is None:
             return None
+        calendar = self.calendar
+        span = calendar.span
+
+        def outside() -> FactsError:
+            return FactsError(
+                [
+                    FactProblem(
+                        "as_of", f"is outside the dates the plan's calendar serves ({span})", f"a moment from {span}"
+                    )
+                ]
+            )
+
         if isinstance(as_of, dt.datetime):
             if as_of.tzinfo is None or as_of.utcoffset() is None:
                 raise FactsError([FactProblem("as_of", "a datetime object must carry a timezone", "an aware datetime")])
-            return self.calendar.localize(as_of)
-        try:
-            parsed = pendulum.parse(str(as_of), tz=self.calendar.tz)
-        except Exception:
-            raise FactsError([FactProblem("as_of", "not an ISO 8601 date or date-time", _AS_OF)]) from None
+            served = calendar.localize_served(as_of)
+            if served is None:
+                raise outside()
+            return served
+        parsed: object = None
+        if isinstance(as_of, str) and len(as_of) <= 64:
+            try:
+                parsed = pendulum.parse(as_of, exact=True, tz=calendar.tz)
+            except Exception:
+                parsed = None
+        if isinstance(parsed, pendulum.Time):
+            raise FactsError([FactProblem("as_of", "a time without a date is not a moment; give the date too", _AS_OF)])
         if isinstance(parsed, pendulum.DateTime):
-            return parsed.in_timezone(self.calendar.tz)
-        raise FactsError([FactProblem("as_of", "not an ISO 8601 date or date-time", _AS_OF)])
+            moment: dt.datetime = parsed
+        elif isinstance(parsed, dt.date):
+            if not calendar.serves(parsed):
+                raise outside()
+            moment = pendulum.datetime(parsed.year, parsed.month, parsed.day, tz=calendar.tz)
+        else:
+            raise FactsError([FactProblem("as_of", "not an ISO 8601 date or date-time", _AS_OF)])
+        served = calendar.localize_served(moment)
+        if served is None:
+            raise outside()
+        return served
 
     # ------------------------------------------------------------------ derive
 

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import holidays
 import pytest
 from helpers import FIXTURES
 
@@ -224,9 +225,16 @@ def test_determination_json_shape(mini: gr.Policy) -> None:
         "warnings",
         "trace",
     }
-    # sha256 of the pack file's bytes, checkable with sha256sum; effective_from from effective_date
+    # sha256 of the pack file's bytes, checkable with sha256sum; effective_from from effective_date;
+    # calendar_data: the holiday data used, shown with the pack identity (docs/contract-notes.md)
     digest = hashlib.sha256((FIXTURES / "mini.yaml").read_bytes()).hexdigest()
-    assert data["policy"] == {"id": "mini", "version": "1.0", "sha256": digest, "effective_from": "2024-01-01"}
+    assert data["policy"] == {
+        "id": "mini",
+        "version": "1.0",
+        "sha256": digest,
+        "effective_from": "2024-01-01",
+        "calendar_data": f"holidays {holidays.__version__}",
+    }
     json.dumps(data)
 
 

@@ -12,6 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import holidays
 import pytest
 from helpers import FIXTURES, ROOT
 
@@ -115,6 +116,7 @@ def test_determination_names_the_version_its_hash_and_start(history: Path) -> No
         "version": "1.0",
         "sha256": digest,
         "effective_from": "2024-01-01",
+        "calendar_data": f"holidays {holidays.__version__}",
     }
 
 
@@ -332,3 +334,33 @@ def test_version_option_prints_the_version_and_where_the_package_is(capsys: pyte
     assert info.value.code == 0
     out = capsys.readouterr().out.strip()
     assert out == f"grievance-rules {gr.__version__} ({Path(gr.__file__).resolve().parent})"
+
+
+# ------------------------------------------------------------------ versions cross processes and edges
+
+
+def test_a_multi_version_policy_pickles_whole(history: Path) -> None:
+    """Contract section 1: a policy pickles as what loads it again; every version comes back.
+
+    The files are deleted before unpickling: the pickle carries each version's YAML text.
+    """
+    import pickle
+
+    policy = gr.load_policy(history)
+    data = pickle.dumps(policy)
+    for file in history.iterdir():
+        file.unlink()
+    again = pickle.loads(data)
+    assert [v.version for v in again.versions] == ["1.0", "2.0"]
+    # same instants as the selection test above: 1.0 on 30 June (due Mon 8 July), 2.0 on 1 July (due Thu 11 July)
+    assert again.evaluate(facts("2024-06-30T23:30:00-05:00")).policy.version == "1.0"
+    assert ack(again.evaluate(facts("2024-07-01T23:30:00-05:00"))) == dt.date(2024, 7, 11)
+
+
+@pytest.mark.parametrize("received_at", ["0001-01-01T00:00:00+00:00", "9999-12-31T10:00:00-06:00"])
+def test_a_receipt_the_calendar_cannot_serve_is_a_facts_error_with_versions(history: Path, received_at: str) -> None:
+    """Choosing the version must not overflow before the facts are checked (issue 10 point 16)."""
+    policy = gr.load_policy(history)
+    with pytest.raises(gr.FactsError) as info:
+        policy.evaluate(facts(received_at))
+    assert info.value.field == "received_at"
