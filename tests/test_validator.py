@@ -106,7 +106,7 @@ def test_facts_problems_are_typed_records() -> None:
     (problem,) = info.value.problems
     assert isinstance(problem, FactProblem) and problem.field == "concerns[0]" and "rude" in problem.allowed
     field, message, allowed = problem  # still unpacks like the tuple it replaces
-    assert field == "concerns[0]" and message.startswith("unknown tag") and allowed == problem.allowed
+    assert field == "concerns[0]" and message.startswith("unknown concern tag") and allowed == problem.allowed
 
 
 # ---------------------------------------------------------------- one located problem per broken fixture
