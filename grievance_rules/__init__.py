@@ -30,6 +30,7 @@ from grievance_rules.facts import Event, Grievance, Party
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.period import Period, PeriodError, parse_period
 from grievance_rules.policy import Policy
+from grievance_rules.records import UnreadableRecord, read_records
 from grievance_rules.replay import ReplayReport, render_replay, replay
 from grievance_rules.report import OpenAfter, RecordProblem, Report, ReportPeriod, Timeliness
 from grievance_rules.report_render import ReportRenderError, report_csv, report_html, report_markdown
@@ -72,6 +73,7 @@ __all__ = [
     "ReportRenderError",
     "Timeliness",
     "TraceEntry",
+    "UnreadableRecord",
     "WorkItem",
     "Worklist",
     "WorklistError",
@@ -83,6 +85,7 @@ __all__ = [
     "explain",
     "load_policy",
     "parse_period",
+    "read_records",
     "render_diff",
     "render_explanation",
     "render_replay",

@@ -1,8 +1,11 @@
 """The ``grievance-rules`` command (contract section 6). The only module that prints or exits.
 
-Exit status: 0 all well; 1 a policy or a record was invalid (everything else was still done);
-2 a usage error (bad option, missing file, unknown pack). Expected errors print one line, never a
-traceback.
+Exit status: 0 all well; 1 a policy, a pack or a record was invalid (everything else was still
+done); 2 a usage error (bad option, missing file, unknown pack); 130 interrupted; 141 the output
+pipe was closed by the reader (``| head``: the command stops quietly, as a process killed by
+SIGPIPE would). Expected errors print one line, never a traceback. Inputs are read by
+:func:`grievance_rules.records.read_records`: no record is lost, each bad one is an error object
+in its place, and one record never stops a batch.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from grievance_rules import __version__
 from grievance_rules.diff import diff_policies, render_diff
@@ -28,10 +31,11 @@ from grievance_rules.export import ExportError, ExportLayout, arrow_schema, writ
 from grievance_rules.packs import CASES_SUFFIXES, available_policies, describe_packs, load_policy, validate_file
 from grievance_rules.period import PeriodError, parse_period
 from grievance_rules.policy import Policy
+from grievance_rules.records import UnreadableRecord, input_problem, read_records
 from grievance_rules.replay import ReplayCounter, render_replay
 from grievance_rules.schema import policy_json_schema
 from grievance_rules.testing import cases_for, run_tests, validate_cases_file
-from grievance_rules.worklist import WorkItem, WorklistPass
+from grievance_rules.worklist import EARLIEST_DAY, LATEST_DAY, MAX_WITHIN_DAYS, WorkItem, WorklistPass
 
 __all__ = ["main"]
 
@@ -89,7 +93,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     wl.add_argument("files", nargs="+", metavar="FILE", help="cases: JSON object, array or JSON Lines; '-' is stdin")
     wl.add_argument("--as-of", required=True, metavar="DATE", help="the day of the worklist (YYYY-MM-DD)")
-    wl.add_argument("--within", type=int, default=0, metavar="N", help="also list actions due in the next N days")
+    wl.add_argument(
+        "--within",
+        type=int,
+        default=0,
+        metavar="N",
+        help=f"also list actions due in the next N days (0-{MAX_WITHIN_DAYS})",
+    )
     wl.add_argument("--policy", metavar="ID|PATH", help="the policy of records that are plain grievance facts")
     wl.add_argument("--json", action="store_true", help="print the worklist as JSON")
     rp = sub.add_parser(
@@ -202,8 +212,26 @@ def _change_parsers(sub: Any) -> None:
     ex.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
 
 
+EXIT_PIPE_CLOSED = 141
+"""The status when the reader of the output went away (128 + SIGPIPE, as the shell reports it)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # the reader closed the pipe (``| head -1``): stop quietly; point stdout at /dev/null so the
+        # interpreter's final flush cannot fail again and print a traceback
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout without a descriptor
+            pass
+        return EXIT_PIPE_CLOSED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -215,13 +243,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             return _export(args, sys.stdout, sys.stderr)
         if args.command == "validate":
-            return _validate(args.paths, sys.stdout, sys.stderr, fmt=args.format, strict=args.strict)
+            return _validate(args.paths, sys.stdout, fmt=args.format, strict=args.strict)
         if args.command == "worklist":
             return _worklist(args, sys.stdout, sys.stderr)
         if args.command == "report":
             return _report(args, sys.stdout, sys.stderr)
         if args.command == "docs":
-            return _docs(args.packs or available_policies(), Path(args.out), sys.stdout)
+            return _docs(args.packs or available_policies(), Path(args.out), sys.stdout, sys.stderr)
         if args.command == "schema":
             print(json.dumps(policy_json_schema(), indent=2))
             return 0
@@ -254,43 +282,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2  # pragma: no cover - parser.error exits
 
 
+def _check_inputs(files: Sequence[str]) -> None:
+    """Refuse, before any output, an input that cannot be read (missing, a directory, no permission)."""
+    for file in files:
+        problem = input_problem(file)
+        if problem is not None:
+            raise _Usage(problem)
+
+
+def _records(file: str, opener: Callable[[str], IO[bytes]] | None = None) -> Iterator[tuple[int, Any, str | None]]:
+    """(position, record, error message) per record of ``file``: :func:`read_records` for subcommands."""
+    for position, record in read_records(file, opener=opener):
+        if isinstance(record, UnreadableRecord):
+            yield position, None, record.message
+        else:
+            yield position, record, None
+
+
 def _worklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         day = dt.date.fromisoformat(args.as_of)
     except ValueError:
         raise _Usage(f"--as-of: not a date such as 2024-12-02: {args.as_of!r}") from None
-    if args.within < 0:
-        raise _Usage("--within: a number of days, 0 or more")
-    for file in args.files:
-        if file != "-" and not Path(file).is_file():
-            raise _Usage(f"no such file: {file}")
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise _Usage(f"--as-of: a day from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}")
+    if not 0 <= args.within <= MAX_WITHIN_DAYS:
+        raise _Usage(f"--within: a number of days from 0 to {MAX_WITHIN_DAYS}")
+    _check_inputs(args.files)
     policy = load_policy(args.policy) if args.policy else None
-    unreadable: list[dict[str, Any]] = []
     with _Run(args.files, err, "worklist") as progress:
-
-        def records() -> Iterator[Any]:
-            for position, record, parse_error in progress.records():
-                if parse_error is not None:
-                    unreadable.append({"error": parse_error, "record": position, "id": None, "field": None})
-                    continue
-                yield record
-
-        run = WorklistPass(records(), day, within=args.within, policy=policy)
+        run = WorklistPass(progress.numbered(), day, within=args.within, policy=policy, numbered=True)
         if args.json:
             # streamed: items are printed as they come out of the merge, never all held
             print(f'{{"date": "{day.isoformat()}", "within_days": {args.within}, "items": [', file=out)
             for n, item in enumerate(run):
                 print(("," if n else "") + json.dumps(item.model_dump(mode="json")), file=out)
-            failed = [e.model_dump(mode="json") for e in run.errors] + unreadable
+            failed = [e.model_dump(mode="json") for e in run.errors]
             print(f'], "cases": {run.cases}, "errors": {json.dumps(failed)}}}', file=out)
         else:
             count = _print_worklist(run, day, args.within, out)
-            failed = [e.model_dump(mode="json") for e in run.errors] + unreadable
+            failed = [e.model_dump(mode="json") for e in run.errors]
             print(f"{run.cases} cases, {count} open actions listed", file=out)
             for problem in failed:
-                print(f"record {problem['record']}: {problem['error']}", file=err)
-        for _ in run.errors:
-            progress.failed()  # unreadable lines are counted by the run itself
+                progress.say(f"record {problem['record']}: {problem['error']}")
+        progress.errors = len(run.errors)  # unreadable lines are among them
     return 1 if failed else 0
 
 
@@ -364,9 +399,7 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
 
 def _replay(args: argparse.Namespace, out: TextIO) -> int:
     old, new = load_policy(args.policy), load_policy(args.against)
-    for file in args.files:
-        if file != "-" and not Path(file).is_file():
-            raise _Usage(f"no such file: {file}")
+    _check_inputs(args.files)
     if args.examples < 0:
         raise _Usage("--examples: a number, 0 or more")
     try:
@@ -389,9 +422,7 @@ def _replay(args: argparse.Namespace, out: TextIO) -> int:
 
 def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     policy = load_policy(args.policy)
-    for file in args.files:
-        if file != "-" and not Path(file).is_file():
-            raise _Usage(f"no such file: {file}")
+    _check_inputs(args.files)
     if args.as_of is not None:
         try:
             policy.parse_as_of(args.as_of)
@@ -405,9 +436,13 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 if parse_error is not None:
                     raise _Unreadable(parse_error)
                 explanation = explain(policy, record, as_of=args.as_of)
-            except (FactsError, _Unreadable) as exc:
+            except (GrievanceRulesError, _Unreadable) as exc:
                 status = 1
                 print(f"record {position}: {exc}", file=err)
+                continue
+            except Exception as exc:  # one record never stops a batch; the message never quotes it
+                status = 1
+                print(f"record {position}: this record could not be explained ({exc.__class__.__name__})", file=err)
                 continue
             if args.format == "json":
                 print(json.dumps(explanation.model_dump(mode="json"), ensure_ascii=False), file=out)
@@ -439,9 +474,7 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             policy.parse_as_of(args.as_of)
         except FactsError as exc:
             raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
-    for file in args.files:
-        if file != "-" and not Path(file).is_file():
-            raise _Usage(f"no such file: {file}")
+    _check_inputs(args.files)
     unreadable: list[RecordProblem] = []
     position = 0
     with _Run(args.files, err, "report") as run:
@@ -493,35 +526,61 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if rep.errors else 0
 
 
-def _docs(packs: Sequence[str], out_dir: Path, out: TextIO) -> int:
+def _docs(packs: Sequence[str], out_dir: Path, out: TextIO, err: TextIO) -> int:
+    """Write each pack's page; a pack that fails to load (a broken plugin) fails alone."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    status = 0
     for name in packs:
-        policy = load_policy(name)
+        try:
+            policy = load_policy(name)
+        except PolicyError as exc:
+            for problem in exc.problems:
+                print(problem, file=err)
+            status = max(status, 1)
+            continue
+        except PolicyNotFoundError as exc:  # a usage error, but the other packs are still written
+            print(f"grievance-rules: {exc}", file=err)
+            status = 2
+            continue
+        except GrievanceRulesError as exc:
+            print(f"grievance-rules: {exc}", file=err)
+            status = max(status, 1)
+            continue
         target = out_dir / f"{policy.id}.md"
         target.write_text(render_policy(policy.spec), encoding="utf-8")
         print(f"wrote {target}", file=out)
-    return 0
+    return status
 
 
-def _validate(paths: Sequence[str], out: TextIO, err: TextIO, *, fmt: str = "text", strict: bool = False) -> int:
-    """Validate every path, report every problem of every file, then the exit status (module docstring)."""
+def _validate(paths: Sequence[str], out: TextIO, *, fmt: str = "text", strict: bool = False) -> int:
+    """Check and report every path, whatever goes wrong with one.
+
+    Exit 1 if any file was invalid (or, with ``strict``, drew a warning), 2 if any was missing.
+    """
     status = 0
-    missing = False
     for path in paths:
-        if not Path(path).is_file():
-            # reported, and the other files are still checked; a path that is no file is a usage error
-            print(f"grievance-rules: no such file: {path}", file=err)
-            missing = True
-            if fmt == "json":
-                problem = Problem(path, 1, 1, "", "no such file; check the path", "GR001")
-                record = {"file": path, "valid": False, "errors": 1, "warnings": 0, "problems": [problem.as_dict()]}
-                print(json.dumps(record), file=out)
-            continue
-        problems = validate_cases_file(path) if path.endswith(CASES_SUFFIXES) else validate_file(path)
+        problems: list[Problem] = []
+        unusable = input_problem(path) if path != "-" else "-: validate reads policy files, not standard input"
+        lines: list[str] | None = None  # what the text format prints when the file could not be checked
+        if unusable is not None:
+            status = max(status, 2 if not os.path.lexists(path) else 1)
+            lines = [unusable]
+        else:
+            try:
+                checker = validate_cases_file if path.endswith(CASES_SUFFIXES) else validate_file
+                problems = checker(path)
+            except GrievanceRulesError as exc:
+                lines = [f"{path}: {exc}"]
+            except (RecursionError, MemoryError, ValueError, OSError) as exc:
+                lines = [f"{path}: cannot be checked ({exc.__class__.__name__})"]
+            except Exception as exc:  # a defect in the checker: say so for this file, check the others
+                lines = [f"{path}: internal error while checking ({exc.__class__.__name__}); please report it"]
+        if lines is not None:
+            problems = [Problem(path, 1, 1, "", line.removeprefix(f"{path}: "), "GR001") for line in lines]
         errors = sum(1 for p in problems if p.severity == "error")
         warnings = len(problems) - errors
         if errors or (strict and warnings):
-            status = 1
+            status = max(status, 1)
         if fmt == "json":
             record = {
                 "file": path,
@@ -532,80 +591,17 @@ def _validate(paths: Sequence[str], out: TextIO, err: TextIO, *, fmt: str = "tex
             }
             print(json.dumps(record), file=out)
             continue
-        for problem in problems:
-            print(problem, file=out)
+        for line in lines if lines is not None else [str(p) for p in problems]:
+            print(line, file=out)
         if not errors:
             note = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
             print(f"{path}: ok{note}", file=out)
-    return 2 if missing else status
-
-
-def _open(file: str) -> TextIO:
-    if file == "-":
-        return sys.stdin
-    try:
-        return open(file, encoding="utf-8")
-    except FileNotFoundError:
-        raise _Usage(f"no such file: {file}") from None
-    except OSError as exc:
-        raise _Usage(f"cannot read {file} ({exc.__class__.__name__})") from None
-
-
-def _records(file: str, opener: Callable[[str], TextIO] | None = None) -> Iterator[tuple[int, Any, str | None]]:
-    """(position, record, error) per record: array index (1-based) or JSON Lines line number.
-
-    JSON Lines are read line by line (memory stays flat); a JSON array or one object spanning
-    lines is parsed whole. ``opener`` (default :func:`_open`) lets :class:`_Run` see the handle
-    so that its progress bar can follow the bytes read.
-    """
-    handle = (opener or _open)(file)
-    try:
-        try:
-            first = handle.readline()
-            while first and not first.strip():
-                first = handle.readline()
-            if not first:
-                return
-            lineno = 1
-            try:
-                record = json.loads(first)
-                is_lines = isinstance(record, dict)
-            except json.JSONDecodeError:
-                is_lines = False
-            if is_lines:
-                yield lineno, record, None
-                for line in handle:
-                    lineno += 1
-                    if not line.strip():
-                        continue
-                    try:
-                        yield lineno, json.loads(line), None
-                    except json.JSONDecodeError as exc:
-                        yield lineno, None, f"line {lineno} is not valid JSON (column {exc.colno}): {exc.msg}"
-                return
-            text = first + handle.read()
-        except UnicodeDecodeError:
-            raise _Usage(f"cannot read {file}: not UTF-8 text") from None
-    finally:
-        if handle is not sys.stdin:
-            handle.close()
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield 1, None, f"{file} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
-        return
-    if isinstance(data, list):
-        for i, record in enumerate(data, start=1):
-            yield i, record, None
-    else:
-        yield 1, data, None
+    return status
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     policy: Policy = load_policy(args.policy)
-    for file in args.files:
-        if file != "-" and not Path(file).is_file():
-            raise _Usage(f"no such file: {file}")
+    _check_inputs(args.files)
     indent = 2 if args.pretty else None
     if args.as_of is not None:
         try:
@@ -613,19 +609,11 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         except FactsError as exc:
             raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
     with _Run(args.files, err, "evaluate") as run:
-        for position, record, parse_error in run.records():
-            if parse_error is not None:
-                print(json.dumps({"error": parse_error, "record": position, "id": None, "field": None}), file=out)
-                continue
-            try:
-                det = policy.evaluate(record, as_of=args.as_of, trace=args.trace)
-            except FactsError as exc:
-                run.failed()
-                rid = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else None
-                print(json.dumps({"error": str(exc), "record": position, "id": rid, "field": exc.field}), file=out)
-                continue
-            data = det.model_dump(mode="json", exclude=None if args.trace else {"trace"})
-            print(json.dumps(data, indent=indent), file=out)
+        for position, record in run.numbered():
+            row = _evaluate_one(policy, position, record, args.as_of, args.trace)
+            if "error" in row and not isinstance(record, UnreadableRecord):
+                run.failed()  # unreadable lines are counted by the run itself
+            print(json.dumps(row, indent=indent), file=out)
     return 1 if run.errors else 0
 
 
@@ -633,9 +621,7 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``export``: rows to CSV or Parquet; a bad record is reported on stderr (position and field,
     never its content), counted, and makes the exit status 1; the good ones are still written."""
     policy: Policy = load_policy(args.policy)
-    for file in args.files:
-        if file != "-" and not Path(file).is_file():
-            raise _Usage(f"no such file: {file}")
+    _check_inputs(args.files)
     if args.output == "-" and args.format != "csv":
         raise _Usage("--output -: only --format csv can be written to standard output")
     try:
@@ -661,13 +647,25 @@ def _export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     run.say(f"{run.where}: {parse_error}")
 
         def rows() -> Iterator[dict[str, Any]]:
-            stream = policy.export(good_records(), args.period, args.as_of, include=args.include, errors="collect")
-            for row in stream:
-                if isinstance(row, FactsError):
-                    run.failed()  # export reads one record at a time: run.where is the bad one
-                    run.say(f"{run.where}: {row}")
-                    continue
-                yield row
+            source = good_records()
+            while True:
+                started_at = run.count
+                stream = policy.export(source, args.period, args.as_of, include=args.include, errors="collect")
+                try:
+                    for row in stream:
+                        if isinstance(row, FactsError):
+                            run.failed()  # export reads one record at a time: run.where is the bad one
+                            run.say(f"{run.where}: {row}")
+                            continue
+                        yield row
+                    return
+                except Exception as exc:
+                    # the record just read failed in an unexpected way: report it (never its content)
+                    # and go on with a new stream over the records not yet read
+                    if run.count == started_at:
+                        raise  # not a record's failure: no record was read
+                    run.failed()
+                    run.say(f"{run.where}: this record could not be exported ({exc.__class__.__name__})")
 
         if args.output == "-":
             written = write_csv(rows(), layout, out)
@@ -757,7 +755,7 @@ class _Run:
         self.show = self.total is not None and self.total >= PROGRESS_MIN_BYTES and _is_terminal(err) and not _in_ci()
         self._progress: Any = None
         self._task: Any = None
-        self._handle: TextIO | None = None
+        self._handle: IO[bytes] | None = None
         self._finished_bytes = 0
 
     def __enter__(self) -> _Run:
@@ -800,34 +798,65 @@ class _Run:
         else:
             print(message, file=self.err)
 
-    def records(self) -> Iterator[tuple[int, Any, str | None]]:
-        """Every record of every file, as :func:`_records` gives them, counted as they pass."""
+    def numbered(self) -> Iterator[tuple[int, Any]]:
+        """``(position, record or UnreadableRecord)`` over every file, as :func:`read_records` gives
+        them (none lost, each bad one in its place), counted as they pass; says so when a file is empty."""
         for file in self.files:
-            for position, record, parse_error in _records(file, opener=self._open):
+            empty = True
+            for position, record in read_records(file, opener=self._open):
+                empty = False
                 self.count += 1
                 self.where = f"{'stdin' if file == '-' else file}: record {position}"
-                if parse_error is not None:
+                if isinstance(record, UnreadableRecord):
                     self.errors += 1
                 if self._progress is not None and self.count % 64 == 0:
                     self._advance()
-                yield position, record, parse_error
+                yield position, record
+            if empty:
+                self.say(f"grievance-rules: {file}: no records (the input is empty)")
             self._finished_bytes += _input_size(file) or 0
             self._handle = None
         if self._progress is not None:
             self._progress.update(self._task, completed=self.total, records=self.count)
 
-    def _open(self, file: str) -> TextIO:
-        self._handle = _open(file)
+    def records(self) -> Iterator[tuple[int, Any, str | None]]:
+        """:meth:`numbered` as ``(position, record, error message or None)``."""
+        for position, record in self.numbered():
+            if isinstance(record, UnreadableRecord):
+                yield position, None, record.message
+            else:
+                yield position, record, None
+
+    def _open(self, file: str) -> IO[bytes]:
+        self._handle = open(file, "rb")  # noqa: SIM115 - read_records closes it
         return self._handle
 
     def _advance(self) -> None:
         done = self._finished_bytes
         try:
             if self._handle is not None:
-                done += self._handle.buffer.tell()
+                done += self._handle.tell()
         except (AttributeError, OSError, ValueError):
             pass
         self._progress.update(self._task, completed=done, records=self.count)
+
+
+def _evaluate_one(policy: Policy, position: int, record: Any, as_of: str | None, trace: bool) -> dict[str, Any]:
+    """The Determination of one record as JSON, or its error object: never raises for a record."""
+    if isinstance(record, UnreadableRecord):
+        return record.as_dict()
+    rid = record.get("id") if isinstance(record, dict) else None
+    rid = rid if isinstance(rid, str) and len(rid) <= 200 else None
+    try:
+        det = policy.evaluate(record, as_of=as_of, trace=trace)
+        return det.model_dump(mode="json", exclude=None if trace else {"trace"})
+    except FactsError as exc:
+        return {"error": str(exc), "record": position, "id": rid, "field": exc.field}
+    except GrievanceRulesError as exc:
+        return {"error": str(exc), "record": position, "id": rid, "field": None}
+    except Exception as exc:  # one record never stops a batch; the message never quotes the record
+        message = f"this record could not be evaluated ({exc.__class__.__name__})"
+        return {"error": message, "record": position, "id": rid, "field": None}
 
 
 if __name__ == "__main__":  # pragma: no cover

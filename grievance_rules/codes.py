@@ -40,7 +40,8 @@ _ALL: tuple[Code, ...] = (
         "GR001",
         "error",
         "unreadable file",
-        "The file cannot be read, or is not UTF-8 text.",
+        "The file cannot be read (missing, a directory, no permission, not UTF-8 text), or an installed "
+        "pack's entry point fails to give its YAML.",
         "a Latin-1 encoded file",
         "Check the path; save the file as UTF-8.",
     ),

@@ -139,7 +139,7 @@ def _entry_point_source(name: str, ep: importlib.metadata.EntryPoint) -> PackSou
     try:
         target = ep.load()
         value = target() if callable(target) else target
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # plugin code: one broken plugin fails alone
         raise GrievanceRulesError(
             f"the installed pack {name!r} failed to load its entry point {ep.value!r} ({exc.__class__.__name__}); "
             "reinstall the package that provides it"
@@ -223,11 +223,19 @@ def describe_packs(names: list[str] | None = None) -> tuple[list[PackInfo], list
     infos: list[PackInfo] = []
     problems: list[Problem] = []
     for name in names if names is not None else available_policies():
-        for source in pack_sources(name):
+        try:
+            sources = pack_sources(name)
+        except GrievanceRulesError as exc:  # a broken plugin fails alone: the other packs are listed
+            problems.append(Problem(f"<pack {name}>", 1, 1, "", str(exc), "GR001"))
+            continue
+        for source in sources:
             try:
                 loaded = source.load()
             except PolicyError as exc:
                 problems.extend(exc.problems)
+                continue
+            except GrievanceRulesError as exc:
+                problems.append(Problem(source.file, 1, 1, "", str(exc), "GR001"))
                 continue
             eff = loaded.spec.effective_range
             infos.append(

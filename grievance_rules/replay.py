@@ -206,6 +206,8 @@ def _evaluate(policy: Policy, record: Any, as_of: Any) -> Determination | None:
         return policy.evaluate(record, as_of=as_of, trace=False)
     except FactsError:
         return None
+    except Exception:  # any record that fails under a pack is invalid under it; one never stops a replay
+        return None
 
 
 def _case_id(record: Any, position: int) -> str:

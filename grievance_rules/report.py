@@ -321,6 +321,15 @@ def run_report(
             rid = rid if isinstance(rid, str) else None
             problems.append(RecordProblem(record=position, id=rid, field=exc.field, error=str(exc)))
             continue
+        except Exception as exc:  # one record never stops a collecting pass; its message is never quoted
+            if errors == "raise":
+                raise
+            rid = record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)
+            rid = rid if isinstance(rid, str) else None
+            message = str(exc) if isinstance(exc, GrievanceRulesError) else None
+            message = message or f"this record could not be counted ({exc.__class__.__name__})"
+            problems.append(RecordProblem(record=position, id=rid, field=None, error=message))
+            continue
         tally.add(prepared, det)
     return _assemble(policy, spec, span, when, as_of is None, tally, member_months, read, outside, not_yet, problems)
 

@@ -10,6 +10,13 @@ temporary files, so memory stays flat however many cases and items there are. Bu
 - ``due_soon``: due within the next ``within`` days and not done.
 
 Items are sorted by due moment, then case id, then rule.
+
+Nothing is lost and one record never stops the pass: a record that cannot be evaluated for any
+reason (bad facts, a pack that fails to load, an unexpected error) becomes a
+:class:`WorklistError` at its position. A record may name its pack only by an installed pack id
+(bundled or installed through an entry point); paths to policy files come only from the caller.
+The day must lie within :data:`EARLIEST_DAY` .. :data:`LATEST_DAY` (the span the plan calendars
+are tested over) and ``within`` within 0 .. :data:`MAX_WITHIN_DAYS`.
 """
 
 from __future__ import annotations
@@ -25,11 +32,32 @@ from typing import IO, Any, Literal
 import pendulum
 from pydantic import BaseModel, ConfigDict, field_serializer
 
+from grievance_rules.calendar import FIRST_DAY, LAST_DAY
 from grievance_rules.errors import FactProblem, FactsError, GrievanceRulesError
 from grievance_rules.facts import Grievance
 from grievance_rules.policy import Policy
+from grievance_rules.records import UnreadableRecord
 
-__all__ = ["WorkItem", "Worklist", "WorklistError", "WorklistPass", "build_worklist"]
+__all__ = [
+    "EARLIEST_DAY",
+    "LATEST_DAY",
+    "MAX_WITHIN_DAYS",
+    "MERGE_FAN_IN",
+    "WorkItem",
+    "Worklist",
+    "WorklistError",
+    "WorklistPass",
+    "build_worklist",
+]
+
+EARLIEST_DAY = FIRST_DAY
+"""The first day a worklist may be built for: the first day the plan calendars serve."""
+LATEST_DAY = LAST_DAY
+"""The last day a worklist may be built for: the last day the plan calendars serve."""
+MAX_WITHIN_DAYS = 3660
+"""The longest look-ahead of a worklist: about ten years."""
+MERGE_FAN_IN = 64
+"""How many spill files are merged at once; far below the usual limit of 1,024 open files."""
 
 Bucket = Literal["overdue", "due_today", "due_soon"]
 
@@ -62,7 +90,7 @@ class WorklistError(BaseModel):
 
     record: int
     id: str | None
-    field: str
+    field: str | None
     error: str
 
 
@@ -96,8 +124,8 @@ def build_worklist(
     """Build the worklist of ``day`` from ``records`` (all items in memory; see :class:`WorklistPass`).
 
     A record is grievance facts evaluated under ``policy``, a ``(policy, facts)`` pair, or a mapping
-    ``{"policy": <pack id or path>, "facts": {...}}`` whose pack is loaded once with ``loader``
-    (default :func:`grievance_rules.load_policy`). A record with bad facts becomes a
+    ``{"policy": <installed pack id>, "facts": {...}}`` whose pack is loaded once with ``loader``
+    (default: installed packs only, by id; a path there is refused). A record with bad facts becomes a
     :class:`WorklistError` in ``errors``; the pass goes on.
     """
     run = WorklistPass(records, day, within=within, policy=policy, loader=loader)
@@ -114,56 +142,93 @@ class WorklistPass:
     Memory stays flat in the number of cases *and* of items: items are sorted in chunks of
     ``chunk_size``, spilled to temporary files and merged back lazily. After iterating, ``cases``
     and ``errors`` are known.
+
+    With ``numbered=True`` each record comes as a ``(position, record)`` pair, as
+    :func:`grievance_rules.records.read_records` yields them, and an :class:`UnreadableRecord`
+    becomes an error at its position. Spill files are merged ``fan_in`` at a time, in stages.
     """
 
     def __init__(
         self,
-        records: Iterable[Record],
+        records: Iterable[Record] | Iterable[tuple[int, Any]],
         day: dt.date,
         *,
         within: int = 0,
         policy: Policy | None = None,
         loader: Any = None,
         chunk_size: int = 20_000,
+        numbered: bool = False,
+        fan_in: int = MERGE_FAN_IN,
     ) -> None:
-        if within < 0:
-            raise GrievanceRulesError("within must be 0 or more days")
+        if not 0 <= within <= MAX_WITHIN_DAYS:
+            raise GrievanceRulesError(f"within must be 0 to {MAX_WITHIN_DAYS} days")
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise GrievanceRulesError(
+                f"the worklist day must be between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}"
+            )
+        if chunk_size < 1 or fan_in < 2:
+            raise GrievanceRulesError("chunk_size must be 1 or more and fan_in 2 or more")
         self.records = records
         self.day = day
         self.within = within
         self.policy = policy
         self.loader = loader
         self.chunk_size = chunk_size
+        self.numbered = numbered
+        self.fan_in = fan_in
         self.cases = 0
         self.errors: list[WorklistError] = []
 
     def __iter__(self) -> Iterator[WorkItem]:
         chunk: list[_Row] = []
-        spills: list[IO[str]] = []
+        # spill files by merge level: fan_in files of one level merge into one file of the next,
+        # so at most about fan_in files per level are open (never thousands: EMFILE)
+        levels: list[list[IO[str]]] = []
+
+        def add(f: IO[str], level: int) -> None:
+            while len(levels) <= level:
+                levels.append([])
+            levels[level].append(f)
+            if len(levels[level]) >= self.fan_in:
+                group, levels[level] = levels[level], []
+                add(_merge_to_file(group), level + 1)
+
         try:
             for row in self._rows():
                 chunk.append(row)
                 if len(chunk) >= self.chunk_size:
-                    spills.append(_spill(chunk))
+                    add(_spill(chunk), 0)
                     chunk = []
             chunk.sort()
-            if not spills:
+            if not levels:
                 yield from (_item(row) for row in chunk)
                 return
-            spills.append(_spill(chunk))
+            add(_spill(chunk), 0)
+            spills = [f for level in levels for f in level]
+            while len(spills) > self.fan_in:
+                group, spills = spills[: self.fan_in], spills[self.fan_in :]
+                spills.append(_merge_to_file(group))
+                levels.append([spills[-1]])
             yield from (_item(row) for row in heapq.merge(*(_read(f) for f in spills)))
         finally:
-            for f in spills:
-                f.close()
+            for level in levels:
+                for f in level:
+                    f.close()
+
+    def _numbered(self) -> Iterator[tuple[int, Any]]:
+        if self.numbered:
+            return iter(self.records)  # type: ignore[arg-type]
+        return enumerate(self.records, start=1)
 
     def _rows(self) -> Iterator[_Row]:
-        loader = self.loader
-        if loader is None:
-            from grievance_rules.packs import load_policy as loader
-        loaded: dict[str, Policy] = {}
+        loader = self.loader if self.loader is not None else _load_installed
+        loaded: dict[str, Policy | GrievanceRulesError] = {}
         day = self.day
         horizon = dt.date.fromordinal(day.toordinal() + self.within)
-        for position, record in enumerate(self.records, start=1):
+        for position, record in self._numbered():
+            if isinstance(record, UnreadableRecord):
+                self.errors.append(WorklistError(record=position, id=None, field=None, error=record.message))
+                continue
             self.cases += 1
             try:
                 pol, facts = _split(record, self.policy, loaded, loader)
@@ -172,6 +237,19 @@ class WorklistPass:
             except FactsError as exc:
                 self.errors.append(
                     WorklistError(record=position, id=_record_id(record), field=exc.field, error=str(exc))
+                )
+                continue
+            except GrievanceRulesError as exc:
+                self.errors.append(WorklistError(record=position, id=_record_id(record), field=None, error=str(exc)))
+                continue
+            except Exception as exc:  # one record never stops the pass; the message never quotes it
+                self.errors.append(
+                    WorklistError(
+                        record=position,
+                        id=_record_id(record),
+                        field=None,
+                        error=f"this record could not be evaluated ({exc.__class__.__name__})",
+                    )
                 )
                 continue
             for action in det.actions:
@@ -210,6 +288,22 @@ def _spill(rows: list[_Row]) -> IO[str]:
     return f
 
 
+def _merge_to_file(files: list[IO[str]]) -> IO[str]:
+    """Merge sorted spill files into one new sorted spill file, and close them."""
+    out = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by WorklistPass
+    try:
+        for row in heapq.merge(*(_read(f) for f in files)):
+            out.write(json.dumps(row) + "\n")
+    except BaseException:
+        out.close()
+        raise
+    finally:
+        for f in files:
+            f.close()
+    out.seek(0)
+    return out
+
+
 def _read(f: IO[str]) -> Iterator[_Row]:
     for line in f:
         yield tuple(json.loads(line))
@@ -237,32 +331,60 @@ def _item(row: _Row) -> WorkItem:
 
 
 def _record_id(record: Record) -> str | None:
-    facts: Any = record[1] if isinstance(record, tuple) else record
-    if isinstance(facts, Mapping) and isinstance(facts.get("facts"), Mapping):
-        facts = facts["facts"]
-    if isinstance(facts, Grievance):
-        return facts.id
-    value = facts.get("id") if isinstance(facts, Mapping) else None
-    return value if isinstance(value, str) else None
+    try:
+        facts: Any = record[1] if isinstance(record, tuple) else record
+        if isinstance(facts, Mapping) and isinstance(facts.get("facts"), Mapping):
+            facts = facts["facts"]
+        if isinstance(facts, Grievance):
+            return facts.id
+        value = facts.get("id") if isinstance(facts, Mapping) else None
+    except Exception:  # a record odd enough not to have a readable id
+        return None
+    return value if isinstance(value, str) and len(value) <= 200 else None
+
+
+def _load_installed(name: str) -> Policy:
+    """Load a pack a record names: installed pack ids only, never a path (records come from data)."""
+    from grievance_rules.packs import available_policies, load_policy
+
+    available = available_policies()
+    if name not in available:
+        raise FactsError(
+            [
+                (
+                    "policy",
+                    "names no installed pack (records may name only installed pack ids; a policy file "
+                    "is given on the command line with --policy)",
+                    f"one of: {', '.join(available) or 'none installed'}",
+                )
+            ]
+        )
+    return load_policy(name)
 
 
 def _split(
-    record: Record, policy: Policy | None, loaded: dict[str, Policy], loader: Any
+    record: Record, policy: Policy | None, loaded: dict[str, Policy | GrievanceRulesError], loader: Any
 ) -> tuple[Policy, Mapping[str, Any] | Grievance]:
     if isinstance(record, tuple):
         return record[0], record[1]
     if isinstance(record, Mapping) and "facts" in record and "policy" in record:
         name = record["policy"]
         if not isinstance(name, str):
-            raise FactsError(
-                [FactProblem("policy", "must be a pack id or path", "a bundled or installed pack id, or a path")]
-            )
+            raise FactsError([FactProblem("policy", "must be a pack id", "a bundled or installed pack id")])
         if name not in loaded:
-            loaded[name] = loader(name)
+            try:
+                loaded[name] = loader(name)
+            except FactsError:
+                raise  # not remembered: the record's own value, never a pack
+            except GrievanceRulesError as exc:
+                loaded[name] = exc  # a pack that fails to load fails every record naming it, once
+        pack = loaded[name]
+        if isinstance(pack, GrievanceRulesError):
+            raise pack.with_traceback(None)
         facts = record["facts"]
         if not isinstance(facts, Mapping):
             raise FactsError([FactProblem("facts", "must be an object", "an object of grievance facts")])
-        return loaded[name], facts
+        return pack, facts
     if policy is None:
         raise FactsError(
             [FactProblem("policy", "no policy for this case", "a --policy, or records {'policy': ..., 'facts': ...}")]

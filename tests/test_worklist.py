@@ -111,3 +111,12 @@ def test_spilled_chunks_merge_in_the_same_order(mini: gr.Policy) -> None:
     assert spilled == in_memory and len(in_memory) > 100
     keys = [(i.due_at.timestamp(), i.grievance_id, i.rule) for i in in_memory]
     assert keys == sorted(keys)
+
+
+def test_a_record_the_calendar_cannot_serve_is_an_error_in_place(mini: gr.Policy) -> None:
+    # year 1 overflowed the calendar and ended the whole worklist (issue 10, point 3)
+    year_one = case("old", "0001-01-01T00:00:00+00:00", narrative="secret words")
+    wl = gr.build_worklist([CASES[0], year_one, CASES[1]], dt.date(2024, 12, 2), policy=mini)
+    assert [i.grievance_id for i in wl.items] == ["late", "today"]
+    (error,) = wl.errors
+    assert (error.record, error.id) == (2, "old") and "secret" not in error.error
