@@ -39,16 +39,19 @@ from grievance_rules.schema import (
     Choice,
     Citation,
     Condition,
+    Delegation,
     FactType,
     Pattern,
     PolicySpec,
     RecordRequirement,
     build_catalogue,
+    operand_value,
 )
 
 __all__ = [
     "MAX_STAGE_BRANCHES",
     "MAX_STAGE_PROPERTIES",
+    "OP_WORDS",
     "CompiledPolicy",
     "RuleInfo",
     "Stage",
@@ -149,7 +152,9 @@ def _match(expr: Expr) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- rule metadata
 
-RuleKind = Literal["classification", "level", "handled_by", "action", "warning", "record", "delegation", "pattern"]
+RuleKind = Literal[
+    "classification", "level", "handled_by", "flag", "action", "warning", "record", "delegation", "pattern"
+]
 
 
 @dataclass(frozen=True)
@@ -261,8 +266,15 @@ class _Compiler:
 
     def test(self, fact: str, op: str, operand: Any) -> Expr:
         ftype = self.catalogue[fact]
-        if fact in self.spec.choices():
-            self.uses.add(fact)
+        if ftype.kind in ("number", "date", "datetime"):  # compared as numbers by the engine
+            operand = (
+                [operand_value(ftype, v) for v in operand]
+                if isinstance(operand, list)
+                else operand_value(ftype, operand)
+            )
+        if fact in self.spec.choices() or fact.startswith("flags."):  # decided by an earlier stage
+            if fact in self.spec.choices():
+                self.uses.add(fact)
             prop = prop_name(fact)
 
             def one(v: Any) -> Expr:
@@ -287,6 +299,8 @@ class _Compiler:
             return _and([one(v) for v in values])
         if op in ("is_not", "not_in", "none_of"):
             return _not(_or([one(v) for v in values]))
+        if op == "only":  # no declared tag outside the list is held
+            return _not(_or([one(v) for v in ftype.values if v not in values]))
         return ("cmp", prop_name(fact), op, operand)  # counts
 
     def choice_order(self) -> list[list[str]]:
@@ -322,7 +336,8 @@ class _CycleError(Exception):
 
 # ---------------------------------------------------------------- plain words
 
-_OP_WORDS = {
+#: Each operator in plain words (the trace, the docs and the explanation use these).
+OP_WORDS = {
     "is": "is",
     "is_not": "is not",
     "in": "is one of",
@@ -330,6 +345,7 @@ _OP_WORDS = {
     "any_of": "include any of",
     "all_of": "include all of",
     "none_of": "include none of",
+    "only": "include only",
     "gte": "is at least",
     "gt": "is more than",
     "lte": "is at most",
@@ -365,7 +381,7 @@ def describe(c: Condition | None) -> str:
     op = c.operator()
     value = c.operand()
     shown = ", ".join(_word(v) for v in value) if isinstance(value, list) else _word(value)
-    return f"{c.fact} {_OP_WORDS[op]} {shown}"
+    return f"{c.fact} {OP_WORDS[op]} {shown}"
 
 
 def condition_facts(c: Condition | None) -> frozenset[str]:
@@ -397,77 +413,141 @@ def compile_policy(
 ) -> CompiledPolicy:
     """Compile ``spec`` into a pipeline of durable-rules rulesets.
 
+    The steps: check the choices fit the engine; order the choices by what they test; give each
+    level of choices a match and a decide stage; put every other rule in the last stage; check
+    the stages fit the engine; name the ruleset by its content.
+
     ``locate(path, message)`` makes a located :class:`Problem`; a cycle among choices is raised as
     :class:`PolicyError`.
     """
     if catalogue is None:
         catalogue = build_catalogue(spec.declared())
-    for cname, branches_of in spec.choices().items():  # the decide stage grows as the square: check first
-        if len(branches_of.rules) + 1 > MAX_STAGE_BRANCHES:
-            message = (
-                f"the pack is beyond what durable-rules can run: a choice has at most {MAX_STAGE_BRANCHES - 1} "
-                f"rules besides its default, and '{cname}' has {len(branches_of.rules)}; this rule is one too many"
-            )
-            path: tuple[str | int, ...] = (cname, "rules", MAX_STAGE_BRANCHES - 1)
-            where = locate(path, message) if locate is not None else Problem(file, 1, 1, cname, message)
-            raise PolicyError([where])
+    where = _Locator(file, locate)
+    _check_choice_sizes(spec, where)
     comp = _Compiler(spec, catalogue, file)
-    pack = spec.id
     rules: list[RuleInfo] = []
     stages: list[Stage] = []
+    for depth, names in enumerate(_choice_levels(comp, where)):
+        stages += _choice_stages(comp, depth, names, rules)
+    if spec.flags:
+        stages.append(_flags_stage(comp, rules))
+    stages.append(_rules_stage(comp, rules))
+    _check_engine_limits(stages, rules, file, locate)
+    return _assemble(spec, comp, stages, rules, catalogue)
+
+
+@dataclass(frozen=True)
+class _Locator:
+    """Makes a located :class:`Problem` from a path in the pack (``locate``), else one at 1:1."""
+
+    file: str
+    locate: Any
+
+    def __call__(self, path: tuple[str | int, ...], message: str) -> Problem:
+        if self.locate is not None:
+            return cast(Problem, self.locate(path, message))
+        return Problem(self.file, 1, 1, ".".join(map(str, path)), message)
+
+
+def _check_choice_sizes(spec: PolicySpec, where: _Locator) -> None:
+    """Refuse a choice with more branches than a stage holds (the decide stage grows as the square)."""
+    for cname, choice in spec.choices().items():
+        if len(choice.rules) + 1 > MAX_STAGE_BRANCHES:
+            message = (
+                f"the pack is beyond what durable-rules can run: a choice has at most {MAX_STAGE_BRANCHES - 1} "
+                f"rules besides its default, and '{cname}' has {len(choice.rules)}; this rule is one too many"
+            )
+            raise PolicyError([where((cname, "rules", MAX_STAGE_BRANCHES - 1), message)])
+
+
+def _choice_levels(comp: _Compiler, where: _Locator) -> list[list[str]]:
+    """The choices grouped by depth (a choice after every choice it tests); a cycle is an error."""
     try:
-        levels = comp.choice_order()
+        return comp.choice_order()
     except _CycleError as exc:
         message = (
             f"choices depend on each other in a cycle ({exc.cycle}); "
             "a choice's rules cannot test a choice that tests it"
         )
-        problem = locate((exc.name,), message) if locate is not None else Problem(file, 1, 1, exc.name, message)
-        raise PolicyError([problem]) from None
+        raise PolicyError([where((exc.name,), message)]) from None
 
-    for depth, names in enumerate(levels):
-        match: dict[str, Any] = {}
-        decide: dict[str, Any] = {}
-        match_emits: dict[str, tuple[str, Any]] = {}
-        decide_emits: dict[str, tuple[str, Any]] = {}
-        match_defaults: dict[str, Any] = {}
-        decide_defaults: dict[str, Any] = {}
-        for cname in names:
-            choice: Choice = spec.choices()[cname]
-            kind = cast(RuleKind, cname)
-            flags: list[str] = []
-            for i, r in enumerate(choice.rules):
-                info = _rule_info(pack, r, kind, (cname, "rules", i), value=r.value)
-                rules.append(info)
-                flag = prop_name(f"matched.{r.id}")
-                match[info.name + MATCHED] = _rule(info.name + MATCHED, comp.cond(r.when))
-                match_emits[info.name + MATCHED] = (flag, True)
-                match_defaults[flag] = False
-                branch = _and([("cmp", flag, "eq", True), *(("cmp", f, "eq", False) for f in flags)])
-                decide[info.name] = _rule(info.name, branch)
-                decide_emits[info.name] = (prop_name(cname), r.value)
-                flags.append(flag)
-            if choice.default is not None:
-                d = choice.default
-                info = RuleInfo(
-                    f"{pack}.{d.id}",
-                    d.id,
-                    kind,
-                    "no earlier rule applies",
-                    d.citation,
-                    d.reading,
-                    d.description,
-                    value=d.value,
-                    path=(cname, "default"),
-                    is_default=True,
-                )
-                rules.append(info)
-                decide[info.name] = _rule(info.name, _and([("cmp", f, "eq", False) for f in flags]))
-                decide_emits[info.name] = (prop_name(cname), d.value)
-            decide_defaults[prop_name(cname)] = "none"
-        stages.append(Stage(f"match{depth}", match, match_emits, match_defaults))
-        stages.append(Stage(f"decide{depth}", decide, decide_emits, decide_defaults))
 
+def _choice_stages(comp: _Compiler, depth: int, names: Sequence[str], rules: list[RuleInfo]) -> list[Stage]:
+    """The match and decide stages of one level of choices (their rules are added to ``rules``)."""
+    match = _StageParts()
+    decide = _StageParts()
+    for cname in names:
+        _choice_branches(comp, cname, comp.spec.choices()[cname], match, decide, rules)
+        decide.defaults[prop_name(cname)] = "none"
+    return [match.stage(f"match{depth}"), decide.stage(f"decide{depth}")]
+
+
+@dataclass
+class _StageParts:
+    """A stage being built: its rules, what each sets when it fires, and the unset values."""
+
+    rules: dict[str, Any] = field(default_factory=dict)
+    emits: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    def stage(self, name: str) -> Stage:
+        return Stage(name, self.rules, self.emits, self.defaults)
+
+
+def _choice_branches(
+    comp: _Compiler, cname: str, choice: Choice, match: _StageParts, decide: _StageParts, rules: list[RuleInfo]
+) -> None:
+    """One choice: each branch matches on its own condition, then decides when no earlier branch
+    matched; the default decides when none did."""
+    pack = comp.spec.id
+    kind = cast(RuleKind, cname)
+    earlier: list[str] = []  # the matched-flags of the branches before this one
+    for i, r in enumerate(choice.rules):
+        info = _rule_info(pack, r, kind, (cname, "rules", i), value=r.value)
+        rules.append(info)
+        matched = prop_name(f"matched.{r.id}")
+        match.rules[info.name + MATCHED] = _rule(info.name + MATCHED, comp.cond(r.when))
+        match.emits[info.name + MATCHED] = (matched, True)
+        match.defaults[matched] = False
+        branch = _and([("cmp", matched, "eq", True), *(("cmp", f, "eq", False) for f in earlier)])
+        decide.rules[info.name] = _rule(info.name, branch)
+        decide.emits[info.name] = (prop_name(cname), r.value)
+        earlier.append(matched)
+    if choice.default is not None:
+        d = choice.default
+        info = RuleInfo(
+            f"{pack}.{d.id}",
+            d.id,
+            kind,
+            "no earlier rule applies",
+            d.citation,
+            d.reading,
+            d.description,
+            value=d.value,
+            path=(cname, "default"),
+            is_default=True,
+        )
+        rules.append(info)
+        decide.rules[info.name] = _rule(info.name, _and([("cmp", f, "eq", False) for f in earlier]))
+        decide.emits[info.name] = (prop_name(cname), d.value)
+
+
+def _flags_stage(comp: _Compiler, rules: list[RuleInfo]) -> Stage:
+    """The pack's flags, decided after the choices: each fires on its condition and sets
+    ``flags__<id>`` true (false when it does not fire), which the last stage may test."""
+    parts = _StageParts()
+    for i, flag in enumerate(comp.spec.flags):
+        info = _rule_info(comp.spec.id, flag, "flag", ("flags", i))
+        rules.append(info)
+        parts.rules[info.name] = _rule(info.name, comp.cond(flag.when))
+        parts.emits[info.name] = (prop_name(f"flags.{flag.id}"), True)
+        parts.defaults[prop_name(f"flags.{flag.id}")] = False
+    return parts.stage("flags")
+
+
+def _rules_stage(comp: _Compiler, rules: list[RuleInfo]) -> Stage:
+    """The last stage: the delegation default, actions, warnings, record checks and patterns."""
+    spec, pack = comp.spec, comp.spec.id
     final: dict[str, Any] = {}
 
     def add(info: RuleInfo, expr: Expr) -> None:
@@ -475,22 +555,7 @@ def compile_policy(
         final[info.name] = _rule(info.name, expr)
 
     if spec.delegation is not None:
-        matrix = spec.delegation
-        add(
-            RuleInfo(
-                f"{pack}.delegation_default",
-                "delegation_default",
-                "delegation",
-                "delegation.in_matrix is false",
-                matrix.default.citation or matrix.citation,
-                matrix.default.reading or matrix.reading,
-                "A group not in the delegation matrix falls to its default row.",
-                message=matrix.default.warning,
-                path=("delegation", "default"),
-                facts=("delegation.in_matrix",),
-            ),
-            comp.test("delegation.in_matrix", "is", False),
-        )
+        add(_delegation_info(pack, spec.delegation), comp.test("delegation.in_matrix", "is", False))
     for i, a in enumerate(spec.actions):
         add(_rule_info(pack, a, "action", ("actions", i), action=a), comp.cond(a.when))
     for i, w in enumerate(spec.warnings):
@@ -501,11 +566,36 @@ def compile_policy(
             add(_record_info(pack, req, i, fld, label), _and([comp.cond(req.when), missing]))
     for i, pat in enumerate(spec.patterns):
         add(_rule_info(pack, pat, "pattern", ("patterns", i), pattern=pat), comp.cond(pat.when))
-    stages.append(Stage("rules", final, {}, {}))
+    return Stage("rules", final, {}, {})
+
+
+def _delegation_info(pack: str, matrix: Delegation) -> RuleInfo:
+    """The rule that warns about a group not in the delegation matrix."""
+    return RuleInfo(
+        f"{pack}.delegation_default",
+        "delegation_default",
+        "delegation",
+        "delegation.in_matrix is false",
+        matrix.default.citation or matrix.citation,
+        matrix.default.reading or matrix.reading,
+        "A group not in the delegation matrix falls to its default row.",
+        message=matrix.default.warning,
+        path=("delegation", "default"),
+        facts=("delegation.in_matrix",),
+    )
+
+
+def _assemble(
+    spec: PolicySpec,
+    comp: _Compiler,
+    stages: list[Stage],
+    rules: list[RuleInfo],
+    catalogue: Mapping[str, FactType],
+) -> CompiledPolicy:
+    """The compiled policy: rules in pack order, the case-book joins, a content-keyed name."""
+    pack = spec.id
     casebook = {f"{pack}.{pat.id}{REPEATED}": _join_rule(pat, f"{pack}.{pat.id}{REPEATED}") for pat in spec.patterns}
     joins = {f"{pack}.{pat.id}{REPEATED}": pat.count for pat in spec.patterns}
-
-    _check_engine_limits(stages, rules, file, locate)
     order = list(spec.choices())
     rules.sort(key=lambda r: order.index(r.kind) if r.kind in order else len(order))  # pack order, stable
     # The name's hash covers everything that can change an outcome: the compiled conditions and the

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, field_serializer
 from grievance_rules.calendar import Due, PlanCalendar
 from grievance_rules.compiler import RuleInfo, condition_facts
 from grievance_rules.facts import PreparedFacts
-from grievance_rules.schema import ActionRule, Deadline
+from grievance_rules.schema import ActionRule, AnchorRef, Deadline
 
 __all__ = [
     "ActionResult",
@@ -75,7 +75,7 @@ class ActionResult(_Out):
         return None if value is None else value.isoformat()
 
 
-TraceValue = bool | int | str | tuple[str, ...] | None
+TraceValue = bool | int | float | str | tuple[str, ...] | None
 """A value a condition read: a boolean, a count, a vocabulary token, a list of tags or an ISO
 date/date-time. Never free text or party data."""
 
@@ -119,6 +119,7 @@ class Determination(_Out):
     handled_by: str
     actions: tuple[ActionResult, ...]
     warnings: tuple[str, ...]
+    flags: dict[str, bool] = {}  # the pack's declared flags (docs/contract-notes.md)
     trace: tuple[TraceEntry, ...]
 
     @field_serializer("received_at", "as_of")
@@ -162,9 +163,9 @@ class _Anchors:
         times = [t for t in (self.facts.first(ev) for ev in action.done_by) if t is not None]
         return min(times) if times else None
 
-    def anchor(self, spec: str) -> tuple[dt.datetime, str, bool] | None:
+    def anchor(self, ref: AnchorRef) -> tuple[dt.datetime, str, bool] | None:
         """(moment, words, from_receipt) for the first available anchor, else None."""
-        kind, _, name = spec.partition(":")
+        kind, name = ref.kind, ref.name
         if kind == "receipt":
             return self.facts.received_at, "receipt", True
         if kind == "event":
@@ -189,12 +190,13 @@ class _Anchors:
             return self.memo[key]
         found = None
         used = ""
-        for used in deadline.anchors:
-            found = self.anchor(used)
+        for ref in deadline.refs:
+            used = str(ref)
+            found = self.anchor(ref)
             if found is not None:
                 break
         if found is None:
-            waiting = " or ".join(a.partition(":")[2] or a for a in deadline.anchors)
+            waiting = " or ".join(r.name or r.kind for r in deadline.refs)
             result: tuple[Due | None, str] = (None, f"{_amount_words(deadline)} after {waiting} (not yet happened)")
         else:
             moment, words, from_receipt = found

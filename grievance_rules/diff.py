@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from grievance_rules.compiler import describe
-from grievance_rules.schema import Citation, Condition, Deadline, FilingWindow, PolicySpec
+from grievance_rules.schema import AnchorRef, Citation, Condition, Deadline, FilingWindow, PolicySpec
 
 __all__ = ["Change", "PackIdentity", "PolicyDiff", "deadline_words", "diff_policies", "render_diff"]
 
@@ -81,8 +81,8 @@ class PolicyDiff(_Frozen):
 _UNIT = {"calendar_days": "calendar day", "business_days": "business day", "hours": "hour"}
 
 
-def _anchor_words(anchor: str) -> str:
-    kind, _, name = anchor.partition(":")
+def _anchor_words(anchor: AnchorRef) -> str:
+    kind, name = anchor.kind, anchor.name
     if kind == "receipt":
         return "receipt"
     if kind == "event":
@@ -92,7 +92,7 @@ def _anchor_words(anchor: str) -> str:
 
 def deadline_words(deadline: Deadline) -> str:
     """A deadline in words: ``5 business days after receipt``."""
-    anchors = " or, failing that, ".join(_anchor_words(a) for a in deadline.anchors)
+    anchors = " or, failing that, ".join(_anchor_words(a) for a in deadline.refs)
     if deadline.unit == "immediately":
         return f"immediately on {anchors}"
     if deadline.unit == "close_of_next_business_day":

@@ -23,28 +23,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_serializer
 
 from grievance_rules.calendar import PlanCalendar
-from grievance_rules.compiler import RuleInfo, condition_tests
+from grievance_rules.compiler import OP_WORDS, RuleInfo, condition_tests
 from grievance_rules.determination import ActionResult, Determination, TraceEntry, TraceValue
 from grievance_rules.errors import EvaluationError
 from grievance_rules.facts import Grievance
 from grievance_rules.policy import Policy
-from grievance_rules.schema import Condition, Deadline, PolicySpec
+from grievance_rules.schema import AnchorRef, Condition, Deadline, PolicySpec
 
 __all__ = ["ActionAccount", "Check", "DeadlineWork", "Explanation", "RuleAccount", "explain", "render_explanation"]
 
-_OP = {
-    "is": "is",
-    "is_not": "is not",
-    "in": "is one of",
-    "not_in": "is none of",
-    "any_of": "include any of",
-    "all_of": "include all of",
-    "none_of": "include none of",
-    "gte": "is at least",
-    "gt": "is more than",
-    "lte": "is at most",
-    "lt": "is less than",
-}
+_OP = OP_WORDS
 
 
 class _Out(BaseModel):
@@ -181,10 +169,21 @@ def _tests_of(spec: PolicySpec, info: RuleInfo) -> list[tuple[str, str, Any]]:
 
 
 def _holds(op: str, operand: Any, value: TraceValue) -> bool:
-    if op in ("any_of", "all_of", "none_of"):
+    if op in ("any_of", "all_of", "none_of", "only"):
         have = set(value) if isinstance(value, list | tuple) else set()
         wanted = set(operand)
-        return {"any_of": bool(have & wanted), "all_of": wanted <= have, "none_of": not (have & wanted)}[op]
+        return {
+            "any_of": bool(have & wanted),
+            "all_of": wanted <= have,
+            "none_of": not (have & wanted),
+            "only": have <= wanted,
+        }[op]
+    if isinstance(value, str) and value[:1].isdigit():
+        # a declared date or date-time is shown as ISO text: compare moments, not strings
+        value = _iso_value(value)
+        operand = [_iso_value(o) for o in operand] if isinstance(operand, list) else _iso_value(operand)
+    elif isinstance(value, float):
+        operand = [float(o) for o in operand] if isinstance(operand, list) else float(operand)
     if op == "is":
         return bool(value == operand)
     if op == "is_not":
@@ -193,10 +192,22 @@ def _holds(op: str, operand: Any, value: TraceValue) -> bool:
         return bool(value in operand)
     if op == "not_in":
         return bool(value not in operand)
-    if not isinstance(value, int):
+    if isinstance(value, bool) or value is None or isinstance(value, tuple):
         return False
-    limit = int(operand)
-    return {"gte": value >= limit, "gt": value > limit, "lte": value <= limit, "lt": value < limit}[op]
+    ordered: Any = value
+    return bool(
+        {"gte": ordered >= operand, "gt": ordered > operand, "lte": ordered <= operand, "lt": ordered < operand}[op]
+    )
+
+
+def _iso_value(text: Any) -> Any:
+    """An ISO date or date-time as a comparable value (unchanged when it is neither)."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
 
 
 def _word(value: Any) -> str:
@@ -263,8 +274,9 @@ def _deadline_work(
         return None
     deadline: Deadline = rule.deadline
     anchor_at = entry.anchor_at.astimezone(calendar.tz)
-    from_receipt = entry.anchor == "receipt"
-    anchor_words = {"receipt": "received"}.get(entry.anchor, entry.anchor.replace(":", " ", 1))
+    ref = AnchorRef.parse(entry.anchor)
+    from_receipt = ref.kind == "receipt"
+    anchor_words = "received" if from_receipt else f"{ref.kind} {ref.name}"
     steps = [f"{anchor_words}: {_moment(anchor_at)}"]
     counted: tuple[dt.date, ...] = ()
     skipped: tuple[tuple[dt.date, str], ...] = ()
@@ -344,6 +356,8 @@ def render_explanation(explanation: Explanation) -> str:
         lines += _checks(acc, "    ")
     timely = {None: "not judged (no filing window or no incident date)", True: "yes", False: "no"}[det.timely_filed]
     lines.append(f"- filed in time: {timely}")
+    for flag, value in det.flags.items():
+        lines.append(f"- flag {flag}: {'true' if value else 'false'}")
     if det.filing_deadline is not None:
         lines.append(
             f"    received {_day(det.received_at.date(), year=True)}; "

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 import pendulum
@@ -38,7 +38,8 @@ from pydantic import (
 
 from grievance_rules.calendar import PlanCalendar
 from grievance_rules.errors import FactProblem, FactsError, did_you_mean, dotted_path, safe_field_name, unknown_value
-from grievance_rules.schema import CHANNELS, PolicySpec
+from grievance_rules.registry import CHANNELS, Channel, allowed_words, coerce_fact, field_value, is_present
+from grievance_rules.schema import PolicySpec
 
 __all__ = [
     "MAX_CODE_CHARS",
@@ -51,6 +52,8 @@ __all__ = [
     "Grievance",
     "Party",
     "PreparedFacts",
+    "field_value",
+    "is_present",
     "parse_grievance",
     "prepare",
     "received_date",
@@ -137,7 +140,6 @@ def _moment_out(value: str | dt.datetime) -> str:
 
 Moment = Annotated[StrictStr | dt.datetime, PlainValidator(_check_moment), PlainSerializer(_moment_out)]
 Day = Annotated[dt.date, PlainValidator(_check_date)]
-Channel = Literal["phone", "mail", "fax", "email", "online", "in_person"]
 Complainant = Literal["member", "representative", "provider"]
 
 
@@ -185,6 +187,11 @@ class Grievance(_Facts):
     provider: Party | None = None
     representative_name: Name | None = None
     resolution_summary: Text | None = None
+    facts: dict[Code, Any] = Field(
+        default_factory=dict,
+        max_length=MAX_FIELDS,
+        description="Values of the facts the pack declares (its 'facts:'), by name.",
+    )
 
 
 _ALLOWED = {
@@ -317,6 +324,12 @@ def _strings(grievance: Grievance) -> Iterator[str]:
         yield event.type
         if event.note is not None:
             yield event.note
+    for key, value in grievance.facts.items():
+        yield key
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, list):
+            yield from (v for v in value if isinstance(v, str))
 
 
 def _text_size(grievance: Grievance) -> int | None:
@@ -327,7 +340,7 @@ def _text_size(grievance: Grievance) -> int | None:
         + MAX_CODE_CHARS * (3 + len(g.concerns) + len(g.assistance_needs) + len(g.events))
         + MAX_NAME_CHARS * 13
     )
-    if bound <= MAX_RECORD_CHARS:
+    if bound <= MAX_RECORD_CHARS and not g.facts:  # declared facts' text is bounded per fact only
         return None
     return sum(map(len, _strings(g)))
 
@@ -340,6 +353,7 @@ class PreparedFacts:
     received_at: pendulum.DateTime
     resolved_at: pendulum.DateTime | None
     events: tuple[tuple[str, pendulum.DateTime], ...]  # (type, at), in time order
+    declared: Mapping[str, Any] = field(default_factory=dict)  # the pack's declared facts, read and checked
 
     def first(self, event_type: str) -> pendulum.DateTime | None:
         """When the first ``event_type`` event happened (``resolved`` includes resolved_at)."""
@@ -460,6 +474,7 @@ def prepare(
                     names,
                 )
             )
+    declared = _declared_facts(grievance, spec, calendar, problems)
     if problems:
         raise FactsError(problems)
 
@@ -505,22 +520,68 @@ def prepare(
         events.append((event.type, at))
     if problems:
         raise FactsError(problems)
-    return PreparedFacts(grievance, received, resolved, tuple(events))
+    return PreparedFacts(grievance, received, resolved, tuple(events), declared)
+
+
+def _declared_facts(
+    grievance: Grievance, spec: PolicySpec, calendar: PlanCalendar, problems: list[FactProblem]
+) -> dict[str, Any]:
+    """The values of the pack's declared facts, checked like the built-in fields.
+
+    A problem names the field (``facts.<name>``) and what it allows, never the value given. A
+    boolean is false and a tag list empty when not given; a fact with a ``default`` takes it;
+    any other fact is required. A date-time without an offset is read in the plan's timezone.
+    """
+    out: dict[str, Any] = {}
+    declared = spec.facts
+    for name in grievance.facts:
+        if name not in declared:
+            names = ", ".join(declared) or "(the pack declares no facts)"
+            shown = safe_field_name(name)
+            hint = "" if shown is None else did_you_mean(name, declared)
+            where = f"facts.{shown}" if shown is not None else "facts.<field name withheld>"
+            problems.append(FactProblem(where, f"unknown fact{hint}; allowed: {names}", names))
+    for name, decl in declared.items():
+        ftype = decl.fact_type()
+        allowed = allowed_words(ftype)
+        if name in grievance.facts:
+            raw = grievance.facts[name]
+        elif decl.default is not None:
+            raw = decl.default
+        elif ftype.kind in ("bool", "tags"):
+            raw = False if ftype.kind == "bool" else []
+        else:
+            problems.append(FactProblem(f"facts.{name}", f"is required; allowed: {allowed}", allowed))
+            continue
+        try:
+            value = coerce_fact(ftype, raw)
+        except ValueError:
+            problems.append(
+                FactProblem(f"facts.{name}", f"does not fit the declared {decl.type}; allowed: {allowed}", allowed)
+            )
+            continue
+        if isinstance(value, str) and (len(value) > MAX_NAME_CHARS or _SURROGATE.search(value)):
+            limit = f"text of at most {MAX_NAME_CHARS} characters (valid Unicode)"
+            problems.append(FactProblem(f"facts.{name}", f"is too long or not valid Unicode; allowed: {limit}", limit))
+            continue
+        if isinstance(value, tuple) and len(value) > MAX_ITEMS:
+            problems.append(
+                FactProblem(f"facts.{name}", f"has more than {MAX_ITEMS} tags", f"at most {MAX_ITEMS} tags")
+            )
+            continue
+        if isinstance(value, dt.datetime):
+            moment = _moment(value, calendar)
+            if moment is None:
+                problems.append(_outside(f"facts.{name}", calendar))
+                continue
+            value = moment
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and not calendar.serves(value):
+            problems.append(_outside(f"facts.{name}", calendar))
+            continue
+        out[name] = value
+    return out
 
 
 def normalize_name(text: str) -> str:
     """A name compared without case or extra spaces (groups, providers)."""
     return " ".join(text.lower().split())
-
-
-def field_value(grievance: Grievance, name: str) -> Any:
-    """The value of a dotted field such as ``provider.name``, or None when absent."""
-    obj: Any = grievance
-    for part in name.split("."):
-        obj = getattr(obj, part, None) if obj is not None else None
-    return obj
-
-
-def is_present(grievance: Grievance, name: str) -> bool:
-    """Whether the facts give the record field ``name`` (dotted, e.g. ``provider.name``)."""
-    return field_value(grievance, name) not in (None, "", [])

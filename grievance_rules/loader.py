@@ -26,7 +26,8 @@ from pydantic import BaseModel, ValidationError
 
 from grievance_rules.codes import code_for_error_type
 from grievance_rules.errors import PolicyError, Problem, Severity, did_you_mean, dotted_path
-from grievance_rules.schema import HINT_BUDGET, PATTERN_WORDS, Declared, PolicySpec, hint
+from grievance_rules.registry import CHANNELS, FactType
+from grievance_rules.schema import FACT_KINDS, HINT_BUDGET, PATTERN_WORDS, AnchorRef, Declared, PolicySpec, hint
 
 __all__ = [
     "MAX_ALIAS_NODES",
@@ -517,6 +518,9 @@ def collect_declared(data: Mapping[str, Any]) -> Declared:
     actions = data.get("actions") if isinstance(data.get("actions"), list) else []
     timers = data.get("timers") if isinstance(data.get("timers"), list) else []
     patterns = data.get("patterns") if isinstance(data.get("patterns"), list) else []
+    flags = data.get("flags") if isinstance(data.get("flags"), list) else []
+    delegation = data.get("delegation")
+    assert isinstance(flags, list)
     assert isinstance(actions, list) and isinstance(timers, list) and isinstance(patterns, list)
     return Declared(
         concerns=_keys(vocab.get("concerns")),
@@ -530,7 +534,28 @@ def collect_declared(data: Mapping[str, Any]) -> Declared:
         choices=choices,
         has_delegation=isinstance(data.get("delegation"), dict),
         has_filing_window=isinstance(data.get("filing_window"), dict),
+        channels=tuple(str(c) for c in vocab["channels"]) if isinstance(vocab.get("channels"), list) else CHANNELS,
+        facts=_declared_facts(data.get("facts")),
+        handlers=_keys(vocab.get("handlers")),
+        delegation_by_plan=isinstance(delegation, dict) and delegation.get("direction") == "by_plan",
+        flags=tuple(str(f["id"]) for f in flags if isinstance(f, dict) and "id" in f),
     )
+
+
+def _declared_facts(raw: Any) -> dict[str, FactType]:
+    """The pack's declared facts as registry types, skipping any whose shape is wrong (pass 2
+    reports those where they stand)."""
+    out: dict[str, FactType] = {}
+    if not isinstance(raw, dict):
+        return out
+    for name, decl in raw.items():
+        if not isinstance(decl, dict) or decl.get("type") not in FACT_KINDS:
+            continue
+        values, vocab = decl.get("values"), decl.get("vocabulary")
+        names = tuple(str(v) for v in (values if isinstance(values, list) else ()))
+        names += tuple(str(k) for k in (vocab if isinstance(vocab, dict) else ()))
+        out[str(name)] = FactType(cast(Any, FACT_KINDS[decl["type"]]), names)
+    return out
 
 
 # --------------------------------------------------------------------------- pass 2
@@ -691,8 +716,9 @@ def _anchor_cycles(data: Mapping[str, Any], file: str, source_map: SourceMap) ->
             if isinstance(dl, dict):
                 anchors = dl.get("from", "receipt")
                 for anchor in anchors if isinstance(anchors, list) else [anchors]:
-                    if isinstance(anchor, str) and anchor.startswith("action:"):
-                        targets.append(anchor.split(":", 1)[1])
+                    ref = _anchor_or_none(anchor)
+                    if ref is not None and ref.kind == "action":
+                        targets.append(ref.name)
                         where.setdefault(action["id"], ("actions", i, key, "from"))
         edges[action["id"]] = targets
     problems: list[Problem] = []
@@ -722,3 +748,13 @@ def _anchor_cycles(data: Mapping[str, Any], file: str, source_map: SourceMap) ->
                 elif nxt not in trail and nxt in edges:
                     stack.append((nxt, trail + [nxt]))
     return problems
+
+
+def _anchor_or_none(anchor: Any) -> AnchorRef | None:
+    """The anchor a raw ``from:`` value names, or None when it is not one (pass 2 reports that)."""
+    if not isinstance(anchor, str):
+        return None
+    try:
+        return AnchorRef.parse(anchor)
+    except ValueError:
+        return None

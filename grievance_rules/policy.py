@@ -37,7 +37,6 @@ from grievance_rules.export import ExportLayout, export_layout, export_row
 from grievance_rules.facts import (
     Grievance,
     PreparedFacts,
-    is_present,
     normalize_name,
     parse_grievance,
     prepare,
@@ -46,6 +45,7 @@ from grievance_rules.facts import (
 from grievance_rules.lint import lint_spec
 from grievance_rules.loader import LoadedSpec, load_spec_text
 from grievance_rules.period import Period, parse_period
+from grievance_rules.registry import fact_registry
 from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, Effective, PolicySpec, Timer
 
 if TYPE_CHECKING:
@@ -60,7 +60,17 @@ Getter = Callable[["_Context"], Any]
 class _Context:
     """What the property getters read for one grievance."""
 
-    __slots__ = ("as_of", "delegation", "facts", "filing", "filing_deadline", "patterns", "timely", "timers")
+    __slots__ = (
+        "_run_timer",
+        "as_of",
+        "delegation",
+        "facts",
+        "filing",
+        "filing_deadline",
+        "patterns",
+        "timely",
+        "timers",
+    )
 
     def __init__(
         self,
@@ -69,8 +79,10 @@ class _Context:
         delegation: DelegationRow | DelegationDefault | None,
         in_matrix: bool,
         filing_deadline: dt.date | None,
-        patterns: frozenset[str] = frozenset(),
+        patterns: frozenset[str],
+        run_timer: Callable[[str, _Context], tuple[str, dt.datetime | None, dt.datetime | None]],
     ) -> None:
+        self._run_timer = run_timer
         self.patterns = patterns
         self.timers: dict[str, tuple[str, dt.datetime | None, dt.datetime | None]] = {}
         self.facts = facts
@@ -79,6 +91,17 @@ class _Context:
         self.filing_deadline = filing_deadline
         self.timely = None if filing_deadline is None else facts.received_at.date() <= filing_deadline
         self.filing = "unknown" if self.timely is None else ("timely" if self.timely else "late")
+
+    def timer(self, timer: str) -> tuple[str, dt.datetime | None, dt.datetime | None]:
+        """(state, due moment, when the event happened) of a timer, computed once per grievance."""
+        found = self.timers.get(timer)
+        if found is None:
+            found = self.timers[timer] = self._run_timer(timer, self)
+        return found
+
+    def timer_state(self, timer: str) -> str:
+        """``met``, ``missed`` or ``open`` (the registry's reader of ``timers.<id>``)."""
+        return self.timer(timer)[0]
 
 
 def _compile_code(message: str) -> str:
@@ -158,6 +181,7 @@ class Policy:
                 ]
             ) from None
         self._timers = {t.id: t for t in self.spec.timers}
+        self._registry = fact_registry(self.spec.declared())
         self._getters = {prop: self._getter(fact, tag) for prop, (fact, tag) in self.compiled.properties.items()}
         self.sha256 = loaded.sha256
         effective = self.spec.effective_range
@@ -508,73 +532,31 @@ class Policy:
         deadline = None
         if self.spec.filing_window is not None and g.incident_date is not None:
             deadline = self.calendar.filing_deadline(g.incident_date, self.spec.filing_window.amount)
-        return _Context(facts, as_of, row, in_matrix, deadline, patterns)
+        return _Context(facts, as_of, row, in_matrix, deadline, patterns, self._run_timer)
 
     def _properties(self, ctx: _Context) -> dict[str, Any]:
         return {prop: get(ctx) for prop, get in self._getters.items()}
 
     def _getter(self, fact: str, tag: str | None) -> Getter:
+        """The engine property's reader, from the fact registry (a tag's property: is it listed)."""
+        read = self._registry[fact].read
+        if read is None:
+            raise AssertionError(f"fact {fact} is decided by the rules, not read from the facts")
         if tag is not None:
-            attr = "concerns" if fact == "concerns" else "assistance_needs"
-            return lambda ctx: tag in getattr(ctx.facts.grievance, attr)
-        simple: dict[str, Getter] = {
-            "channel": lambda ctx: ctx.facts.grievance.channel or "none",
-            "complainant": lambda ctx: ctx.facts.grievance.complainant,
-            "group": lambda ctx: ctx.facts.grievance.group or "",
-            "type": lambda ctx: ctx.facts.grievance.type or "none",
-            "wants_formal_grievance": lambda ctx: ctx.facts.grievance.wants_formal_grievance,
-            "urgent": lambda ctx: ctx.facts.grievance.urgent,
-            "resolved": lambda ctx: ctx.facts.first("resolved") is not None,
-            "has_incident_date": lambda ctx: ctx.facts.grievance.incident_date is not None,
-            "channel_accepted": lambda ctx: ctx.facts.grievance.channel in self.spec.vocabulary.channels,
-            "filing": lambda ctx: ctx.filing,
-            "delegation.in_matrix": lambda ctx: ctx.delegation[1],
-            "delegation.delegated": lambda ctx: bool(ctx.delegation[0] and ctx.delegation[0].delegated),
-            "delegation.verbal_grievances": lambda ctx: bool(ctx.delegation[0] and ctx.delegation[0].verbal_grievances),
-            "delegation.written_channel": lambda ctx: bool(
-                ctx.delegation[0] and ctx.facts.grievance.channel in ctx.delegation[0].written_channels
-            ),
-        }
-        if fact in simple:
-            return simple[fact]
-        head, _, rest = fact.partition(".")
-        if head == "events":
-            name, _, count = rest.partition(".")
-            if count.startswith("after."):
-                earlier = count.removeprefix("after.")
-                return lambda ctx: ctx.facts.after(name, earlier)
-            if count:
-                return lambda ctx: ctx.facts.count(name)
-            return lambda ctx: ctx.facts.first(name) is not None
-        if head == "timers":
-            timer = self._timers[rest]
-            return lambda ctx: self._timer_state(timer, ctx)
-        if head == "patterns":
-            return lambda ctx: rest in ctx.patterns
-        if head == "present":
-            return lambda ctx: is_present(ctx.facts.grievance, rest)
-        raise AssertionError(f"no getter for fact {fact}")  # the catalogue and getters are kept in step
+            return lambda ctx: tag in read(ctx)
+        return read
 
-    def _timer_state(self, timer: Timer, ctx: _Context) -> str:
-        return self._timer(timer, ctx)[0]
-
-    def _timer(self, timer: Timer, ctx: _Context) -> tuple[str, dt.datetime | None, dt.datetime | None]:
+    def _run_timer(self, timer_id: str, ctx: _Context) -> tuple[str, dt.datetime | None, dt.datetime | None]:
         """(state, due moment, when the event happened) of a timer for one grievance."""
-        found = ctx.timers.get(timer.id)
-        if found is None:
-            found = ctx.timers[timer.id] = self._run_timer(timer, ctx)
-        return found
-
-    def _run_timer(self, timer: Timer, ctx: _Context) -> tuple[str, dt.datetime | None, dt.datetime | None]:
+        timer = self._timers[timer_id]
         facts = ctx.facts
         anchor = None
         from_receipt = False
-        for spec in timer.within.anchors:
-            kind, _, name = spec.partition(":")
-            if kind == "receipt":
+        for ref in timer.within.refs:
+            if ref.kind == "receipt":
                 anchor, from_receipt = facts.received_at, True
-            elif kind == "event":
-                anchor = facts.first(name)
+            elif ref.kind == "event":
+                anchor = facts.first(ref.name)
             if anchor is not None:
                 break
         happened = facts.first(timer.event)
@@ -588,23 +570,26 @@ class Policy:
         return "open", due.due_at, None
 
     def _fact_values(
-        self, ctx: _Context, choice: Mapping[str, str | None], props: Mapping[str, Any]
+        self, ctx: _Context, choice: Mapping[str, str | None], props: Mapping[str, Any], flags: Mapping[str, bool]
     ) -> dict[str, TraceValue]:
         """The value of every fact the pack's conditions read, for the trace: booleans, counts,
         vocabulary tokens, tag lists and ISO dates, never free text (a text fact shows its value
         only when the pack's own conditions name it)."""
-        g = ctx.facts.grievance
         # the engine was shown these very values: read them back rather than derive them twice
         out: dict[str, TraceValue] = {fact: props[prop] for fact, prop in self._plain_values}
         for fact in self._choice_values:
             out[fact] = choice.get(fact) or ("plan" if fact == "handled_by" else None)
-        for fact, attr in self._tag_values:
-            out[fact] = tuple(sorted(getattr(g, attr)))
+        for fact in self._flag_values:
+            out[fact] = flags[fact.removeprefix("flags.")]
+        for fact in self._moment_values:
+            out[fact] = ctx.facts.declared[fact.removeprefix("facts.")].isoformat()
+        for fact, read in self._tag_values:
+            out[fact] = tuple(sorted(read(ctx)))
         for fact, get, named in self._str_values:
             value = get(ctx)
             out[fact] = value if value in named else "(a value the pack does not name)"
         for fact, timer in self._timer_values:
-            state, due, happened = self._timer(timer, ctx)  # computed once per grievance (ctx.timers)
+            state, due, happened = ctx.timer(timer.id)  # computed once per grievance (ctx.timers)
             out[fact] = state
             out[f"{fact}.due_at"] = None if due is None else due.isoformat()
             out[f"{fact}.event_at"] = None if happened is None else happened.isoformat()
@@ -617,7 +602,9 @@ class Policy:
             named.setdefault(fact, set()).update(operand if isinstance(operand, list) else [operand])
         self._plain_values: list[tuple[str, str]] = []  # (fact, engine property)
         self._choice_values: list[str] = []
-        self._tag_values: list[tuple[str, str]] = []
+        self._flag_values: list[str] = []
+        self._moment_values: list[str] = []  # declared dates and date-times, shown as ISO text
+        self._tag_values: list[tuple[str, Getter]] = []
         self._str_values: list[tuple[str, Getter, frozenset[Any]]] = []
         self._timer_values: list[tuple[str, Timer]] = []
         catalogue = self.compiled.catalogue
@@ -625,8 +612,12 @@ class Policy:
             kind = catalogue[fact].kind if fact in catalogue else "enum"
             if fact in self.spec.choices():
                 self._choice_values.append(fact)
+            elif fact.startswith("flags."):
+                self._flag_values.append(fact)
+            elif kind in ("date", "datetime"):
+                self._moment_values.append(fact)
             elif kind == "tags":
-                self._tag_values.append((fact, "concerns" if fact == "concerns" else "assistance_needs"))
+                self._tag_values.append((fact, self._getter(fact, None)))
             elif fact.startswith("timers."):
                 self._timer_values.append((fact, self._timers[fact.partition(".")[2]]))
             elif kind == "str":
@@ -657,6 +648,7 @@ class Policy:
         trace: list[TraceEntry] = []
         fired_actions: list[RuleInfo] = []
         warnings: list[str] = []
+        flags = dict.fromkeys((f.id for f in self.spec.flags), False)
         for info in self.compiled.rules:
             did = info.name in fired
             trace.append(
@@ -670,7 +662,9 @@ class Policy:
             )
             if not did:
                 continue
-            if info.kind in ("classification", "level", "handled_by"):
+            if info.kind == "flag":
+                flags[info.id] = True
+            elif info.kind in ("classification", "level", "handled_by"):
                 if choice.get(info.kind) is not None:
                     raise EvaluationError(f"two {info.kind} rules fired; the compiled choice is inconsistent")
                 choice[info.kind] = info.value
@@ -680,7 +674,7 @@ class Policy:
                 warnings.append(info.message)
         if choice.get("classification") is None:
             raise EvaluationError("no classification rule fired; add a 'default' to the policy's classification")
-        decision = _Decision(choice, tuple(fired_actions), tuple(warnings), tuple(trace))
+        decision = _Decision(choice, tuple(fired_actions), tuple(warnings), tuple(trace), flags)
         if len(self._decisions) >= 4096:
             self._decisions.clear()
         self._decisions[fired] = decision
@@ -716,6 +710,7 @@ class Policy:
             handled_by=decision.choice.get("handled_by") or "plan",
             actions=actions,
             warnings=decision.warnings,
+            flags=decision.flags,
             trace=self._trace(decision, ctx, props, anchored) if trace else (),
         )
 
@@ -729,7 +724,7 @@ class Policy:
         the trace is built once per (decision, values) and shared; only entries holding moments
         of this grievance (timers, deadlines) are copied per grievance.
         """
-        values = self._fact_values(ctx, decision.choice, props)
+        values = self._fact_values(ctx, decision.choice, props, decision.flags)
         key = (id(decision), *[values[k] for k in self._shared_keys])
         hit = self._trace_cache.get(key)
         if hit is None or hit[0] is not decision:
@@ -788,6 +783,7 @@ class _Decision(NamedTuple):
     actions: tuple[RuleInfo, ...]
     warnings: tuple[str, ...]
     trace: tuple[TraceEntry, ...]
+    flags: dict[str, bool]
 
 
 def _because(info: RuleInfo, fired: bool, all_fired: frozenset[str]) -> str:

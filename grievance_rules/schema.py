@@ -15,7 +15,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
@@ -23,6 +24,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictInt,
     StrictStr,
     StringConstraints,
@@ -33,6 +35,17 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from grievance_rules.errors import did_you_mean
+from grievance_rules.registry import (
+    CHANNELS,
+    COMPLAINANTS,
+    RECORD_FIELDS,
+    Channel,
+    Declared,
+    FactType,
+    build_catalogue,
+    coerce_fact,
+    operand_value,
+)
 
 #: A budget of "did you mean" comparisons, set by the loader for one pack: a pack with thousands of
 #: near misses against thousands of declared names would otherwise spend minutes on suggestions.
@@ -64,7 +77,9 @@ __all__ = [
     "COMPLAINANTS",
     "PATTERN_WORDS",
     "ActionRule",
+    "AnchorRef",
     "Calendar",
+    "Channel",
     "Choice",
     "ChoiceRule",
     "Citation",
@@ -74,8 +89,10 @@ __all__ = [
     "Delegation",
     "DelegationRow",
     "Effective",
+    "FactDeclaration",
     "FactType",
     "FilingWindow",
+    "FlagRule",
     "HolidaySource",
     "Pattern",
     "PolicySpec",
@@ -87,31 +104,11 @@ __all__ = [
     "Timer",
     "WarningRule",
     "build_catalogue",
+    "operand_value",
     "policy_json_schema",
 ]
 
-CHANNELS: tuple[str, ...] = ("phone", "mail", "fax", "email", "online", "in_person")
-COMPLAINANTS: tuple[str, ...] = ("member", "representative", "provider")
-TIMER_STATES: tuple[str, ...] = ("met", "missed", "open")
-FILING_STATES: tuple[str, ...] = ("timely", "late", "unknown")
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-#: Fields of the facts whose presence a record requirement may demand.
-RECORD_FIELDS: tuple[str, ...] = (
-    "type",
-    "channel",
-    "group",
-    "incident_date",
-    "narrative",
-    "member.id",
-    "member.name",
-    "member.address",
-    "member.phone",
-    "member.patient_name",
-    "provider.name",
-    "provider.location",
-    "representative_name",
-    "resolution_summary",
-)
 
 #: Every text form the format requires, said in words: a validation message shows these, never the
 #: regular expression (tests/test_validator.py checks every pattern of the JSON Schema has words).
@@ -131,7 +128,7 @@ PATTERN_WORDS: dict[str, str] = {
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Value = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]*$")]
 Text = Annotated[str, StringConstraints(min_length=1)]
-Scalar = StrictBool | StrictInt | StrictStr
+Scalar = StrictBool | StrictInt | StrictFloat | StrictStr
 
 
 class StrictModel(BaseModel):
@@ -156,80 +153,6 @@ class Citation(StrictModel):
 
 
 # --------------------------------------------------------------------------- facts catalogue
-
-
-@dataclass(frozen=True)
-class FactType:
-    """The type of one fact rules may test.
-
-    ``kind`` is ``bool``, ``int``, ``enum``, ``str`` or ``tags``; ``values`` lists an enum's or a
-    tag list's allowed values.
-    """
-
-    kind: Literal["bool", "int", "enum", "str", "tags"]
-    values: tuple[str, ...] = ()
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Declared:
-    """Names a pack declares, collected before validation so references can be checked."""
-
-    concerns: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    events: tuple[str, ...] = ()
-    assistance: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
-    actions: tuple[str, ...] = ()
-    timers: tuple[str, ...] = ()
-    patterns: tuple[str, ...] = ()
-    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    has_delegation: bool = False
-    has_filing_window: bool = False
-
-
-def build_catalogue(declared: Declared) -> dict[str, FactType]:
-    """Every fact a condition may name, with its type, for a pack that declares ``declared``."""
-    cat: dict[str, FactType] = {
-        "channel": FactType("enum", CHANNELS, "how the grievance arrived"),
-        "complainant": FactType("enum", COMPLAINANTS, "who complains"),
-        "group": FactType("str", (), "the member's health plan or group"),
-        "type": FactType("enum", declared.types + ("none",), "grievance type ('none' if not given)"),
-        "concerns": FactType("tags", declared.concerns, "what the complaint is about"),
-        "assistance_needs": FactType("tags", declared.assistance, "assistance the member needs"),
-        "wants_formal_grievance": FactType("bool", (), "the member says they want to file a grievance"),
-        "urgent": FactType("bool", (), "an urgent or expedited case"),
-        "resolved": FactType("bool", (), "the grievance has been resolved"),
-        "has_incident_date": FactType("bool", (), "the facts give an incident date"),
-        "channel_accepted": FactType("bool", (), "the channel is one the plan lists"),
-    }
-    if declared.has_filing_window:
-        cat["filing"] = FactType("enum", FILING_STATES, "filed within the filing window")
-    if declared.has_delegation:
-        cat["delegation.in_matrix"] = FactType("bool", (), "the group is a row of the delegation matrix")
-        cat["delegation.delegated"] = FactType("bool", (), "the plan is delegated for this group")
-        cat["delegation.verbal_grievances"] = FactType("bool", (), "the plan may take verbal grievances for this group")
-        cat["delegation.written_channel"] = FactType("bool", (), "the channel is a written channel the group allows")
-    for ev in declared.events:
-        cat[f"events.{ev}"] = FactType("bool", (), f"a '{ev}' event happened")
-        cat[f"events.{ev}.count"] = FactType("int", (), f"how many '{ev}' events happened")
-    for ev in declared.events:
-        for earlier in (*declared.events, "resolved"):
-            if earlier != ev:
-                cat[f"events.{ev}.after.{earlier}"] = FactType(
-                    "bool", (), f"a '{ev}' event happened after the first '{earlier}' event"
-                )
-    for timer in declared.timers:
-        cat[f"timers.{timer}"] = FactType("enum", TIMER_STATES, f"timer '{timer}'")
-    for pattern in declared.patterns:
-        cat[f"patterns.{pattern}"] = FactType(
-            "bool", (), f"this grievance completes pattern '{pattern}' in a case book"
-        )
-    for fld in RECORD_FIELDS:
-        cat[f"present.{fld}"] = FactType("bool", (), f"the facts give {fld}")
-    for name, values in declared.choices.items():
-        cat[name] = FactType("enum", values, f"the {name} the rules decide")
-    return cat
 
 
 _LAST_CATALOGUE: tuple[Declared, dict[str, FactType]] | None = None
@@ -257,13 +180,16 @@ def _context_declared(info: ValidationInfo) -> Declared | None:
 
 # --------------------------------------------------------------------------- conditions
 
-_TEST_KEYS = ("is", "is_not", "in", "not_in", "any_of", "all_of", "none_of", "gte", "gt", "lte", "lt")
+_TEST_KEYS = ("is", "is_not", "in", "not_in", "any_of", "all_of", "none_of", "only", "gte", "gt", "lte", "lt")
 _OPS_BY_KIND: dict[str, tuple[str, ...]] = {
     "bool": ("is", "is_not"),
     "int": ("is", "is_not", "in", "not_in", "gte", "gt", "lte", "lt"),
     "enum": ("is", "is_not", "in", "not_in"),
     "str": ("is", "is_not", "in", "not_in"),
-    "tags": ("any_of", "all_of", "none_of"),
+    "number": ("is", "is_not", "in", "not_in", "gte", "gt", "lte", "lt"),
+    "date": ("is", "is_not", "in", "not_in", "gte", "gt", "lte", "lt"),
+    "datetime": ("is", "is_not", "in", "not_in", "gte", "gt", "lte", "lt"),
+    "tags": ("any_of", "all_of", "none_of", "only"),
 }
 
 
@@ -272,7 +198,7 @@ class Condition(StrictModel):
 
     Either a combination (exactly one of ``all``, ``any``, ``none``, each a list of conditions)
     or a test of one fact: ``fact`` with exactly one operator (``is``, ``is_not``, ``in``,
-    ``not_in`` for values; ``any_of``, ``all_of``, ``none_of`` for tag lists; ``gte``, ``gt``,
+    ``not_in`` for values; ``any_of``, ``all_of``, ``none_of``, ``only`` for tag lists; ``gte``, ``gt``,
     ``lte``, ``lt`` for counts).
     """
 
@@ -289,10 +215,22 @@ class Condition(StrictModel):
     any_of: list[str] | None = Field(default=None, description="The tag list holds at least one of these.")
     all_of: list[str] | None = Field(default=None, description="The tag list holds all of these.")
     none_of: list[str] | None = Field(default=None, description="The tag list holds none of these.")
-    gte: StrictInt | None = Field(default=None, description="The count is at least this.")
-    gt: StrictInt | None = Field(default=None, description="The count is more than this.")
-    lte: StrictInt | None = Field(default=None, description="The count is at most this.")
-    lt: StrictInt | None = Field(default=None, description="The count is less than this.")
+    only: list[str] | None = Field(
+        default=None,
+        description="Every tag in the list is one of these (a tag declared later counts as another tag).",
+    )
+    gte: StrictInt | StrictFloat | StrictStr | None = Field(
+        default=None, description="The count, number, date or date-time is at least this."
+    )
+    gt: StrictInt | StrictFloat | StrictStr | None = Field(
+        default=None, description="The count, number, date or date-time is more than this."
+    )
+    lte: StrictInt | StrictFloat | StrictStr | None = Field(
+        default=None, description="The count, number, date or date-time is at most this."
+    )
+    lt: StrictInt | StrictFloat | StrictStr | None = Field(
+        default=None, description="The count, number, date or date-time is less than this."
+    )
 
     def operator(self) -> str:
         """The one operator key this test uses (alias spelling)."""
@@ -395,6 +333,15 @@ def check_fact_test(fact: str, op: str, operand: Any, catalogue: Mapping[str, Fa
             raise PydanticCustomError(
                 "bad_value", "fact '{fact}' is text; found '{found}'", {"at": at, "fact": fact, "found": value}
             )
+        if ftype.kind in ("number", "date", "datetime"):
+            try:
+                operand_value(ftype, value)
+            except ValueError as exc:
+                raise PydanticCustomError(
+                    "bad_value",
+                    "fact '{fact}' is {allowed}; found '{found}'",
+                    {"at": at, "fact": fact, "allowed": str(exc), "found": value},
+                ) from None
 
 
 # --------------------------------------------------------------------------- calendar
@@ -551,7 +498,7 @@ class Calendar(StrictModel):
 class Vocabulary(StrictModel):
     """The words a pack's facts and rules use."""
 
-    channels: list[Literal["phone", "mail", "fax", "email", "online", "in_person"]] = Field(
+    channels: list[Channel] = Field(
         default_factory=lambda: cast(Any, list(CHANNELS)), description="Channels the plan accepts grievances by."
     )
     types: dict[Identifier, Text] = Field(default_factory=dict, description="Grievance types: id -> description.")
@@ -559,6 +506,11 @@ class Vocabulary(StrictModel):
     events: dict[Identifier, Text] = Field(default_factory=dict, description="Event types: id -> description.")
     assistance: dict[Identifier, Text] = Field(default_factory=dict, description="Assistance needs: id -> description.")
     roles: dict[Identifier, Text] = Field(default_factory=dict, description="Responsible roles: id -> description.")
+    handlers: dict[Identifier, Text] = Field(
+        default_factory=dict,
+        description="Who else may handle a grievance besides 'plan' and 'health_plan' (handled_by values, "
+        "delegation targets): id -> description.",
+    )
     recorded_only: list[Identifier] = Field(
         default_factory=list,
         description="Declared names no rule tests on purpose (facts may carry them for the record); "
@@ -567,7 +519,9 @@ class Vocabulary(StrictModel):
 
     @model_validator(mode="after")
     def _recorded_only_declared(self) -> Vocabulary:
-        names = [n for v in (self.types, self.concerns, self.events, self.assistance, self.roles) for n in v]
+        names = [
+            n for v in (self.types, self.concerns, self.events, self.assistance, self.roles, self.handlers) for n in v
+        ]
         for index, name in enumerate(self.recorded_only):
             if name not in names:
                 raise PydanticCustomError(
@@ -641,6 +595,31 @@ class Choice(StrictModel):
 
 ANCHOR_RE = re.compile(r"^(receipt|event:[a-z][a-z0-9_]*|action:[a-z][a-z0-9_]*)$")
 Anchor = Annotated[str, StringConstraints(pattern=ANCHOR_RE.pattern)]
+
+
+@dataclass(frozen=True)
+class AnchorRef:
+    """What a deadline runs from, parsed once from its text (``receipt``, ``event:x``, ``action:y``).
+
+    Every reader of an anchor (the calendar arithmetic, the docs, the diff, the explanation, the
+    loader's cycle check) uses this value instead of splitting the string itself.
+    """
+
+    kind: Literal["receipt", "event", "action"]
+    name: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> AnchorRef:
+        """The anchor written as ``text``; ValueError when it is not one."""
+        if not ANCHOR_RE.match(text):
+            raise ValueError(f"not an anchor: {text[:60]!r}")
+        kind, _, name = text.partition(":")
+        return cls(cast(Literal["receipt", "event", "action"], kind), name)
+
+    def __str__(self) -> str:
+        return self.kind if self.kind == "receipt" else f"{self.kind}:{self.name}"
+
+
 Unit = Literal["calendar_days", "business_days", "hours", "close_of_next_business_day", "immediately"]
 #: Largest amount per unit: ten years of calendar days (or hours), a year of business days (even a
 #: one-day workweek then stays within the calendar's ten-year search), so that no validated pack can
@@ -669,8 +648,13 @@ class Deadline(StrictModel):
 
     @property
     def anchors(self) -> tuple[str, ...]:
-        """The anchors in order of preference."""
+        """The anchors in order of preference, as written."""
         return (self.from_,) if isinstance(self.from_, str) else tuple(self.from_)
+
+    @cached_property
+    def refs(self) -> tuple[AnchorRef, ...]:
+        """The anchors in order of preference, parsed (once per deadline)."""
+        return tuple(AnchorRef.parse(a) for a in self.anchors)
 
     @model_validator(mode="after")
     def _amount_fits_unit(self, info: ValidationInfo) -> Deadline:
@@ -689,8 +673,8 @@ class Deadline(StrictModel):
             )
         declared = _context_declared(info)
         if declared is not None:
-            for index, anchor in enumerate(self.anchors):
-                kind, _, name = anchor.partition(":")
+            for index, ref in enumerate(self.refs):
+                anchor, kind, name = str(ref), ref.kind, ref.name
                 pool = {"event": declared.events + ("resolved",), "action": declared.actions}.get(kind)
                 if pool is not None and name not in pool:
                     raise PydanticCustomError(
@@ -785,8 +769,9 @@ class Timer(StrictModel):
     @field_validator("within")
     @classmethod
     def _anchored_on_receipt_or_event(cls, value: Deadline) -> Deadline:
-        for index, anchor in enumerate(value.anchors):
-            if anchor.startswith("action:"):
+        for index, ref in enumerate(value.refs):
+            anchor = str(ref)
+            if ref.kind == "action":
                 raise PydanticCustomError(
                     "timer_anchor",
                     "a timer runs from receipt or an event, not from an action ('{found}'); use event:<type>",
@@ -814,10 +799,13 @@ class DelegationRow(StrictModel):
     group: Text
     delegated: StrictBool
     verbal_grievances: StrictBool
-    written_channels: list[Literal["phone", "mail", "fax", "email", "online", "in_person"]] = Field(
-        default_factory=list
-    )
+    written_channels: list[Channel] = Field(default_factory=list)
     form: Literal["plan", "health_plan", "none"] = Field(description="Whose grievance form is sent.")
+    to: Identifier | None = Field(
+        default=None,
+        description="direction by_plan: the handler (vocabulary.handlers) the plan delegates this group's "
+        "grievances to when 'delegated' is true.",
+    )
     citation: Citation | None = None
     reading: str | None = None
 
@@ -827,22 +815,67 @@ class DelegationDefault(StrictModel):
 
     delegated: StrictBool
     verbal_grievances: StrictBool
-    written_channels: list[Literal["phone", "mail", "fax", "email", "online", "in_person"]] = Field(
-        default_factory=list
-    )
+    written_channels: list[Channel] = Field(default_factory=list)
     form: Literal["plan", "health_plan", "none"]
+    to: Identifier | None = Field(default=None, description="As in a row (direction by_plan).")
     warning: Text = Field(description="Warning added when a group falls to this row.")
     citation: Citation | None = None
     reading: str | None = None
 
 
 class Delegation(StrictModel):
-    """Who handles a grievance, by the member's group."""
+    """Who handles a grievance, by the member's group.
 
+    ``direction: to_plan`` (the default) reads the matrix as the health plan delegating grievance
+    handling to this plan: a delegated group is handled by ``plan``, any other by ``health_plan``.
+    ``direction: by_plan`` reads it the other way round, as when a plan delegates to a dental
+    benefit manager (Tex. Ins. Code §1272.063): a delegated group is handled by the row's ``to``
+    (a declared handler), any other by ``plan``. The fact ``delegation.handler`` gives the result.
+    """
+
+    direction: Literal["to_plan", "by_plan"] = Field(
+        default="to_plan", description="to_plan: the health plan delegates to this plan; by_plan: this plan delegates."
+    )
     citation: Citation
     reading: str | None = None
     rows: list[DelegationRow] = Field(min_length=1)
     default: DelegationDefault
+
+    @model_validator(mode="after")
+    def _targets_fit_direction(self, info: ValidationInfo) -> Delegation:
+        declared = _context_declared(info)
+        handlers = declared.handlers if declared is not None else None
+        places: list[tuple[tuple[str | int, ...], DelegationRow | DelegationDefault]] = [
+            (("rows", i), r) for i, r in enumerate(self.rows)
+        ]
+        places.append((("default",), self.default))
+        for path, row in places:
+            if self.direction == "to_plan" and row.to is not None:
+                raise PydanticCustomError(
+                    "delegation_to",
+                    "'to' names who this plan delegates to, which needs 'direction: by_plan'; remove it or set "
+                    "the direction",
+                    {"at": (*path, "to")},
+                )
+            if self.direction == "by_plan" and row.delegated and row.to is None:
+                raise PydanticCustomError(
+                    "delegation_to",
+                    "a delegated row of a by_plan matrix names the handler it delegates to under 'to'",
+                    {"at": path},
+                )
+            if handlers is not None and row.to is not None and row.to not in handlers:
+                raise PydanticCustomError(
+                    "unknown_handler",
+                    "'to' names undeclared handler '{found}'{hint}; declare it under vocabulary.handlers; "
+                    "declared: {allowed}",
+                    {
+                        "at": (*path, "to"),
+                        "found": row.to,
+                        "hint": hint(row.to, handlers),
+                        "allowed": listing(handlers) or "(none)",
+                    },
+                )
+        return self
 
 
 class FilingWindow(StrictModel):
@@ -886,6 +919,84 @@ class Pattern(StrictModel):
     within: Window
     citation: Citation
     reading: str | None = None
+
+
+FactTypeName = Literal["boolean", "integer", "number", "string", "date", "date-time", "enum", "tag-list"]
+#: A declared fact's type name (as a pack writes it) -> the registry's kind.
+FACT_KINDS: dict[str, str] = {
+    "boolean": "bool",
+    "integer": "int",
+    "number": "number",
+    "string": "str",
+    "date": "date",
+    "date-time": "datetime",
+    "enum": "enum",
+    "tag-list": "tags",
+}
+
+
+class FactDeclaration(StrictModel):
+    """A fact the pack adds to the grievance facts (given under ``facts:`` in the input).
+
+    Rules test it as ``facts.<name>``; the input is checked against this declaration like the
+    built-in fields. A boolean is false and a tag list empty when not given; any other fact is
+    required unless it has a ``default``.
+    """
+
+    type: FactTypeName
+    description: Text = Field(description="What the fact means, in plain words.")
+    values: list[Value] | None = Field(default=None, description="An enum's values (enum only).")
+    vocabulary: dict[Identifier, Text] | None = Field(
+        default=None, description="A tag list's tags: tag -> description (tag-list only)."
+    )
+    default: Scalar | list[StrictStr] | None = Field(default=None, description="The value when the input omits it.")
+    citation: Citation | None = None
+    reading: str | None = None
+
+    def fact_type(self) -> FactType:
+        """The registry type of this fact."""
+        values = tuple(self.values or ()) + tuple(self.vocabulary or ())
+        return FactType(cast(Any, FACT_KINDS[self.type]), values, self.description)
+
+    @model_validator(mode="after")
+    def _shape_fits_type(self) -> FactDeclaration:
+        for key, kind, article, example in (
+            ("values", "enum", "an", "[routine, expedited]"),
+            ("vocabulary", "tag-list", "a", "{crown: A crown}"),
+        ):
+            given = getattr(self, key) is not None
+            if self.type == kind and not getattr(self, key):
+                raise PydanticCustomError(
+                    "fact_" + key,
+                    "{article} {kind} fact declares what it allows under '{key}', e.g. {key}: {example}",
+                    {
+                        "at": (key,) if given else ("type",),
+                        "article": article,
+                        "kind": kind,
+                        "key": key,
+                        "example": example,
+                    },
+                )
+            if self.type != kind and given:
+                raise PydanticCustomError(
+                    "fact_" + key,
+                    "only {article} {kind} fact has '{key}'; this fact is a {type}: remove '{key}' or use type: {kind}",
+                    {"at": (key,), "article": article, "kind": kind, "key": key, "type": self.type},
+                )
+        if self.default is not None:
+            try:
+                coerce_fact(self.fact_type(), self.default)
+            except ValueError as exc:
+                raise PydanticCustomError(
+                    "bad_default",
+                    "default does not fit the fact's type; allowed: {allowed}",
+                    {"at": ("default",), "allowed": str(exc)},
+                ) from None
+        return self
+
+
+class FlagRule(RuleBase):
+    """A named true/false the pack decides (``flags.<id>`` in the Determination), e.g. deemed exhausted."""
 
 
 # --------------------------------------------------------------------------- reports
@@ -1071,7 +1182,31 @@ class PolicySpec(StrictModel):
     warnings: list[WarningRule] = Field(default_factory=list)
     record_requirements: list[RecordRequirement] = Field(default_factory=list)
     retention: Retention | None = None
+    facts: dict[Identifier, FactDeclaration] = Field(
+        default_factory=dict, description="Facts the pack adds to the grievance facts: name -> declaration."
+    )
+    flags: list[FlagRule] = Field(
+        default_factory=list, description="Named true/false outcomes the Determination reports under 'flags'."
+    )
     reports: list[ReportSpec] = Field(default_factory=list, description="The reports the document requires.")
+
+    @model_validator(mode="after")
+    def _flags_read_after_choices(self) -> PolicySpec:
+        """Flags are decided after every choice: a choice or a flag cannot test a flag."""
+        places: list[tuple[tuple[str | int, ...], Condition | None]] = [
+            ((name, "rules", i, "when"), r.when) for name, c in self.choices().items() for i, r in enumerate(c.rules)
+        ]
+        places += [(("flags", i, "when"), f.when) for i, f in enumerate(self.flags)]
+        for path, when in places:
+            for fact in _tested_facts(when):
+                if fact.startswith("flags."):
+                    raise PydanticCustomError(
+                        "flag_order",
+                        "'{found}' is decided after the choices and the other flags, so only actions, warnings, "
+                        "record requirements and patterns may test it",
+                        {"at": path, "found": fact},
+                    )
+        return self
 
     @model_validator(mode="after")
     def _unique_ids(self) -> PolicySpec:
@@ -1095,8 +1230,21 @@ class PolicySpec(StrictModel):
                 "'default: {{id: ..., value: ..., citation: ...}}' for when no rule applies",
                 {"at": ("classification",)},
             )
-        if self.handled_by is not None and not set(self.handled_by.values) <= {"plan", "health_plan"}:
-            raise PydanticCustomError("bad_handled_by", "handled_by values are 'plan' and 'health_plan'", {})
+        handlers = ("plan", "health_plan", *self.vocabulary.handlers)
+        if self.handled_by is not None:
+            for index, value in enumerate(self.handled_by.values):
+                if value not in handlers:
+                    raise PydanticCustomError(
+                        "bad_handled_by",
+                        "handled_by value '{found}' is not a handler{hint}; handled_by values are plan, health_plan "
+                        "and the handlers declared under vocabulary.handlers: {allowed}",
+                        {
+                            "at": ("handled_by", "values", index),
+                            "found": value,
+                            "hint": hint(value, handlers),
+                            "allowed": listing(handlers),
+                        },
+                    )
         self._check_reports()
         return self
 
@@ -1211,6 +1359,11 @@ class PolicySpec(StrictModel):
             choices={name: tuple(c.values) for name, c in self.choices().items()},
             has_delegation=self.delegation is not None,
             has_filing_window=self.filing_window is not None,
+            channels=tuple(v.channels),
+            handlers=tuple(v.handlers),
+            delegation_by_plan=self.delegation is not None and self.delegation.direction == "by_plan",
+            facts={name: decl.fact_type() for name, decl in self.facts.items()},
+            flags=tuple(f.id for f in self.flags),
         )
 
     def choices(self) -> dict[str, Choice]:
@@ -1233,7 +1386,18 @@ class PolicySpec(StrictModel):
         ids.extend(w.id for w in self.warnings)
         ids.extend(r.id for r in self.record_requirements)
         ids.extend(p.id for p in self.patterns)
+        ids.extend(f.id for f in self.flags)
         return ids
+
+
+def _tested_facts(c: Condition | None) -> list[str]:
+    """Every fact a condition tests."""
+    if c is None:
+        return []
+    for group in (c.all, c.any, c.none):
+        if group is not None:
+            return [f for x in group for f in _tested_facts(x)]
+    return [c.fact] if c.fact is not None else []
 
 
 SCHEMA_ID = "https://grievance-rules.invalid/policy.schema.json"
