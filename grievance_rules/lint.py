@@ -259,7 +259,8 @@ def _values_clash(fact: str, group: Sequence[Condition], ftype: FactType | None)
         elif op in ("gte", "gt", "lte", "lt") and isinstance(operand, (int, float)) and not isinstance(operand, bool):
             # whole numbers step by one; other numbers (and dates, which are not compared here) never
             # tighten a strict bound, so a warning is only given when no value can pass
-            step = 1 if isinstance(operand, int) else 0
+            whole = fact.endswith(".count") or (ftype is not None and ftype.kind == "int")
+            step = 1 if whole and isinstance(operand, int) else 0
             if op == "gte":
                 low = max(low, operand)
             elif op == "gt":

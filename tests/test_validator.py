@@ -342,3 +342,28 @@ def test_every_code_a_fixture_produces_is_documented() -> None:
     seen = {p.code for f in INVALID.glob("*.yaml") for p in gr.validate_file(f)}
     assert seen <= set(CODES) and "GR100" not in seen
     assert {c for c in seen if c.startswith("GR5")} == {"GR501", "GR502", "GR503"}
+
+
+_DECLARED = (FIXTURES / "declared.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("condition", "never"),
+    [
+        (
+            '{all: [{fact: facts.service_date, gte: "2024-01-01"}, {fact: facts.service_date, lte: "2023-01-01"}]}',
+            False,
+        ),
+        ("{all: [{fact: facts.amount_billed, gt: 10.5}, {fact: facts.amount_billed, lt: 3}]}", True),
+        ("{all: [{fact: facts.amount_billed, gt: 2.5}, {fact: facts.amount_billed, lt: 3}]}", False),
+        ("{all: [{fact: facts.days_waiting, gt: 2}, {fact: facts.days_waiting, lt: 3}]}", True),
+        ("{all: [{fact: facts.priority, is: routine}, {fact: facts.priority, is: expedited}]}", True),
+        ("{all: [{fact: facts.services, all_of: [crown]}, {fact: facts.services, none_of: [crown]}]}", True),
+    ],
+)
+def test_declared_facts_in_conditions_never_holding(condition: str, never: bool) -> None:
+    # dates are not compared (no warning, and no crash); numbers and whole numbers are
+    text = _DECLARED.replace("    when: {fact: timers.notice_on_time, is: missed}", f"    when: {condition}", 1)
+    assert text != _DECLARED
+    warnings = Policy(load_spec_text(text, "p.yaml")).warnings
+    assert bool([w for w in warnings if w.code == "GR502"]) is never
