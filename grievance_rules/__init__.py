@@ -26,7 +26,7 @@ from grievance_rules.errors import (
 )
 from grievance_rules.explain import Explanation, explain, render_explanation
 from grievance_rules.export import ExportError, ExportLayout
-from grievance_rules.facts import Event, Grievance, Party
+from grievance_rules.facts import Event, Grievance, Party, Planned
 from grievance_rules.packs import available_policies, load_policy, validate_file
 from grievance_rules.period import Period, PeriodError, parse_period
 from grievance_rules.policy import Policy
@@ -58,6 +58,7 @@ __all__ = [
     "Party",
     "Period",
     "PeriodError",
+    "Planned",
     "Policy",
     "PolicyDiff",
     "PolicyError",

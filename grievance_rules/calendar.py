@@ -7,7 +7,15 @@ plan's timezone.
 - N calendar days: day 0 + N days (a weekend or holiday due date does not move).
 - N business days: the N-th business day after day 0, skipping the pack's weekend days and
   holidays. With ``after_hours_receipt: next_business_day``, a receipt after close of business or
-  on a non-business day counts as received on the next business day.
+  on a non-business day counts as received on the next business day (``deemed_receipt`` says
+  each of the two separately).
+- N months or years: the anniversary of day 0 (same day of the month); a day the target month
+  lacks (29 February in a common year, the 31st of a 30-day month) is read per
+  ``calendar.leap_day``: the month's last day (``feb_28``) or the next month's first (``mar_1``).
+- ``roll: next_business_day``: a day-based due date on a weekend or holiday moves to the next
+  business day; it never moves earlier.
+- N days before a scheduled moment: the date of the moment minus N calendar days, or the N-th
+  business day before it (the moment's own day not counted).
 - A day-based deadline is due at the end of its due day (23:59:59 local).
 - N hours: the anchor + N hours of elapsed time (so across a DST change the local clock shifts).
 - Immediately: the anchor itself.
@@ -24,6 +32,7 @@ process evaluating receipts spread over two centuries keeps a flat memory.
 
 from __future__ import annotations
 
+import calendar as stdlib_calendar
 import datetime as dt
 import functools
 import threading
@@ -111,8 +120,13 @@ class PlanCalendar:
         self._cob = (hour, minute)
         self._extra = {h.date: h.name for h in spec.extra_holidays}
         self._holidays: holidays_pkg.HolidayBase | None = None
+        self._removed_dates: frozenset[dt.date] = frozenset()
+        self._removed_names: frozenset[str] = frozenset()
+        self._after_close, self._non_business = spec.deems()
         if spec.holidays is not None:
             src = spec.holidays
+            self._removed_dates = frozenset(r for r in src.remove if isinstance(r, dt.date))
+            self._removed_names = frozenset(r for r in src.remove if isinstance(r, str))
             try:
                 self._holidays = holidays_pkg.country_holidays(
                     src.country, subdiv=src.subdivision, observed=src.observed, categories=tuple(src.categories)
@@ -177,11 +191,17 @@ class PlanCalendar:
         """The name of the holiday on ``day``, or None."""
         if day in self._extra:
             return self._extra[day]
-        if self._holidays is None:
+        if self._holidays is None or day in self._removed_dates:
             return None
         with self._lock:
             name = self._holidays.get(day)
-        return None if name is None else str(name)
+        if name is None:
+            return None
+        if not self._removed_names:
+            return str(name)
+        # the package joins two holidays on one day with "; "; a removed name takes its observed day along
+        kept = [n for n in str(name).split("; ") if n.removesuffix(" (observed)") not in self._removed_names]
+        return "; ".join(kept) or None
 
     def skip_reason(self, day: dt.date) -> str | None:
         """Why ``day`` is not a business day (``weekend``, ``not a working day``, a holiday's
@@ -251,26 +271,73 @@ class PlanCalendar:
         """Day 0 for business-day deadlines counted from a receipt, per the after-hours setting."""
         local = received.astimezone(self.tz)
         day: dt.date = local.date()
-        if self.spec.after_hours_receipt == "next_business_day" and (
-            not self.is_business_day(day) or local > self.close_of_business(day)
-        ):
+        if not self.is_business_day(day):
+            return self.next_business_day(day) if self._non_business else day
+        if self._after_close and local > self.close_of_business(day):
             return self.next_business_day(day)
         return day
 
-    def due(self, anchor: dt.datetime, unit: str, amount: int | None, *, from_receipt: bool) -> Due:
+    def add_months(self, day: dt.date, months: int) -> dt.date:
+        """The anniversary ``months`` months after ``day``, per the pack's ``leap_day`` reading."""
+        total = day.year * 12 + (day.month - 1) + months
+        year, month = divmod(total, 12)
+        month += 1
+        last = stdlib_calendar.monthrange(year, month)[1]
+        if day.day <= last:
+            return dt.date(year, month, day.day)
+        if self.spec.leap_day == "mar_1":
+            return dt.date(year, month, last) + _ONE_DAY
+        return dt.date(year, month, last)
+
+    def roll_forward(self, day: dt.date) -> dt.date:
+        """``day`` when it is a business day, else the next business day (never earlier)."""
+        return day if self.is_business_day(day) else self.next_business_day(day)
+
+    def subtract_business_days(self, day: dt.date, n: int) -> dt.date:
+        """The ``n``-th business day before ``day`` (``day`` itself for n = 0; ``day`` is not counted)."""
+        current = dt.date.fromordinal(day.toordinal())
+        remaining, walked = n, 0
+        while remaining > 0:
+            current -= _ONE_DAY
+            walked += 1
+            if walked > 3660:
+                raise GrievanceRulesError("the calendar has no business day within ten years; check the workweek")
+            if self.is_business_day(current):
+                remaining -= 1
+        return current
+
+    def before(self, moment: dt.datetime, unit: str, amount: int) -> Due:
+        """The last day ``amount`` ``unit`` before the local date of ``moment`` (a scheduled moment)."""
+        local = moment if moment.tzinfo is self.tz else moment.astimezone(self.tz)
+        day0: dt.date = local.date()
+        if unit == "calendar_days":
+            day = dt.date.fromordinal(day0.toordinal() - amount)
+        elif unit == "business_days":
+            day = self.subtract_business_days(day0, amount)
+        else:
+            raise ValueError(f"cannot count back in {unit!r}")
+        return Due(day, self.end_of_day(day))
+
+    def due(self, anchor: dt.datetime, unit: str, amount: int | None, *, from_receipt: bool, roll: str = "none") -> Due:
         """The deadline ``amount`` ``unit`` after ``anchor`` (an aware moment).
 
-        ``from_receipt`` applies the pack's after-hours-receipt rule to business-day counts.
+        ``from_receipt`` applies the pack's deemed-receipt rule to business-day counts;
+        ``roll="next_business_day"`` moves a day-based due date off a weekend or holiday.
         """
         local = anchor if anchor.tzinfo is self.tz else anchor.astimezone(self.tz)
         day0: dt.date = local.date()
         n = amount or 0
+        day: dt.date | None = None
         if unit == "calendar_days":
             day = dt.date.fromordinal(day0.toordinal() + n)
-            return Due(day, self.end_of_day(day))
-        if unit == "business_days":
+        elif unit == "business_days":
             start = self.business_day_zero(local) if from_receipt else day0
             day = self.add_business_days(start, n)
+        elif unit in ("months", "years"):
+            day = self.add_months(day0, n * (12 if unit == "years" else 1))
+        if day is not None:
+            if roll == "next_business_day":
+                day = self.roll_forward(day)
             return Due(day, self.end_of_day(day))
         if unit == "hours":  # elapsed time: from the instant, then back to local wall time
             at = dt.datetime.fromtimestamp(local.timestamp() + n * 3600, tz=self.tz)
@@ -284,6 +351,16 @@ class PlanCalendar:
             day = self.next_business_day(day0)
             return Due(day, self.close_of_business(day))
         raise ValueError(f"unknown deadline unit {unit!r}")
+
+    def extend(self, due: dt.date, unit: str, amount: int, *, roll: str = "none") -> Due:
+        """A due date moved by an extension: ``amount`` ``unit`` after ``due`` (then rolled)."""
+        if unit == "business_days":
+            day = self.add_business_days(due, amount)
+        else:
+            day = dt.date.fromordinal(due.toordinal() + amount)
+        if roll == "next_business_day":
+            day = self.roll_forward(day)
+        return Due(day, self.end_of_day(day))
 
     def filing_deadline(self, incident: dt.date, days: int) -> dt.date:
         """The last day a grievance about ``incident`` may be received: incident + ``days`` days."""

@@ -600,9 +600,13 @@ def _assemble(
     rules.sort(key=lambda r: order.index(r.kind) if r.kind in order else len(order))  # pack order, stable
     # The name's hash covers everything that can change an outcome: the compiled conditions and the
     # whole validated pack (deadlines, calendar, texts), so two packs with one version number but
-    # different content never share a ruleset name.
+    # different content never share a ruleset name. Values left at their default are left out, so a
+    # format that grows a setting (with a default that changes nothing) keeps existing packs' names.
     body = json.dumps(
-        [[[st.name, st.definition] for st in stages], spec.model_dump(mode="json", by_alias=True)],
+        [
+            [[st.name, st.definition] for st in stages],
+            spec.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+        ],
         sort_keys=True,
         default=str,
     )

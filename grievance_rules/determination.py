@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, field_serializer
 from grievance_rules.calendar import Due, PlanCalendar
 from grievance_rules.compiler import RuleInfo, condition_facts
 from grievance_rules.facts import PreparedFacts
-from grievance_rules.schema import ActionRule, AnchorRef, Deadline
+from grievance_rules.schema import ActionRule, AnchorRef, Deadline, Extension
 
 __all__ = [
     "ActionResult",
@@ -33,7 +33,13 @@ Status = Literal["pending", "done", "late", "overdue"]
 """An action's status: done by its due moment, done after it (late), not done and past it
 (overdue), or not done and not yet due (pending)."""
 
-_UNIT_WORDS = {"calendar_days": "calendar day", "business_days": "business day", "hours": "hour"}
+_UNIT_WORDS = {
+    "calendar_days": "calendar day",
+    "business_days": "business day",
+    "hours": "hour",
+    "months": "month",
+    "years": "year",
+}
 
 
 class _Out(BaseModel):
@@ -152,12 +158,24 @@ class Anchored(NamedTuple):
 class _Anchors:
     """Resolves deadline anchors for one grievance; action anchors recurse (cycles are rejected at load)."""
 
-    def __init__(self, facts: PreparedFacts, calendar: PlanCalendar, fired: Mapping[str, ActionRule]) -> None:
+    def __init__(
+        self,
+        facts: PreparedFacts,
+        calendar: PlanCalendar,
+        fired: Mapping[str, ActionRule],
+        extensions: Sequence[Extension] = (),
+    ) -> None:
         self.facts = facts
         self.calendar = calendar
         self.fired = fired  # action id -> rule, for the actions that fired
         self.memo: dict[str, tuple[Due | None, str]] = {}
         self.used: dict[str, Anchored] = {}  # action id -> the anchor of its deadline
+        self.taken: dict[str, list[tuple[Extension, pendulum.DateTime]]] = {}  # action id -> extensions taken
+        for ext in extensions:
+            at = facts.first(ext.event)
+            if at is not None:
+                for action_id in ext.extends:
+                    self.taken.setdefault(action_id, []).append((ext, at))
 
     def done_at(self, action: ActionRule) -> pendulum.DateTime | None:
         times = [t for t in (self.facts.first(ev) for ev in action.done_by) if t is not None]
@@ -188,6 +206,24 @@ class _Anchors:
         key = f"{action.id}:{id(deadline)}"
         if key in self.memo:
             return self.memo[key]
+        result = self._count_back(deadline) if deadline.before is not None else self._count_forward(action, deadline)
+        if result[0] is not None and deadline is action.deadline:
+            result = self._extended(action, deadline, result[0], result[1])
+        if action.keep_until and deadline is action.deadline:
+            result = (result[0], f"keep until {result[1]}" if result[0] is not None else result[1])
+        self.memo[key] = result
+        return result
+
+    def _count_back(self, deadline: Deadline) -> tuple[Due | None, str]:
+        """A deadline counted back from a planned moment: none (with a note) until it is planned."""
+        kind = deadline.schedule_type or ""
+        planned = self.facts.planned(kind)
+        if planned is None:
+            return None, f"{_amount_words(deadline)} before the {kind} (not yet scheduled)"
+        due = self.calendar.before(planned, deadline.unit, deadline.amount or 0)
+        return due, f"{_amount_words(deadline)} before the {kind} ({planned.date().isoformat()})"
+
+    def _count_forward(self, action: ActionRule, deadline: Deadline) -> tuple[Due | None, str]:
         found = None
         used = ""
         for ref in deadline.refs:
@@ -197,21 +233,68 @@ class _Anchors:
                 break
         if found is None:
             waiting = " or ".join(r.name or r.kind for r in deadline.refs)
-            result: tuple[Due | None, str] = (None, f"{_amount_words(deadline)} after {waiting} (not yet happened)")
+            return None, f"{_amount_words(deadline)} after {waiting} (not yet happened)"
+        moment, words, from_receipt = found
+        roll = "none" if self.taken.get(action.id) and deadline is action.deadline else deadline.roll
+        due = self.calendar.due(moment, deadline.unit, deadline.amount, from_receipt=from_receipt, roll=roll)
+        if deadline is action.deadline:
+            self.used[action.id] = Anchored(used, moment, from_receipt, due.due_at)
+        if deadline.unit == "immediately":
+            basis = f"immediately on {words}"
+        elif deadline.unit == "close_of_next_business_day":
+            basis = f"close of the next business day after {words}"
         else:
-            moment, words, from_receipt = found
-            due = self.calendar.due(moment, deadline.unit, deadline.amount, from_receipt=from_receipt)
-            if deadline is action.deadline:
-                self.used[action.id] = Anchored(used, moment, from_receipt, due.due_at)
-            if deadline.unit == "immediately":
-                basis = f"immediately on {words}"
-            elif deadline.unit == "close_of_next_business_day":
-                basis = f"close of the next business day after {words}"
+            basis = f"{_amount_words(deadline)} after {words}"
+        if deadline.roll == "next_business_day" and roll == deadline.roll:
+            basis += _rolled(self.calendar, moment, deadline, from_receipt, due)
+        return due, basis
+
+    def _extended(self, action: ActionRule, deadline: Deadline, due: Due, basis: str) -> tuple[Due | None, str]:
+        """The due date moved by every extension taken (from the unrolled due date, then rolled)."""
+        taken = self.taken.get(action.id)
+        if not taken:
+            return due, basis
+        for ext, at in taken:
+            n = ext.amount
+            words = f"{n} {_UNIT_WORDS[ext.unit]}{'s' if n != 1 else ''}"
+            if deadline.unit in ("hours", "immediately", "close_of_next_business_day"):
+                # a due moment, not a due day: the extension moves the moment by whole days
+                if ext.unit == "business_days":
+                    day = self.calendar.add_business_days(due.due_date, n)
+                else:
+                    day = dt.date.fromordinal(due.due_date.toordinal() + n)
+                moved = due.due_at.astimezone(self.calendar.tz)
+                at_time = pendulum.datetime(
+                    day.year, day.month, day.day, moved.hour, moved.minute, moved.second, tz=self.calendar.tz
+                )
+                due = Due(day, at_time)
             else:
-                basis = f"{_amount_words(deadline)} after {words}"
-            result = (due, basis)
-        self.memo[key] = result
-        return result
+                due = self.calendar.extend(due.due_date, ext.unit, n)
+            basis += f"; +{words}: {ext.id} taken on {at.date().isoformat()}"
+        if deadline.roll == "next_business_day" and deadline.unit not in ("hours", "immediately"):
+            rolled = self.calendar.roll_forward(due.due_date)
+            if rolled != due.due_date:
+                basis += f"; {due.due_date.isoformat()} is not a business day, so it rolls to {rolled.isoformat()}"
+                due = Due(rolled, self.calendar.end_of_day(rolled))
+        found = self.used.get(action.id)
+        if found is not None:
+            self.used[action.id] = found._replace(due_at=due.due_at)
+        return due, basis
+
+
+def _rolled(calendar: PlanCalendar, moment: dt.datetime, deadline: Deadline, from_receipt: bool, due: Due) -> str:
+    """The basis words for a roll forward, when the due date moved."""
+    plain = calendar.due(moment, deadline.unit, deadline.amount, from_receipt=from_receipt)
+    if plain.due_date == due.due_date:
+        return ""
+    why = calendar.skip_reason(plain.due_date) or "not a business day"
+    return f"; {plain.due_date.isoformat()} is {_reason_words(why)}, so it rolls to the next business day"
+
+
+def _reason_words(why: str) -> str:
+    if why in ("weekend", "not a working day"):
+        return "a weekend day" if why == "weekend" else "not a working day"
+    return f"a holiday ({why})"
 
 
 def compute_actions(
@@ -221,6 +304,7 @@ def compute_actions(
     as_of: pendulum.DateTime | None,
     related: Mapping[str, tuple[str, ...]] | None = None,
     anchored: dict[str, Anchored] | None = None,
+    extensions: Sequence[Extension] = (),
 ) -> list[ActionResult]:
     """Due dates, basis and status of the fired actions, in pack order.
 
@@ -228,9 +312,12 @@ def compute_actions(
     grievances in it; an action whose condition tests that pattern names them in its basis and
     details, so the reviewer knows which complaints to look at together. When ``anchored`` is
     given, it is filled with each fired action's anchor (by rule name), for the trace.
+    ``extensions`` are the pack's declared extensions: one whose event happened moves the
+    deadlines of the actions it extends. A keep-until action (``keep_until: true``) shows its date
+    and is never overdue: it is pending until the date has passed, then done.
     """
     by_id = {info.id: info.action for info in fired_actions if info.action is not None}
-    anchors = _Anchors(facts, calendar, by_id)
+    anchors = _Anchors(facts, calendar, by_id, extensions)
     out: list[ActionResult] = []
     for info in fired_actions:
         action = info.action
@@ -250,7 +337,10 @@ def compute_actions(
                 details = (*details, f"Related grievances ({pattern}): {named}")
         done = anchors.done_at(action)
         status: Status
-        if done is not None:
+        if action.keep_until:
+            # a keep-until date is kept until, not done by: never overdue (contract-notes.md)
+            status = "done" if as_of is not None and due is not None and as_of > due.due_at else "pending"
+        elif done is not None:
             # contract section 3: done means done by the due moment; after it, late (never done)
             status = "late" if due is not None and done > due.due_at else "done"
         elif as_of is not None and due is not None and as_of > due.due_at:

@@ -78,7 +78,13 @@ class PolicyDiff(_Frozen):
 
 # --------------------------------------------------------------------------- words
 
-_UNIT = {"calendar_days": "calendar day", "business_days": "business day", "hours": "hour"}
+_UNIT = {
+    "calendar_days": "calendar day",
+    "business_days": "business day",
+    "hours": "hour",
+    "months": "month",
+    "years": "year",
+}
 
 
 def _anchor_words(anchor: AnchorRef) -> str:
@@ -98,7 +104,11 @@ def deadline_words(deadline: Deadline) -> str:
     if deadline.unit == "close_of_next_business_day":
         return f"close of the next business day after {anchors}"
     n = deadline.amount or 0
-    return f"{n} {_UNIT[deadline.unit]}{'s' if n != 1 else ''} after {anchors}"
+    amount = f"{n} {_UNIT[deadline.unit]}{'s' if n != 1 else ''}"
+    if deadline.schedule_type is not None:
+        return f"{amount} before the scheduled {deadline.schedule_type}"
+    roll = ", rolled to the next business day off a weekend or holiday" if deadline.roll != "none" else ""
+    return f"{amount} after {anchors}{roll}"
 
 
 def _citation_words(c: Citation) -> str:
@@ -164,6 +174,9 @@ def _set_fields(model: BaseModel) -> list[str]:
     for name in type(model).model_fields:
         value = getattr(model, name)
         if value is None or (isinstance(value, list | dict | tuple) and not value):
+            continue
+        default = type(model).model_fields[name].default
+        if value is default and default is False:  # an off switch (keep_until: false) says nothing
             continue
         out.append(name)
 

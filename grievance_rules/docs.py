@@ -14,7 +14,13 @@ from grievance_rules.schema import AnchorRef, Choice, Citation, Deadline, Delega
 
 __all__ = ["deadline_words", "render_policy"]
 
-_UNITS = {"calendar_days": "calendar day", "business_days": "business day", "hours": "hour"}
+_UNITS = {
+    "calendar_days": "calendar day",
+    "business_days": "business day",
+    "hours": "hour",
+    "months": "month",
+    "years": "year",
+}
 
 
 def _anchor_words(anchor: AnchorRef) -> str:
@@ -34,7 +40,11 @@ def deadline_words(deadline: Deadline) -> str:
     if deadline.unit == "close_of_next_business_day":
         return f"by close of the next business day after {anchors}"
     n = deadline.amount or 0
-    return f"{n} {_UNITS[deadline.unit]}{'s' if n != 1 else ''} after {anchors}"
+    amount = f"{n} {_UNITS[deadline.unit]}{'s' if n != 1 else ''}"
+    if deadline.schedule_type is not None:
+        return f"{amount} before the scheduled '{deadline.schedule_type}'"
+    roll = "; a weekend or holiday due date rolls to the next business day" if deadline.roll != "none" else ""
+    return f"{amount} after {anchors}{roll}"
 
 
 def _cite(citation: Citation | None) -> list[str]:
@@ -119,13 +129,25 @@ def _calendar(spec: PolicySpec) -> list[str]:
         where = h.country + (f"-{h.subdivision}" if h.subdivision else "")
         observed = "observed dates" if h.observed else "actual dates"
         out.append(f"- **Holidays:** {where} ({', '.join(h.categories)}; {observed})")
+        if h.remove:
+            removed = ", ".join(r.isoformat() if not isinstance(r, str) else r for r in h.remove)
+            out.append(f"- **Listed holidays the plan does not observe:** {removed}")
     for extra in cal.extra_holidays:
         out.append(f"- **Also closed:** {extra.date.isoformat()} ({extra.name})")
-    after = "the next business day" if cal.after_hours_receipt == "next_business_day" else "the day it arrives"
-    out += [
-        f"- **Close of business:** {cal.close_of_business}",
-        f"- **Receipt after close of business or on a non-business day counts as received on:** {after}",
-    ]
+    out.append(f"- **Close of business:** {cal.close_of_business}")
+    if cal.deemed_receipt is None:
+        after = "the next business day" if cal.after_hours_receipt == "next_business_day" else "the day it arrives"
+        out.append(f"- **Receipt after close of business or on a non-business day counts as received on:** {after}")
+    else:
+        after_close, non_business = cal.deems()
+        nbd, same = "the next business day", "the day it arrives"
+        out += [
+            f"- **Receipt after close of business counts as received on:** {nbd if after_close else same}",
+            f"- **Receipt on a weekend or holiday counts as received on:** {nbd if non_business else same}",
+        ]
+    if cal.leap_day is not None:
+        reading = "28 February" if cal.leap_day == "feb_28" else "1 March"
+        out.append(f"- **Anniversary of 29 February in a common year:** {reading} (a month's missing day likewise)")
     return out + _cite(cal.citation) + _reading(cal.reading) + [""]
 
 
@@ -138,6 +160,7 @@ def _vocabulary(spec: PolicySpec) -> list[str]:
         ("Events", vocab.events),
         ("Assistance needs", vocab.assistance),
         ("Responsible roles", vocab.roles),
+        ("Scheduled moments", vocab.schedule),
         ("Handlers (besides plan and health_plan)", vocab.handlers),
     ):
         if mapping:
@@ -278,7 +301,8 @@ def _actions(spec: PolicySpec) -> list[str]:
         if a.description:
             out += [a.description, ""]
         out.append(f"- **Required when:** {describe(a.when)}")
-        out.append(f"- **Due:** {deadline_words(a.deadline) if a.deadline else 'no deadline stated'}")
+        label = "Keep until (never overdue)" if a.keep_until else "Due"
+        out.append(f"- **{label}:** {deadline_words(a.deadline) if a.deadline else 'no deadline stated'}")
         if a.target is not None:
             out.append(
                 f"- **Target (the plan's internal goal, not a due date; never overdue):** {deadline_words(a.target)}"
@@ -290,6 +314,23 @@ def _actions(spec: PolicySpec) -> list[str]:
         for detail in a.details:
             out.append(f"- **Includes:** {detail}")
         out += _cite(a.citation) + _reading(a.reading) + [""]
+    return out
+
+
+def _extensions(spec: PolicySpec) -> list[str]:
+    if not spec.extensions:
+        return []
+    out = ["## Extensions", ""]
+    for ext in spec.extensions:
+        out += [f"### `{spec.id}.{ext.id}`", ""]
+        if ext.description:
+            out += [ext.description, ""]
+        n = ext.amount
+        out.append(f"- **Taken when:** a `{ext.event}` event is recorded")
+        out.append(f"- **Moves:** {', '.join(ext.extends)} by {n} {_UNITS[ext.unit]}{'s' if n != 1 else ''}")
+        if ext.notice:
+            out.append(f"- **Requires the notice:** {ext.notice}")
+        out += _cite(ext.citation) + _reading(ext.reading) + [""]
     return out
 
 
@@ -378,6 +419,7 @@ _SECTIONS: tuple[Callable[[PolicySpec], list[str]], ...] = (
     _choices,
     _flags,
     _actions,
+    _extensions,
     _warnings,
     _reports,
     _retention,

@@ -303,7 +303,18 @@ def _deadline_work(
         due_day = dt.date.fromordinal(local_day.toordinal() + n)
         steps.append(
             f"{n} calendar day{'s' if n != 1 else ''} after {_day(local_day, year=True)} = {_day(due_day, year=True)}"
-            " (weekends and holidays count; a due date on one does not move)"
+            + (
+                " (weekends and holidays count; the pack rolls a due date on one to the next business day)"
+                if deadline.roll == "next_business_day"
+                else " (weekends and holidays count; a due date on one does not move)"
+            )
+        )
+    elif unit in ("months", "years"):
+        due_day = calendar.add_months(local_day, n * (12 if unit == "years" else 1))
+        leap = calendar.spec.leap_day or "feb_28"
+        steps.append(
+            f"{n} {unit[:-1]}{'s' if n != 1 else ''} after {_day(local_day, year=True)} = {_day(due_day, year=True)}"
+            f" (the anniversary; a day the month lacks is read as {leap})"
         )
     elif unit == "hours":
         due_day = (action.due_at or anchor_at).date()
@@ -312,6 +323,16 @@ def _deadline_work(
         due_day = local_day
         steps.append("immediately: due at the anchor itself")
     due_at = entry.due_at or action.due_at
+    if "; +" in action.basis and due_at is not None:  # an extension taken: the basis says by how much
+        steps.append("extended: +" + action.basis.split("; +", 1)[1])
+        due_day = due_at.astimezone(calendar.tz).date()
+    elif deadline.roll == "next_business_day" and not calendar.is_business_day(due_day):
+        rolled = calendar.roll_forward(due_day)
+        steps.append(
+            f"{_day(due_day, year=True)} is not a business day ({calendar.skip_reason(due_day)}): "
+            f"rolls to {_day(rolled, year=True)}"
+        )
+        due_day = rolled
     if due_at is None or due_at.astimezone(calendar.tz).date() != due_day:
         raise EvaluationError(f"the explanation of {info.name}'s deadline disagrees with its due date")
     steps.append(f"due: {_moment(due_at.astimezone(calendar.tz))}")

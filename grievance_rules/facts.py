@@ -51,6 +51,7 @@ __all__ = [
     "Event",
     "Grievance",
     "Party",
+    "Planned",
     "PreparedFacts",
     "field_value",
     "is_present",
@@ -166,6 +167,13 @@ class Event(_Facts):
     note: Text | None = None
 
 
+class Planned(_Facts):
+    """A planned future moment (a panel meeting): ``type`` is one of the pack's schedule types."""
+
+    type: Code
+    at: Moment
+
+
 class Grievance(_Facts):
     """The facts of one grievance (contract section 2)."""
 
@@ -182,6 +190,7 @@ class Grievance(_Facts):
     urgent: StrictBool = False
     resolved_at: Moment | None = None
     events: list[Event] = Field(default_factory=list, max_length=MAX_ITEMS)
+    schedule: list[Planned] = Field(default_factory=list, max_length=MAX_ITEMS)
     narrative: Text | None = None
     member: Party | None = None
     provider: Party | None = None
@@ -275,7 +284,13 @@ def _problems(errors: list[Any]) -> list[FactProblem]:
         if err["type"] == "extra_forbidden":
             key = safe_field_name(loc[-1]) if loc else None
             name = dotted_path([*_safe_loc(loc[:-1]), key or _WITHHELD])
-            where = Event if "events" in loc[:-1] else (Party if len(loc) > 1 else Grievance)
+            where = (
+                Event
+                if "events" in loc[:-1]
+                else Planned
+                if "schedule" in loc[:-1]
+                else (Party if len(loc) > 1 else Grievance)
+            )
             choices = list(where.model_fields)
             allowed = ", ".join(choices) if where is not Grievance else allowed_fields
             if key is None:
@@ -324,6 +339,8 @@ def _strings(grievance: Grievance) -> Iterator[str]:
         yield event.type
         if event.note is not None:
             yield event.note
+    for planned in grievance.schedule:
+        yield planned.type
     for key, value in grievance.facts.items():
         yield key
         if isinstance(value, str):
@@ -337,7 +354,7 @@ def _text_size(grievance: Grievance) -> int | None:
     g = grievance
     bound = (
         MAX_TEXT_CHARS * (2 + len(g.events))
-        + MAX_CODE_CHARS * (3 + len(g.concerns) + len(g.assistance_needs) + len(g.events))
+        + MAX_CODE_CHARS * (3 + len(g.concerns) + len(g.assistance_needs) + len(g.events) + len(g.schedule))
         + MAX_NAME_CHARS * 13
     )
     if bound <= MAX_RECORD_CHARS and not g.facts:  # declared facts' text is bounded per fact only
@@ -354,6 +371,11 @@ class PreparedFacts:
     resolved_at: pendulum.DateTime | None
     events: tuple[tuple[str, pendulum.DateTime], ...]  # (type, at), in time order
     declared: Mapping[str, Any] = field(default_factory=dict)  # the pack's declared facts, read and checked
+    schedule: Mapping[str, pendulum.DateTime] = field(default_factory=dict)  # type -> planned moment
+
+    def planned(self, schedule_type: str) -> pendulum.DateTime | None:
+        """When the ``schedule_type`` moment is planned (the last one listed), or None."""
+        return self.schedule.get(schedule_type)
 
     def first(self, event_type: str) -> pendulum.DateTime | None:
         """When the first ``event_type`` event happened (``resolved`` includes resolved_at)."""
@@ -474,6 +496,16 @@ def prepare(
                     names,
                 )
             )
+    for i, planned in enumerate(grievance.schedule):
+        if planned.type not in vocab.schedule:
+            names = ", ".join(vocab.schedule) or "(the pack declares no schedule types)"
+            problems.append(
+                FactProblem(
+                    f"schedule[{i}].type",
+                    f"{unknown_value('schedule type', planned.type, sorted(vocab.schedule))}; allowed: {names}",
+                    names,
+                )
+            )
     declared = _declared_facts(grievance, spec, calendar, problems)
     if problems:
         raise FactsError(problems)
@@ -518,9 +550,17 @@ def prepare(
                 )
             )
         events.append((event.type, at))
+    # a rescheduled moment is listed again: the last one listed of a type is the plan in force
+    schedule: dict[str, pendulum.DateTime] = {}
+    for i, planned in enumerate(grievance.schedule):
+        when = _moment(planned.at, calendar)
+        if when is None:
+            problems.append(_outside(f"schedule[{i}].at", calendar))
+        else:
+            schedule[planned.type] = when
     if problems:
         raise FactsError(problems)
-    return PreparedFacts(grievance, received, resolved, tuple(events), declared)
+    return PreparedFacts(grievance, received, resolved, tuple(events), declared, schedule)
 
 
 def _declared_facts(

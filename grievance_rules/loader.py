@@ -203,10 +203,12 @@ class SourceMap:
     def __init__(self) -> None:
         self.values: dict[Path_, tuple[int, int]] = {}
         self.keys: dict[Path_, tuple[int, int]] = {}
+        self.files: dict[Path_, str] = {}  # the file a value was written in (a pack that extends another)
 
     def index(self, node: yaml.Node, path: Path_ = ()) -> None:
         """Record the position of ``node`` and of everything below it."""
         self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.files[path] = node.start_mark.name
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
@@ -223,6 +225,13 @@ class SourceMap:
             if path + (part,) in self.values:
                 path = path + (part,)
         return path
+
+    def file_at(self, path: Path_, default: str) -> str:
+        """The file the value at ``path`` (or its nearest located parent) was written in."""
+        while path not in self.files and path:
+            path = path[:-1]
+        name = self.files.get(path)
+        return default if name is None or name.startswith("<unicode") else name
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the value (or, with ``key``, the key) at ``path``."""
@@ -270,14 +279,30 @@ class LoadedSpec:
         self.file = file
         self.source_map = source_map
         self.text = text
+        #: The packs this one extends, nearest first: (file, SHA-256 of its text).
+        self.inherited: tuple[tuple[str, str], ...] = ()
+        #: Every parent read while merging: ``(file, extends value, parent file, parent text)``, so a
+        #: pickled policy loads again without the files (``load_spec_text(..., parents=...)``).
+        self.parents: tuple[tuple[str, str, str, str], ...] = ()
         #: SHA-256 of the pack file's bytes as read (of the UTF-8 text for a pack given as text), so
         #: ``sha256sum pack.yaml`` shows the same value as a Determination's ``policy.sha256``.
+        #: For a pack that extends another, see :meth:`set_sha256`.
         self.sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+    def set_sha256(self, own: str) -> None:
+        """Set the pack's hash from its own file's hash: for a pack that extends others, the SHA-256
+        of the hex hashes of the chain (this file first, then each parent), one per line, so that a
+        change in a parent changes the hash of every pack built on it."""
+        if not self.inherited:
+            self.sha256 = own
+            return
+        chain = "\n".join([own, *(digest for _, digest in self.inherited)]) + "\n"
+        self.sha256 = hashlib.sha256(chain.encode("ascii")).hexdigest()
+
     def problem(self, path: Path_, message: str, code: str = "GR100", severity: Severity = "error") -> Problem:
-        """A located problem at ``path`` of this file."""
+        """A located problem at ``path``: in this file, or in the pack it extends where it was written."""
         line, col = self.source_map.position(path)
-        return Problem(self.file, line, col, dotted_path(path), message, code, severity)
+        return Problem(self.source_map.file_at(path, self.file), line, col, dotted_path(path), message, code, severity)
 
 
 def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
@@ -303,7 +328,7 @@ def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
             ]
         ) from None
     loaded = load_spec_text(text, file)
-    loaded.sha256 = hashlib.sha256(raw).hexdigest()
+    loaded.set_sha256(hashlib.sha256(raw).hexdigest())
     return loaded
 
 
@@ -320,6 +345,7 @@ def _compose(text: str, file: str) -> tuple[yaml.Node | None, Any]:
     problem: Problem | None = None
     try:
         loader = _CoreLoader(text)
+        loader.name = file  # every mark names its file (a pack that extends another mixes two)
         try:
             node = loader.get_single_node()
             data = None if node is None else loader.construct_document(node)
@@ -455,8 +481,13 @@ def core_yaml(text: str, file: str) -> tuple[yaml.Node | None, Any]:
     return node, data
 
 
-def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
-    """Validate policy YAML given as text; ``file`` is the name used in problem locations."""
+def load_spec_text(
+    text: str, file: str = "<string>", *, parents: Sequence[tuple[str, str, str, str]] = ()
+) -> LoadedSpec:
+    """Validate policy YAML given as text; ``file`` is the name used in problem locations.
+
+    ``parents`` gives the packs an ``extends:`` names, as :attr:`LoadedSpec.parents` recorded them,
+    instead of reading them (a policy unpickled where the files are not)."""
     node, data = _compose(text, file)
     if node is None:
         raise PolicyError(
@@ -482,6 +513,14 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
     ]
     if not isinstance(data, dict):
         raise PolicyError([Problem(file, 1, 1, "", "a policy file is a mapping of keys (id:, name:, ...)", "GR004")])
+    merge = _Inheritance(parents)
+    if "extends" in data:
+        if problems:
+            raise PolicyError(problems)
+        node = _extend(node, file, (_identity(file),), merge)
+        data = _construct(node)
+        source_map = SourceMap()
+        source_map.index(node)
 
     declared = collect_declared(data)
     spec: PolicySpec | None = None
@@ -494,9 +533,181 @@ def load_spec_text(text: str, file: str = "<string>") -> LoadedSpec:
         HINT_BUDGET.reset(budget)
     problems.extend(_anchor_cycles(data, file, source_map))
     if problems or spec is None:
-        problems.sort(key=lambda p: (p.line, p.column))
+        problems.sort(key=lambda p: (p.file != file, p.file, p.line, p.column))
         raise PolicyError(problems)
-    return LoadedSpec(spec, file, source_map, text)
+    loaded = LoadedSpec(spec, file, source_map, text)
+    loaded.inherited = tuple(merge.hashes)
+    loaded.parents = tuple(merge.read)
+    loaded.set_sha256(hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return loaded
+
+
+# --------------------------------------------------------------------------- extends
+
+#: Most packs in one chain of ``extends``.
+MAX_EXTENDS = 8
+#: Keys whose value is replaced whole by a pack that extends another, never merged: a condition
+#: merged key by key would mix two conditions, a citation would keep the parent's quote.
+REPLACED_WHOLE = frozenset({"when", "citation"})
+
+
+def _identity(file: str) -> str:
+    path = Path(file)
+    return os.path.realpath(path) if path.is_file() else file
+
+
+def _extends_node(node: yaml.Node) -> tuple[yaml.Node, yaml.Node] | None:
+    """The (key, value) nodes of a root ``extends:``, if any."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "extends":
+                return key, value
+    return None
+
+
+def _mark_problem(node: yaml.Node, file: str, path: str, message: str) -> PolicyError:
+    mark = node.start_mark
+    name = mark.name if mark.name and not mark.name.startswith("<unicode") else file
+    return PolicyError([Problem(name, mark.line + 1, mark.column + 1, path, message)])
+
+
+def _parent_source(ref: str, file: str) -> tuple[str, str | None]:
+    """(file, text or None) of the pack ``ref`` names: a path relative to ``file``, or a pack id."""
+    from grievance_rules.errors import GrievanceRulesError
+    from grievance_rules.packs import policy_source  # packs imports this module
+
+    if ref.endswith((".yaml", ".yml")) or "/" in ref or os.sep in ref:
+        here = Path(file)
+        base = here.parent if here.is_file() else Path.cwd()
+        target = os.path.normpath(base / ref)
+        if not Path(target).is_file():
+            raise GrievanceRulesError(f"no file {target}")
+        return target, None
+    return policy_source(ref)
+
+
+class _Inheritance:
+    """What merging a chain of ``extends`` reads: each parent's hash and text, nearest first."""
+
+    def __init__(self, given: Sequence[tuple[str, str, str, str]]) -> None:
+        self.given = {(child, ref): (parent, text) for child, ref, parent, text in given}
+        self.hashes: list[tuple[str, str]] = []  # (parent file, SHA-256 of its bytes)
+        self.read: list[tuple[str, str, str, str]] = []  # (child file, ref, parent file, parent text)
+
+
+def _extend(node: yaml.Node, file: str, chain: tuple[str, ...], merge: _Inheritance) -> yaml.Node:
+    """``node`` (a pack with ``extends:``) merged over the pack it extends, recursively."""
+    from grievance_rules.errors import GrievanceRulesError
+
+    found = _extends_node(node)
+    if found is None:
+        return node
+    _, value = found
+    if not isinstance(value, yaml.ScalarNode) or value.tag != _CORE + "str" or not value.value:
+        raise _mark_problem(value, file, "extends", "extends takes a pack id or a path to a pack file (text)")
+    if len(chain) >= MAX_EXTENDS:
+        raise _mark_problem(
+            value, file, "extends", f"a chain of extends holds at most {MAX_EXTENDS} packs; this one goes beyond"
+        )
+    try:
+        given = merge.given.get((file, value.value))
+        parent_file, parent_text = given if given is not None else _parent_source(value.value, file)
+    except GrievanceRulesError as exc:
+        raise _mark_problem(
+            value,
+            file,
+            "extends",
+            f"extends names no pack or file {value.value!r} ({exc}); give a pack id or a path relative to this file",
+        ) from None
+    identity = _identity(parent_file)
+    if identity in chain:
+        names = " -> ".join(Path(n).name for n in (*chain, identity))
+        raise _mark_problem(
+            value, file, "extends", f"extends makes a cycle ({names}); a pack cannot extend itself, even indirectly"
+        )
+    parent_hash: str | None = None
+    if parent_text is None:
+        try:
+            parent_raw = Path(parent_file).read_bytes()
+            parent_hash = hashlib.sha256(parent_raw).hexdigest()  # as sha256sum shows it
+            parent_text = parent_raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _mark_problem(
+                value, file, "extends", f"cannot read the pack it extends ({exc.__class__.__name__})"
+            ) from None
+    merge.hashes.append((parent_file, parent_hash or hashlib.sha256(parent_text.encode("utf-8")).hexdigest()))
+    merge.read.append((file, value.value, parent_file, parent_text))
+    parent, parent_data = _compose(parent_text, parent_file)
+    if parent is None or not isinstance(parent_data, dict):
+        raise _mark_problem(value, file, "extends", "the pack it extends is not a mapping of keys (id:, name:, ...)")
+    duplicates = [
+        Problem(parent_file, d.line, d.col, d.path, f"duplicate key {d.key!r} (first at line {d.first_line}); keep one")
+        for d in _check_duplicates(parent)
+    ]
+    if duplicates:
+        raise PolicyError(duplicates)
+    parent = _extend(parent, parent_file, (*chain, identity), merge)
+    assert isinstance(parent, yaml.MappingNode)
+    base = yaml.MappingNode(
+        parent.tag,
+        [(k, v) for k, v in parent.value if not (isinstance(k, yaml.ScalarNode) and k.value == "extends")],
+        parent.start_mark,
+        parent.end_mark,
+    )
+    return _merge(base, node)
+
+
+def _item_ids(node: yaml.Node) -> list[str] | None:
+    """The ids of a list whose every item is a mapping with a text ``id``, else None."""
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        return None
+    ids: list[str] = []
+    for item in node.value:
+        if not isinstance(item, yaml.MappingNode):
+            return None
+        found = [v.value for k, v in item.value if isinstance(k, yaml.ScalarNode) and k.value == "id"]
+        if len(found) != 1 or not isinstance(found[0], str):
+            return None
+        ids.append(found[0])
+    return ids
+
+
+def _merge(parent: yaml.Node, child: yaml.Node, key: str | None = None) -> yaml.Node:
+    """``child`` over ``parent``: mappings merge key by key, lists of items with an ``id`` merge by id
+    (new ids appended), anything else (and ``when``, ``citation``) is replaced by the child's."""
+    if key in REPLACED_WHOLE:
+        return child
+    if isinstance(parent, yaml.MappingNode) and isinstance(child, yaml.MappingNode):
+        mine = {k.value: (k, v) for k, v in child.value if isinstance(k, yaml.ScalarNode)}
+        pairs: list[tuple[yaml.Node, yaml.Node]] = []
+        for pk, pv in parent.value:
+            name = pk.value if isinstance(pk, yaml.ScalarNode) else None
+            if name in mine:
+                ck, cv = mine.pop(name)
+                pairs.append((ck, _merge(pv, cv, name)))
+            else:
+                pairs.append((pk, pv))
+        pairs += [(k, v) for k, v in child.value if isinstance(k, yaml.ScalarNode) and k.value in mine]
+        return yaml.MappingNode(child.tag, pairs, child.start_mark, child.end_mark, flow_style=child.flow_style)
+    parent_ids, child_ids = _item_ids(parent), _item_ids(child)
+    if parent_ids is not None and child_ids is not None:
+        assert isinstance(parent, yaml.SequenceNode) and isinstance(child, yaml.SequenceNode)
+        by_id = dict(zip(child_ids, child.value, strict=True))
+        items = [
+            _merge(item, by_id.pop(i)) if i in by_id else item for i, item in zip(parent_ids, parent.value, strict=True)
+        ]
+        items += [item for i, item in zip(child_ids, child.value, strict=True) if i in by_id]
+        return yaml.SequenceNode(child.tag, items, child.start_mark, child.end_mark, flow_style=child.flow_style)
+    return child
+
+
+def _construct(node: yaml.Node) -> Any:
+    """The plain data of a (merged) node tree."""
+    loader = _CoreLoader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 # --------------------------------------------------------------------------- pass 1
@@ -531,6 +742,7 @@ def collect_declared(data: Mapping[str, Any]) -> Declared:
         actions=tuple(str(a["id"]) for a in actions if isinstance(a, dict) and "id" in a),
         timers=tuple(str(t["id"]) for t in timers if isinstance(t, dict) and "id" in t),
         patterns=tuple(str(p["id"]) for p in patterns if isinstance(p, dict) and "id" in p),
+        schedule=_keys(vocab.get("schedule")),
         choices=choices,
         has_delegation=isinstance(data.get("delegation"), dict),
         has_filing_window=isinstance(data.get("filing_window"), dict),
@@ -621,13 +833,15 @@ def _pydantic_problems(exc: ValidationError, file: str, source_map: SourceMap) -
             msg = (
                 f"unknown key {_short(key)}{did_you_mean(key[:100], allowed)}; allowed keys here: {', '.join(allowed)}"
             )
-            problems.append(Problem(file, line, col, dotted_path(path), msg, "GR101"))
+            problems.append(Problem(source_map.file_at(path, file), line, col, dotted_path(path), msg, "GR101"))
             continue
         path = source_map.resolve(loc)
         if kind == "missing":
             line, col = source_map.position(path)
             msg = f"missing required key {str(loc[-1])!r}; add it"
-            problems.append(Problem(file, line, col, dotted_path(list(path) + [loc[-1]]), msg, "GR102"))
+            problems.append(
+                Problem(source_map.file_at(path, file), line, col, dotted_path(list(path) + [loc[-1]]), msg, "GR102")
+            )
             continue
         hint = (err.get("ctx") or {}).get("at")
         if isinstance(hint, (tuple, list)) and path + tuple(hint) in source_map.values:
@@ -656,11 +870,13 @@ def _pydantic_problems(exc: ValidationError, file: str, source_map: SourceMap) -
             "model_attributes_type",
         ):
             msg = f"{msg}; found {_short(err.get('input'))}"
-        problems.append(Problem(file, line, col, dotted_path(path), msg, code_for_error_type(kind, ctx)))
+        problems.append(
+            Problem(source_map.file_at(path, file), line, col, dotted_path(path), msg, code_for_error_type(kind, ctx))
+        )
     # a union reports each branch; keep one problem per place and message
-    unique: dict[tuple[int, int, str], Problem] = {}
+    unique: dict[tuple[str, int, int, str], Problem] = {}
     for p in problems:
-        unique.setdefault((p.line, p.column, p.message), p)
+        unique.setdefault((p.file, p.line, p.column, p.message), p)
     return _collapse_unions(list(unique.values()))
 
 
@@ -682,12 +898,12 @@ def _wrong_form(found: Any, pattern: str, msg: str) -> str:
 
 def _collapse_unions(problems: list[Problem]) -> list[Problem]:
     """Several problems at one place come from a union's branches: keep the first."""
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[str, int, int]] = set()
     out = []
     for p in problems:
-        if (p.line, p.column) in seen:
+        if (p.file, p.line, p.column) in seen:
             continue
-        seen.add((p.line, p.column))
+        seen.add((p.file, p.line, p.column))
         out.append(p)
     return out
 
@@ -736,7 +952,7 @@ def _anchor_cycles(data: Mapping[str, Any], file: str, source_map: SourceMap) ->
                         cycle = " -> ".join(trail + [start])
                         problems.append(
                             Problem(
-                                file,
+                                source_map.file_at(where[start], file),
                                 line,
                                 col,
                                 dotted_path(where[start]),

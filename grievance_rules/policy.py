@@ -109,19 +109,26 @@ def _compile_code(message: str) -> str:
     return "GR212" if "in a cycle" in message else "GR401"
 
 
-def _restore(file: str, text: str, history: tuple[tuple[str, str], ...] = (), by_date: bool = False) -> Policy:
+def _restore(
+    file: str,
+    text: str,
+    history: tuple[tuple[str, str], ...] = (),
+    by_date: bool = False,
+    parents: tuple[tuple[str, str, str, str], ...] = (),
+) -> Policy:
     """A policy unpickled: loaded again from its file names and YAML texts (the files need not exist).
 
     ``history`` holds the older versions' (file, text) and ``by_date`` whether receipt dates pick
-    the version, so a multi-version policy comes back whole. Restored policies are kept per
+    the version, so a multi-version policy comes back whole; ``parents`` the texts of the packs
+    the versions extend (``extends:``). Restored policies are kept per
     process, so a worker unpickling the same policy for each task compiles it once.
     """
-    key = (file, text, history, by_date)
+    key = (file, text, history, by_date, parents)
     found = _RESTORED.get(key)
     if found is None:
         found = Policy(
-            load_spec_text(text, file),
-            history=[load_spec_text(t, f) for f, t in history],
+            load_spec_text(text, file, parents=parents),
+            history=[load_spec_text(t, f, parents=parents) for f, t in history],
             by_date=by_date,
         )
         if len(_RESTORED) >= 16:
@@ -130,7 +137,7 @@ def _restore(file: str, text: str, history: tuple[tuple[str, str], ...] = (), by
     return found
 
 
-_RESTORED: dict[tuple[str, str, tuple[tuple[str, str], ...], bool], Policy] = {}
+_RESTORED: dict[tuple[Any, ...], Policy] = {}
 
 
 class Policy:
@@ -271,9 +278,12 @@ class Policy:
         """The holiday data its deadlines are computed with (``holidays X.Y``), None when it uses none."""
         return self.calendar.calendar_data
 
-    def __reduce__(self) -> tuple[Callable[..., Policy], tuple[str, str, tuple[tuple[str, str], ...], bool]]:
+    def __reduce__(self) -> tuple[Callable[..., Policy], tuple[Any, ...]]:
         history = tuple((v.loaded.file, v.loaded.text) for v in self.versions if v is not self)
-        return (_restore, (self.loaded.file, self.loaded.text, history, self.by_date))
+        parents = tuple(dict.fromkeys(p for v in self.versions for p in v.loaded.parents))
+        if not parents:
+            return (_restore, (self.loaded.file, self.loaded.text, history, self.by_date))
+        return (_restore, (self.loaded.file, self.loaded.text, history, self.by_date, parents))
 
     def __repr__(self) -> str:
         more = f" +{len(self.versions) - 1} earlier versions" if len(self.versions) > 1 else ""
@@ -552,6 +562,14 @@ class Policy:
         facts = ctx.facts
         anchor = None
         from_receipt = False
+        happened = facts.first(timer.event)
+        within = timer.within
+        if within.schedule_type is not None:
+            planned = facts.planned(within.schedule_type)
+            if planned is None:
+                return "open", None, happened
+            due = self.calendar.before(planned, within.unit, within.amount or 0)
+            return self._timer_outcome(due.due_at, happened, ctx)
         for ref in timer.within.refs:
             if ref.kind == "receipt":
                 anchor, from_receipt = facts.received_at, True
@@ -559,15 +577,20 @@ class Policy:
                 anchor = facts.first(ref.name)
             if anchor is not None:
                 break
-        happened = facts.first(timer.event)
         if anchor is None:
             return "open", None, happened
-        due = self.calendar.due(anchor, timer.within.unit, timer.within.amount, from_receipt=from_receipt)
+        due = self.calendar.due(anchor, within.unit, within.amount, from_receipt=from_receipt, roll=within.roll)
+        return self._timer_outcome(due.due_at, happened, ctx)
+
+    @staticmethod
+    def _timer_outcome(
+        due_at: dt.datetime, happened: dt.datetime | None, ctx: _Context
+    ) -> tuple[str, dt.datetime | None, dt.datetime | None]:
         if happened is not None:
-            return ("met" if happened <= due.due_at else "missed"), due.due_at, happened
-        if ctx.as_of is not None and ctx.as_of > due.due_at:
-            return "missed", due.due_at, None
-        return "open", due.due_at, None
+            return ("met" if happened <= due_at else "missed"), due_at, happened
+        if ctx.as_of is not None and ctx.as_of > due_at:
+            return "missed", due_at, None
+        return "open", due_at, None
 
     def _fact_values(
         self, ctx: _Context, choice: Mapping[str, str | None], props: Mapping[str, Any], flags: Mapping[str, bool]
@@ -695,8 +718,17 @@ class Policy:
         g = facts.grievance
         anchored: dict[str, Anchored] = {}
         actions = tuple(
-            compute_actions(decision.actions, facts, self.calendar, as_of, related, anchored if trace else None)
+            compute_actions(
+                decision.actions,
+                facts,
+                self.calendar,
+                as_of,
+                related,
+                anchored if trace else None,
+                self.spec.extensions,
+            )
         )
+        warnings = decision.warnings + self._extension_warnings(facts, decision)
         return Determination(
             grievance_id=g.id,
             policy=self._ref,
@@ -709,9 +741,21 @@ class Policy:
             type=g.type,
             handled_by=decision.choice.get("handled_by") or "plan",
             actions=actions,
-            warnings=decision.warnings,
+            warnings=warnings,
             flags=decision.flags,
             trace=self._trace(decision, ctx, props, anchored) if trace else (),
+        )
+
+    def _extension_warnings(self, facts: PreparedFacts, decision: _Decision) -> tuple[str, ...]:
+        """A warning for each extension taken whose notice action the rules do not require."""
+        if not self.spec.extensions:
+            return ()
+        fired = {info.id for info in decision.actions}
+        return tuple(
+            f"extension {ext.id} was taken but its notice action '{ext.notice}' is not required by the rules; "
+            "the extension needs that notice"
+            for ext in self.spec.extensions
+            if ext.notice is not None and ext.notice not in fired and facts.first(ext.event) is not None
         )
 
     def _trace(

@@ -92,6 +92,7 @@ class Declared:
     actions: tuple[str, ...] = ()
     timers: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
+    schedule: tuple[str, ...] = ()  # the pack's schedule types (``vocabulary.schedule``)
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     has_delegation: bool = False
     has_filing_window: bool = False

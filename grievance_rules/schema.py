@@ -86,9 +86,11 @@ __all__ = [
     "Condition",
     "Deadline",
     "Declared",
+    "DeemedReceipt",
     "Delegation",
     "DelegationRow",
     "Effective",
+    "Extension",
     "FactDeclaration",
     "FactType",
     "FilingWindow",
@@ -358,6 +360,11 @@ class HolidaySource(StrictModel):
         default_factory=lambda: cast(Any, ["public"]), description="holidays categories to include."
     )
     observed: StrictBool = Field(default=True, description="Use observed dates (Sat -> Fri, Sun -> Mon).")
+    remove: list[Annotated[dt.date | Text, Field(union_mode="left_to_right")]] = Field(
+        default_factory=list,
+        description="Holidays the package lists that the plan does not observe: a holiday's name as the "
+        "package spells it (its '(observed)' day goes with it) or a date (YYYY-MM-DD).",
+    )
 
     @model_validator(mode="after")
     def _known_to_holidays(self) -> HolidaySource:
@@ -417,7 +424,67 @@ class HolidaySource(StrictModel):
                         "allowed": ", ".join(offered),
                     },
                 )
+        if self.remove:
+            self._check_removals()
         return self
+
+    def _check_removals(self) -> None:
+        """Every name or date under ``remove`` must be one the holidays package lists (no silent no-op)."""
+        import holidays
+
+        for index, item in enumerate(self.remove):
+            year = item.year if isinstance(item, dt.date) else None
+            years = [year] if year is not None else list(range(REMOVE_YEARS[0], REMOVE_YEARS[1] + 1))
+            listed = holidays.country_holidays(
+                self.country,
+                subdiv=self.subdivision,
+                observed=self.observed,
+                categories=tuple(self.categories),
+                years=years,
+            )
+            if isinstance(item, dt.date):
+                if item not in listed:
+                    raise PydanticCustomError(
+                        "unknown_holiday",
+                        "{found} is not a holiday of {where}; remove lists only dates the holidays package lists",
+                        {"at": ("remove", index), "found": item.isoformat(), "where": self._where()},
+                    )
+                continue
+            names = sorted(
+                {n.removesuffix(OBSERVED_SUFFIX) for value in listed.values() for n in str(value).split("; ")}
+            )
+            if item not in names:
+                raise PydanticCustomError(
+                    "unknown_holiday",
+                    "'{found}' is not a holiday name of {where}{hint}; names: {allowed}",
+                    {
+                        "at": ("remove", index),
+                        "found": item[:100],
+                        "where": self._where(),
+                        "hint": hint(item, names),
+                        "allowed": listing(names),
+                    },
+                )
+
+    def _where(self) -> str:
+        return self.country + (f"-{self.subdivision}" if self.subdivision else "")
+
+
+#: Years searched for a holiday name under ``holidays.remove``.
+REMOVE_YEARS = (2000, 2040)
+#: The suffix the holidays package gives an observed day's name.
+OBSERVED_SUFFIX = " (observed)"
+
+
+class DeemedReceipt(StrictModel):
+    """When a receipt counts as received on the next business day, for business-day counts.
+
+    ``after_close``: a receipt after close of business on a business day; ``non_business_day``: a
+    receipt on a weekend or holiday (a Saturday portal submission).
+    """
+
+    after_close: Literal["next_business_day", "none"] = "none"
+    non_business_day: Literal["next_business_day", "none"] = "none"
 
 
 def _holiday_country_alias(code: str) -> str | None:
@@ -471,8 +538,37 @@ class Calendar(StrictModel):
         description="Whether receipt after close of business or on a non-business day counts as "
         "receipt on the next business day for business-day deadlines.",
     )
+    deemed_receipt: DeemedReceipt | None = Field(
+        default=None,
+        description="After-close and non-business-day receipt set apart (instead of after_hours_receipt).",
+    )
+    leap_day: Literal["feb_28", "mar_1"] | None = Field(
+        default=None,
+        description="The anniversary of a day a month or year lacks (29 February in a common year, the 31st "
+        "in a 30-day month): the month's last day (feb_28) or the next month's first (mar_1). Required by "
+        "deadlines in months or years.",
+    )
     citation: Citation | None = None
     reading: str | None = None
+
+    @model_validator(mode="after")
+    def _one_receipt_setting(self) -> Calendar:
+        if self.deemed_receipt is not None and "after_hours_receipt" in self.model_fields_set:
+            raise PydanticCustomError(
+                "receipt_settings",
+                "give either after_hours_receipt or deemed_receipt, not both; deemed_receipt says "
+                "after_close and non_business_day separately",
+                {"at": ("after_hours_receipt",)},
+            )
+        return self
+
+    def deems(self) -> tuple[bool, bool]:
+        """(after close, non-business day): whether each receipt counts as the next business day's."""
+        if self.deemed_receipt is not None:
+            d = self.deemed_receipt
+            return d.after_close == "next_business_day", d.non_business_day == "next_business_day"
+        both = self.after_hours_receipt == "next_business_day"
+        return both, both
 
     @field_validator("timezone")
     @classmethod
@@ -506,6 +602,11 @@ class Vocabulary(StrictModel):
     events: dict[Identifier, Text] = Field(default_factory=dict, description="Event types: id -> description.")
     assistance: dict[Identifier, Text] = Field(default_factory=dict, description="Assistance needs: id -> description.")
     roles: dict[Identifier, Text] = Field(default_factory=dict, description="Responsible roles: id -> description.")
+    schedule: dict[Identifier, Text] = Field(
+        default_factory=dict,
+        description="Types of planned future moments the facts may carry under 'schedule' (e.g. a panel "
+        "meeting): id -> description. Deadlines count back from them with before: schedule:<type>.",
+    )
     handlers: dict[Identifier, Text] = Field(
         default_factory=dict,
         description="Who else may handle a grievance besides 'plan' and 'health_plan' (handled_by values, "
@@ -520,7 +621,9 @@ class Vocabulary(StrictModel):
     @model_validator(mode="after")
     def _recorded_only_declared(self) -> Vocabulary:
         names = [
-            n for v in (self.types, self.concerns, self.events, self.assistance, self.roles, self.handlers) for n in v
+            n
+            for v in (self.types, self.concerns, self.events, self.assistance, self.roles, self.handlers, self.schedule)
+            for n in v
         ]
         for index, name in enumerate(self.recorded_only):
             if name not in names:
@@ -620,19 +723,35 @@ class AnchorRef:
         return self.kind if self.kind == "receipt" else f"{self.kind}:{self.name}"
 
 
-Unit = Literal["calendar_days", "business_days", "hours", "close_of_next_business_day", "immediately"]
-#: Largest amount per unit: ten years of calendar days (or hours), a year of business days (even a
-#: one-day workweek then stays within the calendar's ten-year search), so that no validated pack can
-#: push a deadline beyond what the calendar computes (docs/policy-format.md, "Limits").
-MAX_AMOUNT: dict[str, int] = {"calendar_days": 3660, "hours": 3660 * 24, "business_days": 250}
+SCHEDULE_RE = re.compile(r"^schedule:[a-z][a-z0-9_]*$")
+ScheduleRef = Annotated[str, StringConstraints(pattern=SCHEDULE_RE.pattern)]
+Unit = Literal[
+    "calendar_days", "business_days", "months", "years", "hours", "close_of_next_business_day", "immediately"
+]
+#: Units counted in whole days (a due day, due at its end): the ones ``roll`` applies to.
+DAY_UNITS: tuple[str, ...] = ("calendar_days", "business_days", "months", "years")
+#: Units a deadline may count back from a scheduled moment (``before``).
+BEFORE_UNITS: tuple[str, ...] = ("calendar_days", "business_days")
+#: Largest amount per unit: ten years of calendar days (or hours, months, years), a year of business
+#: days (even a one-day workweek then stays within the calendar's ten-year search), so that no
+#: validated pack can push a deadline beyond what the calendar computes (docs/policy-format.md, "Limits").
+MAX_AMOUNT: dict[str, int] = {
+    "calendar_days": 3660,
+    "hours": 3660 * 24,
+    "business_days": 250,
+    "months": 120,
+    "years": 10,
+}
 
 
 class Deadline(StrictModel):
-    """When something is due: an amount of a unit after an anchor.
+    """When something is due: an amount of a unit after an anchor, or before a scheduled moment.
 
     ``from`` is ``receipt``, ``event:<type>`` (the event's time when it happened) or
     ``action:<id>`` (the time that action was done, else its due moment), or a list of these:
-    the first one available is used.
+    the first one available is used. ``before: schedule:<type>`` counts back instead, from the
+    date of a planned moment the facts carry under ``schedule``. ``roll: next_business_day``
+    moves a day-based due date that falls on a weekend or holiday to the next business day.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -641,15 +760,30 @@ class Deadline(StrictModel):
         default=None,
         ge=0,
         le=MAX_AMOUNT["hours"],
-        description="At most 3660 calendar days, 87840 hours, 250 business days.",
+        description="At most 3660 calendar days, 87840 hours, 250 business days, 120 months, 10 years.",
     )
     unit: Unit
     from_: Anchor | list[Anchor] = Field(default="receipt", alias="from")
+    before: ScheduleRef | None = Field(
+        default=None,
+        description="Count back from a planned moment of the facts' schedule ('schedule:<type>') instead "
+        "of forward from 'from'; calendar_days or business_days.",
+    )
+    roll: Literal["none", "next_business_day"] = Field(
+        default="none",
+        description="next_business_day: a day-based due date on a weekend or holiday moves to the next "
+        "business day (e.g. Texas Gov't Code 311.014(b)).",
+    )
 
     @property
     def anchors(self) -> tuple[str, ...]:
         """The anchors in order of preference, as written."""
         return (self.from_,) if isinstance(self.from_, str) else tuple(self.from_)
+
+    @property
+    def schedule_type(self) -> str | None:
+        """The schedule type a count-back runs from, or None."""
+        return None if self.before is None else self.before.partition(":")[2]
 
     @cached_property
     def refs(self) -> tuple[AnchorRef, ...]:
@@ -658,7 +792,7 @@ class Deadline(StrictModel):
 
     @model_validator(mode="after")
     def _amount_fits_unit(self, info: ValidationInfo) -> Deadline:
-        needs = self.unit in ("calendar_days", "business_days", "hours")
+        needs = self.unit in (*DAY_UNITS, "hours")
         if needs and self.amount is None:
             raise PydanticCustomError("amount_missing", "unit '{unit}' needs an 'amount'", {"unit": self.unit})
         if not needs and self.amount is not None:
@@ -671,8 +805,46 @@ class Deadline(StrictModel):
                 "{amount} {unit} is beyond what a deadline may be; at most {limit} {unit}",
                 {"at": ("amount",), "amount": self.amount, "unit": self.unit, "limit": MAX_AMOUNT[self.unit]},
             )
+        if self.roll != "none" and self.unit not in DAY_UNITS:
+            raise PydanticCustomError(
+                "roll_unit",
+                "roll applies to deadlines counted in days, months or years ({allowed}); unit '{unit}' has a "
+                "due moment, not a due day: remove roll",
+                {"at": ("roll",), "unit": self.unit, "allowed": ", ".join(DAY_UNITS)},
+            )
+        if self.before is not None:
+            if "from_" in self.model_fields_set:
+                raise PydanticCustomError(
+                    "before_and_from",
+                    "a deadline counts either forward from 'from' or back from 'before', not both; remove one",
+                    {"at": ("before",)},
+                )
+            if self.unit not in BEFORE_UNITS:
+                raise PydanticCustomError(
+                    "before_unit",
+                    "a count back from a scheduled moment is in {allowed}; found unit '{unit}'",
+                    {"at": ("unit",), "unit": self.unit, "allowed": " or ".join(BEFORE_UNITS)},
+                )
+            if self.roll != "none":
+                raise PydanticCustomError(
+                    "before_roll",
+                    "a count back does not roll forward (it would pass the latest day allowed); remove roll",
+                    {"at": ("roll",)},
+                )
         declared = _context_declared(info)
         if declared is not None:
+            if self.schedule_type is not None and self.schedule_type not in declared.schedule:
+                raise PydanticCustomError(
+                    "unknown_schedule",
+                    "before names undeclared schedule type '{found}'{hint}; declare it under "
+                    "vocabulary.schedule; declared: {allowed}",
+                    {
+                        "at": ("before",),
+                        "found": self.schedule_type,
+                        "hint": hint(self.schedule_type, declared.schedule),
+                        "allowed": listing(declared.schedule) or "(none)",
+                    },
+                )
             for index, ref in enumerate(self.refs):
                 anchor, kind, name = str(ref), ref.kind, ref.name
                 pool = {"event": declared.events + ("resolved",), "action": declared.actions}.get(kind)
@@ -703,9 +875,19 @@ class ActionRule(RuleBase):
         default_factory=list, description="Event types (or 'resolved') that complete this action."
     )
     details: list[str] = Field(default_factory=list, description="What the action must contain or do.")
+    keep_until: StrictBool = Field(
+        default=False,
+        description="The deadline is a keep-until date (records retained until then): shown, never overdue.",
+    )
 
     @model_validator(mode="after")
     def _refs_declared(self, info: ValidationInfo) -> ActionRule:
+        if self.keep_until and self.deadline is None:
+            raise PydanticCustomError(
+                "keep_until_deadline",
+                "keep_until needs a 'deadline' (the date to keep until, e.g. amount: 3, unit: years)",
+                {"at": ("keep_until",)},
+            )
         declared = _context_declared(info)
         if declared is None:
             return self
@@ -893,6 +1075,58 @@ class Retention(StrictModel):
     years: StrictInt = Field(ge=1)
     what: Text
     citation: Citation
+
+
+class Extension(StrictModel):
+    """A declared extension of deadlines, taken when an event happens (e.g. +14 calendar days).
+
+    When an ``event`` event is in the facts, the deadline of each action in ``extends`` moves by
+    ``amount`` ``unit`` from its own due date (before any roll), and the basis says so. ``notice``
+    names the action (a written notice of the extension) the extension requires.
+    """
+
+    id: Identifier
+    description: str | None = None
+    event: Identifier = Field(description="The event type that means the extension was taken.")
+    amount: StrictInt = Field(ge=1, le=MAX_AMOUNT["business_days"], description="At most 250.")
+    unit: Literal["calendar_days", "business_days"]
+    extends: list[Identifier] = Field(min_length=1, description="Ids of the actions whose deadlines it extends.")
+    notice: Identifier | None = Field(default=None, description="Id of the notice action the extension requires.")
+    citation: Citation
+    reading: str | None = None
+
+    @model_validator(mode="after")
+    def _refs_declared(self, info: ValidationInfo) -> Extension:
+        declared = _context_declared(info)
+        if declared is None:
+            return self
+        if self.event not in declared.events:
+            raise PydanticCustomError(
+                "unknown_event",
+                "extension event '{found}' is not declared{hint}; declare it under vocabulary.events; "
+                "declared: {allowed}",
+                {
+                    "at": ("event",),
+                    "found": self.event,
+                    "hint": hint(self.event, declared.events),
+                    "allowed": listing(declared.events) or "(none)",
+                },
+            )
+        refs: list[tuple[tuple[str | int, ...], str]] = [(("extends", i), name) for i, name in enumerate(self.extends)]
+        refs += [(("notice",), self.notice)] if self.notice is not None else []
+        for at, name in refs:
+            if name not in declared.actions:
+                raise PydanticCustomError(
+                    "unknown_action",
+                    "extension names undeclared action '{found}'{hint}; action ids: {allowed}",
+                    {
+                        "at": at,
+                        "found": name,
+                        "hint": hint(name, declared.actions),
+                        "allowed": listing(declared.actions) or "(none)",
+                    },
+                )
+        return self
 
 
 class Window(StrictModel):
@@ -1156,6 +1390,11 @@ class PolicySpec(StrictModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="grievance-rules policy pack")
 
+    extends: Text | None = Field(
+        default=None,
+        description="A pack this one builds on: a pack id or a path relative to this file. Mappings merge, "
+        "lists of items with an id merge by id, other lists (and 'when', 'citation') are replaced.",
+    )
     id: Identifier = Field(description="Pack id, lower case, e.g. my_plan.")
     name: Text
     version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$")] = Field(
@@ -1189,6 +1428,33 @@ class PolicySpec(StrictModel):
         default_factory=list, description="Named true/false outcomes the Determination reports under 'flags'."
     )
     reports: list[ReportSpec] = Field(default_factory=list, description="The reports the document requires.")
+    extensions: list[Extension] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _anniversaries_need_leap_day(self) -> PolicySpec:
+        """Months and years need the pack's explicit reading of 29 February's anniversary."""
+        if self.calendar.leap_day is not None:
+            return self
+        for path, deadline in self.deadlines():
+            if deadline.unit in ("months", "years"):
+                raise PydanticCustomError(
+                    "leap_day_missing",
+                    "a deadline in {unit} needs calendar.leap_day: feb_28 or mar_1 (what the anniversary of "
+                    "29 February is in a common year); add it to the calendar",
+                    {"at": (*path, "unit"), "unit": deadline.unit},
+                )
+        return self
+
+    def deadlines(self) -> list[tuple[tuple[str | int, ...], Deadline]]:
+        """Every deadline of the pack with its path (actions' deadlines and targets, timers)."""
+        out: list[tuple[tuple[str | int, ...], Deadline]] = []
+        for i, action in enumerate(self.actions):
+            for key in ("deadline", "target"):
+                value = getattr(action, key)
+                if value is not None:
+                    out.append((("actions", i, key), value))
+        out += [(("timers", i, "within"), t.within) for i, t in enumerate(self.timers)]
+        return out
 
     @model_validator(mode="after")
     def _flags_read_after_choices(self) -> PolicySpec:
@@ -1356,6 +1622,7 @@ class PolicySpec(StrictModel):
             actions=tuple(a.id for a in self.actions),
             timers=tuple(t.id for t in self.timers),
             patterns=tuple(p.id for p in self.patterns),
+            schedule=tuple(v.schedule),
             choices={name: tuple(c.values) for name, c in self.choices().items()},
             has_delegation=self.delegation is not None,
             has_filing_window=self.filing_window is not None,

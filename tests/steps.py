@@ -19,6 +19,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -326,6 +327,10 @@ def find_action(det: gr.Determination, words: str) -> gr.ActionResult:
 
 @given(parsers.re(r'the policy "(?P<pack>[^"]+)"(?: is in force)?'))
 def given_policy(case: Case, pack: str) -> None:
+    """A pack id, or a path to a pack file relative to the checkout (e.g. examples/packs/x.yaml)."""
+    root = Path(__file__).resolve().parent.parent
+    if pack.endswith((".yaml", ".yml")) and not Path(pack).is_file() and (root / pack).is_file():
+        pack = str(root / pack)
     case.policy = gr.load_policy(pack)
 
 
@@ -388,6 +393,28 @@ def given_resolved(case: Case, date: str, time: str) -> None:
 @given(parsers.re(rf'an? "(?P<event>[^"]+)" event (?:is recorded )?on {MOMENT}'))
 def given_event(case: Case, event: str, date: str, time: str) -> None:
     case.add_event(words_to_value(event), parse_moment(date, time))
+
+
+@given(parsers.re(rf'the "(?P<kind>[^"]+)" is scheduled (?:to meet )?(?:on|for) {MOMENT}'))
+def given_scheduled(case: Case, kind: str, date: str, time: str) -> None:
+    """A planned future moment (facts ``schedule``), e.g. the appeal panel's meeting."""
+    assert case.det is None, "the grievance was already evaluated; give its schedule before the When step"
+    planned = list(case.facts.get("schedule") or [])
+    planned.append({"type": words_to_value(kind), "at": parse_moment(date, time).iso()})
+    case.facts["schedule"] = planned
+
+
+@given(parsers.re(r'the declared fact "(?P<name>[^"]+)" is (?P<value>.+)'))
+def given_declared_fact(case: Case, name: str, value: str) -> None:
+    """A fact the pack declares (``facts:``): true/false, a whole number, or text (quoted as written)."""
+    assert case.det is None, "the grievance was already evaluated; give its facts before the When step"
+    text = value.strip()
+    parsed: Any = {"true": True, "false": False}.get(text)
+    if parsed is None:
+        parsed = int(text) if re.fullmatch(r"-?\d+", text) else words_to_value(text)
+    declared = dict(case.facts.get("facts") or {})
+    declared[words_to_value(name)] = parsed
+    case.facts["facts"] = declared
 
 
 _COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}

@@ -182,3 +182,36 @@ def test_close_of_next_business_day(received: dt.datetime, tz: str, after: str) 
     assert due.due_date == oracle_next_business_day(day0)
     local_due = due.due_at.astimezone(ZoneInfo(tz))
     assert (local_due.date(), local_due.time()) == (due.due_date, CLOSE)
+
+
+# ------------------------------------------------------------------ roll: next_business_day
+
+units = st.sampled_from(["calendar_days", "business_days", "months", "years"])
+# ten years after a 2030 receipt: the oracle's holidays reach 2045
+WIDE_HOLIDAYS = holidays.country_holidays("US", years=range(2019, 2046))
+
+
+def wide_business_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in WIDE_HOLIDAYS
+
+
+@PROPS
+@given(receipts, st.sampled_from(TIMEZONES), units, st.integers(min_value=0, max_value=400))
+def test_roll_never_lands_on_a_non_business_day_and_never_moves_earlier(
+    received: dt.datetime, tz: str, unit: str, amount: int
+) -> None:
+    """roll: next_business_day gives a business day (the independent oracle's), on or after the
+    unrolled due date, and the first such day: no business day lies between the two."""
+    amount = amount if unit in ("calendar_days", "business_days") else amount % 11
+    cal = PlanCalendar(
+        Calendar(timezone=tz, holidays=HolidaySource(country="US"), close_of_business="17:00", leap_day="feb_28")
+    )
+    plain = cal.due(received, unit, amount, from_receipt=True)
+    rolled = cal.due(received, unit, amount, from_receipt=True, roll="next_business_day")
+    assert wide_business_day(rolled.due_date)
+    assert rolled.due_date >= plain.due_date
+    assert rolled.due_at >= plain.due_at
+    day = plain.due_date
+    while day < rolled.due_date:
+        assert not wide_business_day(day)
+        day += dt.timedelta(days=1)
