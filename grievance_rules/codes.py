@@ -388,6 +388,14 @@ _ALL: tuple[Code, ...] = (
         "extends_actions: [resolv]",
         "Name a declared action id.",
     ),
+    Code(
+        "GR223",
+        "error",
+        "extends",
+        "extends: names no pack or file, is not text, makes a cycle, or the pack it names is not a mapping.",
+        "extends: no_such_pack.yaml",
+        "Name an available pack id or a path relative to this file; break the cycle.",
+    ),
     # ---- calendar
     Code(
         "GR301",

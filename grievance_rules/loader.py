@@ -568,7 +568,7 @@ def _extends_node(node: yaml.Node) -> tuple[yaml.Node, yaml.Node] | None:
 def _mark_problem(node: yaml.Node, file: str, path: str, message: str) -> PolicyError:
     mark = node.start_mark
     name = mark.name if mark.name and not mark.name.startswith("<unicode") else file
-    return PolicyError([Problem(name, mark.line + 1, mark.column + 1, path, message)])
+    return PolicyError([Problem(name, mark.line + 1, mark.column + 1, path, message, "GR223")])
 
 
 def _parent_source(ref: str, file: str) -> tuple[str, str | None]:
@@ -641,7 +641,14 @@ def _extend(node: yaml.Node, file: str, chain: tuple[str, ...], merge: _Inherita
     if parent is None or not isinstance(parent_data, dict):
         raise _mark_problem(value, file, "extends", "the pack it extends is not a mapping of keys (id:, name:, ...)")
     duplicates = [
-        Problem(parent_file, d.line, d.col, d.path, f"duplicate key {d.key!r} (first at line {d.first_line}); keep one")
+        Problem(
+            parent_file,
+            d.line,
+            d.col,
+            d.path,
+            f"duplicate key {d.key!r} (first at line {d.first_line}); keep one",
+            "GR014",
+        )
         for d in _check_duplicates(parent)
     ]
     if duplicates:
