@@ -10,9 +10,11 @@ durable-rules ruleset and evaluates grievance facts against it::
     det.model_dump(mode="json")
 """
 
+from grievance_rules.calendar import PlanCalendar
 from grievance_rules.casebook import CaseBook, CaseBookResult, Escalation
 from grievance_rules.determination import ActionResult, Determination, PolicyRef, TraceEntry
 from grievance_rules.diff import Change, PolicyDiff, diff_policies, render_diff
+from grievance_rules.engine import EngineRejection
 from grievance_rules.errors import (
     EvaluationError,
     FactProblem,
@@ -44,6 +46,7 @@ __all__ = [
     "CaseBookResult",
     "Change",
     "Determination",
+    "EngineRejection",
     "Escalation",
     "EvaluationError",
     "Event",
@@ -58,6 +61,7 @@ __all__ = [
     "Party",
     "Period",
     "PeriodError",
+    "PlanCalendar",
     "Planned",
     "Policy",
     "PolicyDiff",

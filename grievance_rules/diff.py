@@ -22,7 +22,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from grievance_rules.compiler import describe
-from grievance_rules.schema import AnchorRef, Citation, Condition, Deadline, FilingWindow, PolicySpec
+from grievance_rules.docs import UNIT_WORDS, deadline_words
+from grievance_rules.schema import Citation, Condition, Deadline, FilingWindow, PolicySpec
 
 __all__ = ["Change", "PackIdentity", "PolicyDiff", "deadline_words", "diff_policies", "render_diff"]
 
@@ -78,39 +79,6 @@ class PolicyDiff(_Frozen):
 
 # --------------------------------------------------------------------------- words
 
-_UNIT = {
-    "calendar_days": "calendar day",
-    "business_days": "business day",
-    "hours": "hour",
-    "months": "month",
-    "years": "year",
-}
-
-
-def _anchor_words(anchor: AnchorRef) -> str:
-    kind, name = anchor.kind, anchor.name
-    if kind == "receipt":
-        return "receipt"
-    if kind == "event":
-        return f"the {name} event"
-    return f"action {name} (when done, else its due moment)"
-
-
-def deadline_words(deadline: Deadline) -> str:
-    """A deadline in words: ``5 business days after receipt``."""
-    anchors = " or, failing that, ".join(_anchor_words(a) for a in deadline.refs)
-    if deadline.unit == "immediately":
-        return f"immediately on {anchors}"
-    if deadline.unit == "close_of_next_business_day":
-        return f"close of the next business day after {anchors}"
-    n = deadline.amount or 0
-    amount = f"{n} {_UNIT[deadline.unit]}{'s' if n != 1 else ''}"
-    if deadline.schedule_type is not None:
-        return f"{amount} before the scheduled {deadline.schedule_type}"
-    roll = ", rolled to the next business day off a weekend or holiday" if deadline.roll != "none" else ""
-    return f"{amount} after {anchors}{roll}"
-
-
 def _citation_words(c: Citation) -> str:
     return c.render() + (f' ("{c.quote}")' if c.quote else "")
 
@@ -153,7 +121,7 @@ def _is_period(model: Any) -> bool:
 
 def _period(model: Any) -> str:
     amount, unit = model.amount, str(model.unit)
-    word = _UNIT.get(unit, unit.replace("_", " "))
+    word = UNIT_WORDS.get(unit, unit.replace("_", " "))
     text = f"{amount} {word}{'s' if amount != 1 else ''}"
     return text + (" after the incident" if isinstance(model, FilingWindow) else "")
 

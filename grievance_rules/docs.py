@@ -14,7 +14,8 @@ from grievance_rules.schema import AnchorRef, Choice, Citation, Deadline, Delega
 
 __all__ = ["deadline_words", "render_policy"]
 
-_UNITS = {
+# The singular word for each period unit; diff.py words periods with the same table.
+UNIT_WORDS = {
     "calendar_days": "calendar day",
     "business_days": "business day",
     "hours": "hour",
@@ -40,7 +41,7 @@ def deadline_words(deadline: Deadline) -> str:
     if deadline.unit == "close_of_next_business_day":
         return f"by close of the next business day after {anchors}"
     n = deadline.amount or 0
-    amount = f"{n} {_UNITS[deadline.unit]}{'s' if n != 1 else ''}"
+    amount = f"{n} {UNIT_WORDS[deadline.unit]}{'s' if n != 1 else ''}"
     if deadline.schedule_type is not None:
         return f"{amount} before the scheduled '{deadline.schedule_type}'"
     roll = "; a weekend or holiday due date rolls to the next business day" if deadline.roll != "none" else ""
@@ -327,7 +328,7 @@ def _extensions(spec: PolicySpec) -> list[str]:
             out += [ext.description, ""]
         n = ext.amount
         out.append(f"- **Taken when:** a `{ext.event}` event is recorded")
-        out.append(f"- **Moves:** {', '.join(ext.extends)} by {n} {_UNITS[ext.unit]}{'s' if n != 1 else ''}")
+        out.append(f"- **Moves:** {', '.join(ext.extends)} by {n} {UNIT_WORDS[ext.unit]}{'s' if n != 1 else ''}")
         if ext.notice:
             out.append(f"- **Requires the notice:** {ext.notice}")
         out += _cite(ext.citation) + _reading(ext.reading) + [""]

@@ -419,7 +419,7 @@ def _assemble(
     return Report(
         report=spec.name,
         title=spec.title,
-        policy=PolicyRef(id=pack.id, version=pack.version),
+        policy=policy._ref,  # the same identity a Determination carries (hash, effective_from, holiday data)
         period=ReportPeriod(start=span.start, end=span.end),
         timezone=pack.calendar.timezone,
         as_of=when,

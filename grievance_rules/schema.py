@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import (
     BaseModel,
@@ -1236,34 +1236,9 @@ class FlagRule(RuleBase):
 # --------------------------------------------------------------------------- reports
 
 #: What a report may count by. ``concern`` counts a grievance once under each of its concern tags.
-REPORT_DIMENSIONS: tuple[str, ...] = (
-    "type",
-    "level",
-    "classification",
-    "concern",
-    "channel",
-    "group",
-    "handled_by",
-    "complainant",
-)
+ReportDimension = Literal["type", "level", "classification", "concern", "channel", "group", "handled_by", "complainant"]
 #: Fields a log-style report may list, one row per grievance. Narratives and party data (names,
 #: member ids, addresses) are deliberately not among them: a report never carries personal data.
-REPORT_LOG_FIELDS: tuple[str, ...] = (
-    "id",
-    "received_at",
-    "received_date",
-    "channel",
-    "complainant",
-    "group",
-    "type",
-    "level",
-    "classification",
-    "handled_by",
-    "concerns",
-    "resolved_at",
-    "days_to_resolution",
-)
-ReportDimension = Literal["type", "level", "classification", "concern", "channel", "group", "handled_by", "complainant"]
 ReportLogField = Literal[
     "id",
     "received_at",
@@ -1279,6 +1254,9 @@ ReportLogField = Literal[
     "resolved_at",
     "days_to_resolution",
 ]
+#: The same words as tuples (one list each, so the two cannot drift apart).
+REPORT_DIMENSIONS: tuple[str, ...] = get_args(ReportDimension)
+REPORT_LOG_FIELDS: tuple[str, ...] = get_args(ReportLogField)
 
 
 class ReportMeasures(StrictModel):

@@ -41,8 +41,8 @@ def test_deadline_before_and_after_in_words(lines: list[str]) -> None:
 
 def test_deadline_anchor_change(lines: list[str]) -> None:
     assert (
-        "Action follow_up: deadline: 30 calendar days after action visit (when done, else its due moment)"
-        " → 30 calendar days after the visited event"
+        "Action follow_up: deadline: 30 calendar days after action 'visit' (when it was done, else its due date)"
+        " → 30 calendar days after the 'visited' event"
     ) in lines
 
 
@@ -107,7 +107,8 @@ def test_delegation_matrix_rows(lines: list[str]) -> None:
 def test_filing_window_timer_and_pattern(lines: list[str]) -> None:
     assert "Filing window: 180 calendar days after the incident → 365 calendar days after the incident" in lines
     assert (
-        "Timer next_day: within: close of the next business day after receipt → 2 business days after receipt" in lines
+        "Timer next_day: within: by close of the next business day after receipt → 2 business days after receipt"
+        in lines
     )
     assert "Escalation pattern repeated: count: 3 → 2" in lines
     assert "Escalation pattern repeated: within: 90 calendar days → 60 calendar days" in lines
