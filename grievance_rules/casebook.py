@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from grievance_rules.compiler import case_props
 from grievance_rules.determination import Determination
+from grievance_rules.errors import FactsError
 from grievance_rules.facts import (
     Grievance,
     PreparedFacts,
@@ -31,6 +32,7 @@ from grievance_rules.facts import (
     prepare,
 )
 from grievance_rules.policy import Policy
+from grievance_rules.subject import period_index
 
 __all__ = ["CaseBook", "CaseBookResult", "Escalation"]
 
@@ -68,9 +70,16 @@ class CaseBook:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._cases: list[Grievance] = []
+        self._records: list[Mapping[str, Any]] = []  # a subject pack's records (contract section 9)
 
     def add(self, facts: Mapping[str, Any] | Grievance) -> None:
-        """Add one grievance (validated now: bad facts raise :class:`FactsError`)."""
+        """Add one grievance, or one record of the pack's subject (validated now: bad facts raise
+        :class:`FactsError`)."""
+        if self.policy.spec.subject is not None:
+            self.policy.prepare_record(facts, None)
+            assert isinstance(facts, Mapping)
+            self._records.append(dict(facts))
+            return
         self._cases.append(parse_grievance(facts))
 
     def extend(self, records: Iterable[Mapping[str, Any] | Grievance]) -> None:
@@ -79,7 +88,7 @@ class CaseBook:
             self.add(record)
 
     def __len__(self) -> int:
-        return len(self._cases)
+        return len(self._cases) + len(self._records)
 
     def evaluate(self, as_of: str | dt.datetime | None = None) -> CaseBookResult:
         """Evaluate every grievance, match the pack's patterns across them, and re-evaluate the
@@ -89,6 +98,8 @@ class CaseBook:
         receipt date, and patterns are matched among the grievances one version judges.
         """
         when = self.policy.parse_as_of(as_of)
+        if self.policy.spec.subject is not None:
+            return _evaluate_subject_book(self.policy, self._records, when)
         if len(self.policy.versions) == 1 and not self.policy.by_date:
             return _evaluate_book(self.policy, self._cases, when)
         groups: dict[int, list[int]] = {}
@@ -171,6 +182,47 @@ def _evaluate_book(policy: Policy, grievances: list[Grievance], when: pendulum.D
             )
         )
     return CaseBookResult(determinations=tuple(determinations), escalations=tuple(escalations))
+
+
+def _evaluate_subject_book(
+    policy: Policy, records: list[Mapping[str, Any]], when: pendulum.DateTime | None
+) -> CaseBookResult:
+    """Subject records evaluated together: each run (``subject.runs``) is counted over the
+    records of one key in period order, so the order records are added in does not matter."""
+    subject = policy.spec.subject
+    assert subject is not None
+    chosen = [policy.prepare_record(r, when) for r in records]
+    runs: list[dict[str, int]] = [{} for _ in chosen]
+    for run in subject.runs:
+        kind = subject.facts[run.order].type
+        by_key: dict[str, list[tuple[int, int, bool]]] = {}
+        for i, (version, facts) in enumerate(chosen):
+            assert facts.subject is not None
+            member = run.id in version.run_members(facts)
+            index = period_index(kind, facts.subject[run.order])
+            by_key.setdefault(normalize_name(str(facts.subject[run.key])), []).append((index, i, member))
+        for rows in by_key.values():
+            rows.sort()
+            streak, last = 0, None
+            for index, i, member in rows:
+                if last is not None and index == last:
+                    raise FactsError(
+                        [
+                            (
+                                run.order,
+                                f"two records of one {run.key} are for the same {kind}; give each {kind} once",
+                                f"one record per {run.key} and {kind}",
+                            )
+                        ]
+                    )
+                streak = (streak + 1 if last is not None and index == last + 1 else 1) if member else 0
+                last = index
+                runs[i][run.id] = streak
+    determinations = tuple(
+        version._determine(version.with_runs(facts, runs[i]) if subject.runs else facts, when)
+        for i, (version, facts) in enumerate(chosen)
+    )
+    return CaseBookResult(determinations=determinations, escalations=())
 
 
 def patterns_id(rule_name: str) -> str:

@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import IO, Any, TextIO
 
 from grievance_rules import __version__
+from grievance_rules.casebook import CaseBook
 from grievance_rules.diff import diff_policies, render_diff
 from grievance_rules.docs import render_policy
 from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError, Problem
@@ -31,7 +32,7 @@ from grievance_rules.export import ExportError, ExportLayout, arrow_schema, writ
 from grievance_rules.packs import CASES_SUFFIXES, available_policies, describe_packs, load_policy, validate_file
 from grievance_rules.period import PeriodError, parse_period
 from grievance_rules.policy import Policy
-from grievance_rules.records import UnreadableRecord, input_problem, read_records
+from grievance_rules.records import CsvRow, UnreadableRecord, input_problem, read_records
 from grievance_rules.replay import ReplayCounter, render_replay
 from grievance_rules.schema import policy_json_schema
 from grievance_rules.testing import cases_for, run_tests, validate_cases_file
@@ -67,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--pretty", action="store_true", help="indent each Determination")
     ev.add_argument(
         "--trace", action="store_true", help="include the trace: every rule considered, why, and the values it read"
+    )
+    ev.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        help="the input format (default: csv for files ending in .csv, else JSON); CSV has one record per row, "
+        "typed by the pack's declared subject facts",
     )
     ev.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
     va = sub.add_parser(
@@ -111,12 +118,18 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--policy", required=True, metavar="ID|PATH", help="a pack id or a path to a policy YAML file")
     rp.add_argument("--report", required=True, metavar="NAME", help="the report's name in the pack")
     rp.add_argument(
-        "--period", required=True, metavar="P", help="2014Q4, 2014-12, 2014-12-03 or 2014-10-01..2014-12-31"
+        "--period",
+        metavar="P",
+        help="2014Q4, 2014-12, 2014-12-03 or 2014-10-01..2014-12-31 (required for grievance reports; "
+        "a subject pack's report covers every record given)",
     )
     rp.add_argument("--member-months", type=int, metavar="N", help="member months, for the rate per 1000")
     rp.add_argument("--as-of", metavar="DATETIME", help="judge statuses at this moment (default: end of the period)")
     rp.add_argument("--format", choices=("json", "csv", "md", "html"), default="json", help="output format")
     rp.add_argument("--output", metavar="PATH", help="write to this file instead of standard output")
+    rp.add_argument(
+        "--input-format", choices=("json", "csv"), help="input format (default: csv for .csv files, else JSON)"
+    )
     rp.add_argument("files", nargs="+", metavar="FILE", help="grievance files (JSON or JSON Lines); '-' is stdin")
     ex = sub.add_parser(
         "export",
@@ -462,6 +475,10 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from grievance_rules.report_render import report_csv, report_html, report_markdown
 
     policy = load_policy(args.policy)
+    if policy.spec.subject is not None:
+        return _subject_report(policy, args, out, err)
+    if args.period is None:
+        raise _Usage("--period is required for a grievance report")
     try:  # an unknown name or period fails before any file is read
         find_report(policy, args.report)
         parse_period(args.period)
@@ -608,12 +625,78 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             policy.parse_as_of(args.as_of)
         except FactsError as exc:
             raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
-    with _Run(args.files, err, "evaluate") as run:
+    subject = policy.spec.subject
+    if subject is not None and subject.runs:
+        return _evaluate_book(policy, args, out, err)
+    with _Run(args.files, err, "evaluate", fmt=args.format) as run:
         for position, record in run.numbered():
             row = _evaluate_one(policy, position, record, args.as_of, args.trace)
             if "error" in row and not isinstance(record, UnreadableRecord):
                 run.failed()  # unreadable lines are counted by the run itself
             print(json.dumps(row, indent=indent), file=out)
+    return 1 if run.errors else 0
+
+
+def _evaluate_book(policy: Policy, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``evaluate`` for a subject pack that counts runs: the records are read whole and judged
+    together (a case book), so each office's consecutive periods are counted from its own records."""
+    indent = 2 if args.pretty else None
+    book = CaseBook(policy)
+    with _Run(args.files, err, "evaluate", fmt=args.format) as run:
+        for position, record in run.numbered():
+            if isinstance(record, UnreadableRecord):
+                print(json.dumps(record.as_dict()), file=out)
+                continue
+            rid = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else None
+            try:
+                book.add(policy.csv_record(record) if isinstance(record, CsvRow) else record)
+            except FactsError as exc:
+                run.failed()
+                print(json.dumps({"error": str(exc), "record": position, "id": rid, "field": exc.field}), file=out)
+        try:
+            result = book.evaluate(as_of=args.as_of)
+        except FactsError as exc:
+            run.failed()
+            print(json.dumps({"error": str(exc), "record": None, "id": None, "field": exc.field}), file=out)
+            return 1
+        for det in result.determinations:
+            data = det.model_dump(mode="json", exclude=None if args.trace else {"trace"})
+            print(json.dumps(data, indent=indent), file=out)
+    return 1 if run.errors else 0
+
+
+def _subject_report(policy: Policy, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``report`` for a subject pack: its ``subject.reports`` entry over every record given."""
+    from grievance_rules.subject_report import find_subject_report, run_subject_report, subject_report_markdown
+
+    try:
+        find_subject_report(policy, args.report)
+    except GrievanceRulesError as exc:
+        raise _Usage(str(exc)) from None
+    if args.format not in ("json", "md"):
+        raise _Usage("--format: a subject report is written as json or md")
+    _check_inputs(args.files)
+    with _Run(args.files, err, "report", fmt=args.input_format) as run:
+
+        def records() -> Iterator[Any]:
+            for _, record in run.numbered():
+                if isinstance(record, UnreadableRecord):
+                    run.say(f"{run.where}: {record.message}")
+                    continue
+                yield policy.csv_record(record) if isinstance(record, CsvRow) else record
+
+        rep = run_subject_report(policy, args.report, records())
+        if args.format == "json":
+            text = json.dumps(rep.model_dump(mode="json"), indent=2) + "\n"
+        else:
+            text = subject_report_markdown(rep)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            out.write(text)
+        for problem in rep.errors:
+            run.failed()
+            run.say(f"record {problem.record}: {problem.error}")
     return 1 if run.errors else 0
 
 
@@ -742,8 +825,9 @@ class _Run:
     and on a normal exit prints the summary line ``N records, M errors`` on ``err``.
     """
 
-    def __init__(self, files: Sequence[str], err: TextIO, label: str) -> None:
+    def __init__(self, files: Sequence[str], err: TextIO, label: str, fmt: str | None = None) -> None:
         self.files = tuple(files)
+        self.fmt = fmt
         self.err = err
         self.label = label
         self.count = 0
@@ -803,7 +887,7 @@ class _Run:
         them (none lost, each bad one in its place), counted as they pass; says so when a file is empty."""
         for file in self.files:
             empty = True
-            for position, record in read_records(file, opener=self._open):
+            for position, record in read_records(file, opener=self._open, fmt=self.fmt):
                 empty = False
                 self.count += 1
                 self.where = f"{'stdin' if file == '-' else file}: record {position}"
@@ -848,6 +932,8 @@ def _evaluate_one(policy: Policy, position: int, record: Any, as_of: str | None,
     rid = record.get("id") if isinstance(record, dict) else None
     rid = rid if isinstance(rid, str) and len(rid) <= 200 else None
     try:
+        if isinstance(record, CsvRow):
+            record = policy.csv_record(record)
         det = policy.evaluate(record, as_of=as_of, trace=trace)
         return det.model_dump(mode="json", exclude=None if trace else {"trace"})
     except FactsError as exc:

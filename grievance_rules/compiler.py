@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -85,6 +86,13 @@ def prop_name(fact: str, tag: str | None = None) -> str:
     """The engine property for a catalogue fact (dots become double underscores)."""
     base = fact.replace(".", "__")
     return f"{base}__{tag}" if tag is not None else base
+
+
+def number_test(fact: str, op: str, operand: Any) -> Expr:
+    """A test of a number fact as a boolean property the engine checks: ``fact op operand``
+    is worked out exactly, with fractions, before the engine sees it."""
+    token = re.sub(r"[^0-9a-z]", "_", repr(operand).lower())
+    return ("cmp", prop_name(fact, f"{op}_{token}"), "eq", True)
 
 
 def _and(items: Sequence[Expr]) -> Expr:
@@ -153,7 +161,7 @@ def _match(expr: Expr) -> dict[str, Any]:
 # ---------------------------------------------------------------- rule metadata
 
 RuleKind = Literal[
-    "classification", "level", "handled_by", "flag", "action", "warning", "record", "delegation", "pattern"
+    "classification", "level", "handled_by", "flag", "action", "warning", "record", "delegation", "pattern", "run"
 ]
 
 
@@ -266,7 +274,8 @@ class _Compiler:
 
     def test(self, fact: str, op: str, operand: Any) -> Expr:
         ftype = self.catalogue[fact]
-        if ftype.kind in ("number", "date", "datetime"):  # compared as numbers by the engine
+        exact = ftype.kind == "number" and self.spec.subject is not None  # a subject's number: exact
+        if ftype.kind in ("number", "date", "datetime") and not exact:  # compared as numbers by the engine
             operand = (
                 [operand_value(ftype, v) for v in operand]
                 if isinstance(operand, list)
@@ -279,6 +288,17 @@ class _Compiler:
 
             def one(v: Any) -> Expr:
                 return ("cmp", prop, "eq", v)
+        elif exact:  # compared exactly (as fractions) before the engine: one boolean per comparison
+
+            def one(v: Any) -> Expr:
+                expr = number_test(fact, "eq", v)
+                self.properties[str(expr[1])] = (fact, f"eq {v!r}")
+                return expr
+
+            if op not in ("is", "is_not", "in", "not_in"):
+                expr = number_test(fact, op, operand)
+                self.properties[str(expr[1])] = (fact, f"{op} {operand!r}")
+                return expr
         elif ftype.kind == "tags":
 
             def one(v: Any) -> Expr:
@@ -566,6 +586,9 @@ def _rules_stage(comp: _Compiler, rules: list[RuleInfo]) -> Stage:
             add(_record_info(pack, req, i, fld, label), _and([comp.cond(req.when), missing]))
     for i, pat in enumerate(spec.patterns):
         add(_rule_info(pack, pat, "pattern", ("patterns", i), pattern=pat), comp.cond(pat.when))
+    if spec.subject is not None:
+        for i, run in enumerate(spec.subject.runs):
+            add(_rule_info(pack, run, "run", ("subject", "runs", i)), comp.cond(run.when))
     return Stage("rules", final, {}, {})
 
 

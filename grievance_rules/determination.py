@@ -113,9 +113,11 @@ class TraceEntry(_Out):
 class Determination(_Out):
     """What the plan must do about one grievance, and why."""
 
-    grievance_id: str
+    subject: str = "grievance"
+    id: str = ""
+    grievance_id: str | None
     policy: PolicyRef
-    received_at: dt.datetime
+    received_at: dt.datetime | None
     as_of: dt.datetime | None
     timely_filed: bool | None
     filing_deadline: dt.date | None

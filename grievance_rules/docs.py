@@ -7,6 +7,7 @@ a committed page differs from what the pack renders to.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from grievance_rules.compiler import describe
 from grievance_rules.registry import allowed_words
@@ -100,6 +101,78 @@ def _effective(spec: PolicySpec) -> str:
     return text + (f". Reading: {eff.reading}" if eff.reading else "")
 
 
+def subject_section(spec: PolicySpec) -> list[str]:
+    """The ``subject:`` of a pack about something other than grievances: its facts, exact ratios,
+    runs (rules of their own, with source and reading) and reports. Empty for a grievance pack."""
+    subject = spec.subject
+    if subject is None:
+        return []
+    out = [
+        f"## Subject: `{subject.name}`",
+        "",
+        f"Each record is one `{subject.name}`, identified by `{subject.id_field}`"
+        + (
+            f" and received at `{subject.received_field}` (deadlines run from it)."
+            if subject.received_field
+            else "; it has no moment of receipt (the Determination's `received_at` is null)."
+        ),
+        "",
+        "### Facts",
+        "",
+    ]
+
+    def typed(f: Any) -> str:
+        kind = f.type + (f" ({', '.join(f.values)})" if f.values else "")
+        bounds = [f"≥ {f.min}" if f.min is not None else "", f"≤ {f.max}" if f.max is not None else ""]
+        return " ".join([kind, *[b for b in bounds if b]]) + ("" if f.required else ", optional")
+
+    out += _table(("fact", "type", "meaning"), ((f"`{n}`", typed(f), f.description) for n, f in subject.facts.items()))
+    if subject.computed:
+        out += ["### Computed (exact)", ""]
+        out += _table(
+            ("fact", "value", "meaning"),
+            (
+                (
+                    f"`{n}`",
+                    f"{r.numerator} / {r.denominator}" + (f" × {r.times}" if r.times != 1 else ""),
+                    r.description,
+                )
+                for n, r in subject.computed.items()
+            ),
+        )
+    for run in subject.runs:
+        out += [
+            f"### `{spec.id}.{run.id}` counts runs: `runs.{run.id}`",
+            "",
+            run.description,
+            "",
+            f"- **Counts a record when:** {describe(run.when)}",
+            f"- **Consecutive** `{run.order}` periods of one `{run.key}`",
+        ]
+        out += _cite(run.citation) + _reading(run.reading) + [""]
+    for rep in subject.reports:
+        out += [f"### Report `{rep.name}`: {rep.title}", ""]
+        out += [
+            f"One row per `{rep.key}`"
+            + (f", one column per `{rep.period}`" if rep.period else "")
+            + f"; shows the {rep.show} and the action codes.",
+            "",
+        ]
+        if rep.aggregate is not None:
+            agg = rep.aggregate
+            out += [
+                f"- **{agg.title}:** {agg.numerator} / {agg.denominator} × {agg.times}, "
+                f"summed per `{rep.key}`, flagged below {agg.below}"
+            ]
+            if agg.printed is not None:
+                out += [
+                    "- **Printed figures compared:** " + ", ".join(f"{k}: {v}" for k, v in agg.printed.values.items())
+                ]
+                out += _cite(agg.printed.citation) + _reading(agg.printed.reading)
+        out += _cite(rep.citation) + [""]
+    return out
+
+
 def render_policy(spec: PolicySpec) -> str:
     """The whole pack as Markdown, in pack order: one section per part of the pack."""
     out: list[str] = []
@@ -154,7 +227,8 @@ def _calendar(spec: PolicySpec) -> list[str]:
 
 def _vocabulary(spec: PolicySpec) -> list[str]:
     vocab = spec.vocabulary
-    out = ["## Vocabulary", "", f"Channels accepted: {', '.join(vocab.channels)}.", ""]
+    channels = [] if spec.subject is not None else [f"Channels accepted: {', '.join(vocab.channels)}.", ""]
+    out = subject_section(spec) + ["## Vocabulary", "", *channels]
     for title, mapping in (
         ("Concern tags", vocab.concerns),
         ("Grievance types", vocab.types),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_serializer
@@ -29,6 +30,7 @@ from grievance_rules.errors import EvaluationError
 from grievance_rules.facts import Grievance
 from grievance_rules.policy import Policy
 from grievance_rules.schema import AnchorRef, Condition, Deadline, PolicySpec
+from grievance_rules.subject import read_exact
 
 __all__ = ["ActionAccount", "Check", "DeadlineWork", "Explanation", "RuleAccount", "explain", "render_explanation"]
 
@@ -178,6 +180,12 @@ def _holds(op: str, operand: Any, value: TraceValue) -> bool:
             "none_of": not (have & wanted),
             "only": have <= wanted,
         }[op]
+    exact = read_exact(value) if isinstance(value, str) and not isinstance(operand, str | list) else None
+    if exact is not None:  # a subject's number fact: its exact value (its trace text)
+        bound = Fraction(repr(operand))
+        return {"is": exact == bound, "is_not": exact != bound, "gte": exact >= bound, "gt": exact > bound}.get(
+            op, {"lte": exact <= bound, "lt": exact < bound}.get(op, False)
+        )
     if isinstance(value, str) and value[:1].isdigit():
         # a declared date or date-time is shown as ISO text: compare moments, not strings
         value = _iso_value(value)
@@ -365,12 +373,13 @@ def _checks(account: RuleAccount, indent: str) -> list[str]:
 def render_explanation(explanation: Explanation) -> str:
     """The explanation as text for a terminal."""
     det = explanation.determination
-    lines = [
-        f"Grievance {det.grievance_id} under {det.policy.id} {det.policy.version}",
-        f"received {_moment(det.received_at)} ({explanation.timezone})",
-        "",
-        "Decisions",
-    ]
+    what = "Grievance" if det.subject == "grievance" else f"Record ({det.subject})"
+    received = (
+        f"received {_moment(det.received_at)} ({explanation.timezone})"
+        if det.received_at is not None
+        else "no moment of receipt (the subject has none)"
+    )
+    lines = [f"{what} {det.id} under {det.policy.id} {det.policy.version}", received, "", "Decisions"]
     for acc in explanation.decisions:
         lines.append(f"- {acc.kind}: {getattr(det, acc.kind)} (rule {acc.rule}; {acc.because})")
         lines += _source(acc, "    ")
@@ -379,7 +388,7 @@ def render_explanation(explanation: Explanation) -> str:
     lines.append(f"- filed in time: {timely}")
     for flag, value in det.flags.items():
         lines.append(f"- flag {flag}: {'true' if value else 'false'}")
-    if det.filing_deadline is not None:
+    if det.filing_deadline is not None and det.received_at is not None:
         lines.append(
             f"    received {_day(det.received_at.date(), year=True)}; "
             f"filing window ends {_day(det.filing_deadline, year=True)}"

@@ -372,6 +372,7 @@ class PreparedFacts:
     events: tuple[tuple[str, pendulum.DateTime], ...]  # (type, at), in time order
     declared: Mapping[str, Any] = field(default_factory=dict)  # the pack's declared facts, read and checked
     schedule: Mapping[str, pendulum.DateTime] = field(default_factory=dict)  # type -> planned moment
+    subject: Mapping[str, Any] | None = None  # a subject record's typed values (contract section 9)
 
     def planned(self, schedule_type: str) -> pendulum.DateTime | None:
         """When the ``schedule_type`` moment is planned (the last one listed), or None."""

@@ -27,7 +27,16 @@ from pydantic import BaseModel, ValidationError
 from grievance_rules.codes import code_for_error_type
 from grievance_rules.errors import PolicyError, Problem, Severity, did_you_mean, dotted_path
 from grievance_rules.registry import CHANNELS, FactType
-from grievance_rules.schema import FACT_KINDS, HINT_BUDGET, PATTERN_WORDS, AnchorRef, Declared, PolicySpec, hint
+from grievance_rules.schema import (
+    FACT_KINDS,
+    HINT_BUDGET,
+    PATTERN_WORDS,
+    AnchorRef,
+    Declared,
+    PolicySpec,
+    hint,
+    subject_catalogue,
+)
 
 __all__ = [
     "MAX_ALIAS_NODES",
@@ -758,6 +767,32 @@ def collect_declared(data: Mapping[str, Any]) -> Declared:
         handlers=_keys(vocab.get("handlers")),
         delegation_by_plan=isinstance(delegation, dict) and delegation.get("direction") == "by_plan",
         flags=tuple(str(f["id"]) for f in flags if isinstance(f, dict) and "id" in f),
+        subject_facts=_subject_facts(data.get("subject")),
+    )
+
+
+def _subject_facts(subject: Any) -> dict[str, FactType] | None:
+    """The catalogue entries of a raw ``subject:`` block (None when the pack has none)."""
+    if not isinstance(subject, dict):
+        return None
+    facts = subject.get("facts") if isinstance(subject.get("facts"), dict) else {}
+    computed = subject.get("computed") if isinstance(subject.get("computed"), dict) else {}
+    runs = subject.get("runs") if isinstance(subject.get("runs"), list) else []
+    assert isinstance(facts, dict) and isinstance(computed, dict) and isinstance(runs, list)
+    declared: dict[str, tuple[str, tuple[str, ...], str]] = {}
+    for name, spec in facts.items():
+        if isinstance(spec, dict):
+            values = spec.get("values") if isinstance(spec.get("values"), list) else []
+            assert isinstance(values, list)
+            declared[str(name)] = (
+                str(spec.get("type")),
+                tuple(str(v) for v in values),
+                str(spec.get("description", "")),
+            )
+    return subject_catalogue(
+        declared,
+        {str(n): "" for n in computed},
+        {str(r["id"]): "" for r in runs if isinstance(r, dict) and "id" in r},
     )
 
 

@@ -6,9 +6,11 @@ each grievance: facts -> derived properties -> engine firing -> Determination.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import pendulum
@@ -47,6 +49,7 @@ from grievance_rules.loader import LoadedSpec, load_spec_text
 from grievance_rules.period import Period, parse_period
 from grievance_rules.registry import fact_registry
 from grievance_rules.schema import Condition, DelegationDefault, DelegationRow, Effective, PolicySpec, Timer
+from grievance_rules.subject import csv_record, exact_text, parse_record
 
 if TYPE_CHECKING:
     from grievance_rules.report import Report
@@ -302,10 +305,53 @@ class Policy:
         Raises :class:`FactsError` for invalid facts; never mutates ``facts``.
         """
         when = self.parse_as_of(as_of)
-        grievance = parse_grievance(facts)
-        version = self.version_for(grievance)
-        prepared = prepare(grievance, version.spec, version.calendar, when)
+        version, prepared = self.prepare_record(facts, when)
         return version._determine(prepared, when, trace=trace)
+
+    def prepare_record(
+        self, facts: Mapping[str, Any] | Grievance, when: pendulum.DateTime | None
+    ) -> tuple[Policy, PreparedFacts]:
+        """Check one record (a grievance, or a record of the pack's subject) and pick its version.
+
+        Raises :class:`FactsError` for facts that do not fit the pack.
+        """
+        subject = self.spec.subject
+        if subject is None:
+            grievance = parse_grievance(facts)
+            version = self.version_for(grievance)
+            return version, prepare(grievance, version.spec, version.calendar, when)
+        if isinstance(facts, Grievance):
+            raise FactsError([("facts", f"this pack judges {subject.name} records, not grievances", "a mapping")])
+        carrier, values = parse_record(facts, subject, bool(self.spec.vocabulary.events))
+        version = self.version_for(carrier) if subject.received_field else self
+        prepared = prepare(carrier, version.spec, version.calendar, when)
+        return version, dataclasses.replace(prepared, subject=values)
+
+    def csv_record(self, row: Mapping[str, str]) -> dict[str, Any]:
+        """A CSV row (text cells) typed by the pack's subject facts: integers and booleans read
+        from their text, tags split on ``;``; other cells stay text and are checked on evaluation.
+
+        Raises :class:`FactsError` for a pack without ``subject:`` (grievances are JSON).
+        """
+        if self.spec.subject is None:
+            raise FactsError(
+                [("facts", "CSV input needs a pack that declares a subject; give grievances as JSON", "JSON")]
+            )
+        return csv_record(row, self.spec.subject)
+
+    def run_members(self, facts: PreparedFacts) -> frozenset[str]:
+        """The runs (``subject.runs``) this record counts toward: their ``when`` holds for it."""
+        if self.spec.subject is None or not self.spec.subject.runs or facts.subject is None:
+            return frozenset()
+        base = {**facts.subject, **{f"runs.{r.id}": 0 for r in self.spec.subject.runs}}
+        ctx = self._context(dataclasses.replace(facts, subject=base), None)
+        fired = self.engine.fire(self._properties(ctx))
+        return frozenset(r.id for r in self.spec.subject.runs if f"{self.spec.id}.{r.id}" in fired)
+
+    def with_runs(self, facts: PreparedFacts, runs: Mapping[str, int]) -> PreparedFacts:
+        """The record with the length of each of its runs set (``runs.<id>``)."""
+        assert facts.subject is not None
+        return dataclasses.replace(facts, subject={**facts.subject, **{f"runs.{k}": v for k, v in runs.items()}})
 
     @overload
     def evaluate_many(
@@ -347,9 +393,7 @@ class Policy:
         when = self.parse_as_of(as_of)
         for record in records:
             try:
-                grievance = parse_grievance(record)
-                version = self.version_for(grievance)
-                prepared = prepare(grievance, version.spec, version.calendar, when)
+                version, prepared = self.prepare_record(record, when)
             except FactsError as exc:
                 if errors == "raise":
                     raise
@@ -547,8 +591,32 @@ class Policy:
     def _properties(self, ctx: _Context) -> dict[str, Any]:
         return {prop: get(ctx) for prop, get in self._getters.items()}
 
+    def _subject_getter(self, fact: str, tag: str | None) -> Getter | None:
+        """The getter of a subject's own fact (None for events, timers and choices)."""
+        subject = self.spec.subject
+        if subject is None:
+            return None
+        if fact.startswith("runs."):
+            return lambda ctx: _values(ctx).get(fact, 0)
+        declared = subject.facts.get(fact)
+        if declared is None and fact not in subject.computed:
+            return None
+        if declared is not None and declared.type == "tags":
+            return lambda ctx: tag in (_values(ctx).get(fact) or ())
+        if tag is not None:  # an exact comparison of a number
+            op, _, literal = tag.partition(" ")
+            bound = Fraction(literal)
+            compare = _COMPARE[op]
+            return lambda ctx: (v := _values(ctx).get(fact)) is not None and compare(Fraction(v), bound)
+        empty = {"enum": "none", "string": "", "month": "", "quarter": ""}.get(declared.type if declared else "")
+        return lambda ctx: v if (v := _values(ctx).get(fact)) is not None else empty
+
     def _getter(self, fact: str, tag: str | None) -> Getter:
-        """The engine property's reader, from the fact registry (a tag's property: is it listed)."""
+        """The engine property's reader, from the fact registry (a tag's property: is it listed);
+        a subject's own facts (exact number comparisons included) are read by :meth:`_subject_getter`."""
+        found = self._subject_getter(fact, tag)
+        if found is not None:
+            return found
         read = self._registry[fact].read
         if read is None:
             raise AssertionError(f"fact {fact} is decided by the rules, not read from the facts")
@@ -608,6 +676,12 @@ class Policy:
             out[fact] = ctx.facts.declared[fact.removeprefix("facts.")].isoformat()
         for fact, read in self._tag_values:
             out[fact] = tuple(sorted(read(ctx)))
+        for fact, kind in self._subject_values:
+            value = _values(ctx).get(fact)
+            if kind == "tags":
+                out[fact] = tuple(sorted(value or ()))
+            else:
+                out[fact] = None if value is None else exact_text(Fraction(value))
         for fact, get, named in self._str_values:
             value = get(ctx)
             out[fact] = value if value in named else "(a value the pack does not name)"
@@ -630,11 +704,19 @@ class Policy:
         self._tag_values: list[tuple[str, Getter]] = []
         self._str_values: list[tuple[str, Getter, frozenset[Any]]] = []
         self._timer_values: list[tuple[str, Timer]] = []
+        self._subject_values: list[tuple[str, str]] = []  # (fact, kind) read from a subject record
         catalogue = self.compiled.catalogue
+        subject = self.spec.subject
         for fact in dict.fromkeys(f for info in self.compiled.rules for f in info.facts):
             kind = catalogue[fact].kind if fact in catalogue else "enum"
             if fact in self.spec.choices():
                 self._choice_values.append(fact)
+            elif (
+                subject is not None
+                and kind in ("number", "tags")
+                and (fact in subject.facts or fact in subject.computed)
+            ):
+                self._subject_values.append((fact, kind))
             elif fact.startswith("flags."):
                 self._flag_values.append(fact)
             elif kind in ("date", "datetime"):
@@ -712,6 +794,16 @@ class Policy:
         *,
         trace: bool = True,
     ) -> Determination:
+        subject = self.spec.subject
+        if (
+            subject is not None
+            and subject.runs
+            and facts.subject is not None
+            and f"runs.{subject.runs[0].id}" not in facts.subject
+        ):
+            # evaluated alone: each run is this record's own (1 when it counts, else 0)
+            members = self.run_members(facts)
+            facts = self.with_runs(facts, {r.id: int(r.id in members) for r in subject.runs})
         ctx = self._context(facts, as_of, patterns)
         props = self._properties(ctx)
         decision = self._decision(self.engine.fire(props))
@@ -730,9 +822,11 @@ class Policy:
         )
         warnings = decision.warnings + self._extension_warnings(facts, decision)
         return Determination(
-            grievance_id=g.id,
+            subject="grievance" if subject is None else subject.name,
+            id=g.id,
+            grievance_id=g.id if subject is None else None,
             policy=self._ref,
-            received_at=facts.received_at,
+            received_at=facts.received_at if subject is None or subject.received_field else None,
             as_of=as_of,
             timely_filed=ctx.timely,
             filing_deadline=ctx.filing_deadline,
@@ -803,6 +897,20 @@ class Policy:
             if shared is None:
                 shared = cache[key] = entry.model_copy(update={"values": {k: values[k] for k in keys}})
             yield shared
+
+
+_COMPARE: dict[str, Callable[[Fraction, Fraction], bool]] = {
+    "eq": lambda a, b: a == b,
+    "gte": lambda a, b: a >= b,
+    "gt": lambda a, b: a > b,
+    "lte": lambda a, b: a <= b,
+    "lt": lambda a, b: a < b,
+}
+
+
+def _values(ctx: _Context) -> Mapping[str, Any]:
+    """A subject record's typed values (empty for a grievance)."""
+    return ctx.facts.subject or {}
 
 
 def _value_keys(fact: str) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ what kind of problem it is.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import stat
@@ -32,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Literal
 
-__all__ = ["UnreadableRecord", "input_problem", "read_records"]
+__all__ = ["CsvRow", "UnreadableRecord", "input_problem", "read_records"]
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -70,8 +71,16 @@ def input_problem(file: str) -> str | None:
     return None
 
 
+class CsvRow(dict[str, str]):
+    """One CSV row (text cells; empty cells left out), typed by the pack before evaluation
+    (:meth:`Policy.csv_record`)."""
+
+
 def read_records(
-    file: str | os.PathLike[str], *, opener: Callable[[str], IO[bytes]] | None = None
+    file: str | os.PathLike[str],
+    *,
+    opener: Callable[[str], IO[bytes]] | None = None,
+    fmt: str | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """Yield ``(position, record or UnreadableRecord)`` for every record of ``file`` (``-``: stdin).
 
@@ -90,12 +99,46 @@ def read_records(
         yield 0, UnreadableRecord(0, f"cannot read {name} ({exc.__class__.__name__})")
         return
     try:
-        yield from read_lines(lines)
+        if fmt == "csv" or (fmt is None and name.lower().endswith(".csv")):
+            yield from read_csv_lines(lines)
+        else:
+            yield from read_lines(lines)
     except OSError as exc:
         yield 0, UnreadableRecord(0, f"reading {name} failed ({exc.__class__.__name__}); later records are lost")
     finally:
         if handle is not None:
             handle.close()
+
+
+def read_csv_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, Any]]:
+    """CSV with a header row: ``(row number, CsvRow or UnreadableRecord)`` per data row."""
+    problems: list[int] = []
+
+    def text() -> Iterator[str]:
+        for lineno, raw in enumerate(lines, start=1):
+            if lineno == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM) :]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                problems.append(lineno)
+                yield "\n"
+
+    reader = csv.DictReader(text())
+    number = 0
+    try:
+        for row in reader:
+            number += 1
+            if problems:
+                yield number, UnreadableRecord(number, f"row {number} is not UTF-8 text")
+                problems.clear()
+                continue
+            if None in row:
+                yield number, UnreadableRecord(number, f"row {number} has more cells than the header names")
+                continue
+            yield number, CsvRow({k: v for k, v in row.items() if v not in (None, "")})
+    except csv.Error as exc:
+        yield number + 1, UnreadableRecord(number + 1, f"row {number + 1} is not valid CSV ({exc})")
 
 
 def _stdin_lines() -> Iterable[bytes]:

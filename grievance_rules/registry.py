@@ -101,6 +101,8 @@ class Declared:
     flags: tuple[str, ...] = ()  # the pack's named flags (``flags:``)
     handlers: tuple[str, ...] = ()  # who may handle a grievance besides plan and health_plan
     delegation_by_plan: bool = False  # the delegation matrix is read as the plan delegating
+    #: A subject pack's own facts (declared, computed and runs), by name; None for a grievance pack.
+    subject_facts: Mapping[str, FactType] | None = None
 
 
 class FactReader(Protocol):
@@ -418,9 +420,40 @@ def _declared_fact(name: str, ftype: FactType) -> Reader:
     return lambda r: r.facts.declared[name]
 
 
+def _subject_value(name: str, default: Any) -> Reader:
+    return lambda r: value if (value := (r.facts.subject or {}).get(name)) is not None else default
+
+
+def _subject_registry(declared: Declared) -> dict[str, Fact]:
+    """The registry of a subject pack (contract section 9): its own facts, its events and timers,
+    and its choices. None of the grievance facts (channel, concerns, delegation...) apply.
+
+    A number fact's comparisons are exact and read by the policy (one property per comparison);
+    the reader here gives the plain value."""
+    assert declared.subject_facts is not None
+    empty = {"enum": "none", "str": "", "int": 0}
+    facts = [Fact(n, t, _subject_value(n, empty.get(t.kind))) for n, t in declared.subject_facts.items()]
+    if declared.events:
+        facts.append(
+            Fact(
+                "resolved",
+                FactType("bool", (), "the record has a 'resolved' event"),
+                lambda r: r.facts.first("resolved") is not None,
+            )
+        )
+    facts += _events(declared.events)
+    for timer in declared.timers:
+        facts.append(Fact(f"timers.{timer}", FactType("enum", TIMER_STATES, f"timer '{timer}'"), _timer(timer)))
+    for name, values in declared.choices.items():
+        facts.append(Fact(name, FactType("enum", values, f"the {name} the rules decide"), None))
+    return {f.name: f for f in facts}
+
+
 def fact_registry(declared: Declared) -> dict[str, Fact]:
     """Every fact a condition may name, with its type and its reader, for a pack that declares
     ``declared`` (in the order the catalogue lists them)."""
+    if declared.subject_facts is not None:
+        return _subject_registry(declared)
     facts = _built_in(declared)
     if declared.has_filing_window:
         facts.append(

@@ -598,7 +598,9 @@ class Vocabulary(StrictModel):
         default_factory=lambda: cast(Any, list(CHANNELS)), description="Channels the plan accepts grievances by."
     )
     types: dict[Identifier, Text] = Field(default_factory=dict, description="Grievance types: id -> description.")
-    concerns: dict[Identifier, Text] = Field(description="Concern tags: tag -> description.")
+    concerns: dict[Identifier, Text] = Field(
+        default_factory=dict, description="Concern tags: tag -> description (none for a subject pack)."
+    )
     events: dict[Identifier, Text] = Field(default_factory=dict, description="Event types: id -> description.")
     assistance: dict[Identifier, Text] = Field(default_factory=dict, description="Assistance needs: id -> description.")
     roles: dict[Identifier, Text] = Field(default_factory=dict, description="Responsible roles: id -> description.")
@@ -1233,6 +1235,205 @@ class FlagRule(RuleBase):
     """A named true/false the pack decides (``flags.<id>`` in the Determination), e.g. deemed exhausted."""
 
 
+# --------------------------------------------------------------------------- subjects (contract section 9)
+
+#: The types a subject's facts may have (the names of the declared-facts format).
+SUBJECT_FACT_TYPES: tuple[str, ...] = (
+    "boolean",
+    "integer",
+    "number",
+    "string",
+    "date",
+    "date-time",
+    "month",
+    "quarter",
+    "enum",
+    "tags",
+)
+SubjectFactType = Literal[
+    "boolean", "integer", "number", "string", "date", "date-time", "month", "quarter", "enum", "tags"
+]
+#: How a rule sees each fact type (dates and date-times are not tested by conditions; months and
+#: quarters are tested as their text, e.g. ``2011-12`` or ``2011Q4``).
+_KIND_OF_TYPE: dict[str, Literal["bool", "int", "enum", "str", "tags", "number"] | None] = {
+    "boolean": "bool",
+    "integer": "int",
+    "number": "number",
+    "string": "str",
+    "date": None,
+    "date-time": None,
+    "month": "str",
+    "quarter": "str",
+    "enum": "enum",
+    "tags": "tags",
+}
+
+
+class SubjectFact(StrictModel):
+    """One typed fact a subject's records carry (a CSV column, a JSON field)."""
+
+    type: SubjectFactType = Field(
+        description="boolean, integer, number, string, date, date-time, month, quarter, enum or tags."
+    )
+    description: Text
+    values: list[Value] | None = Field(default=None, description="The allowed values of an enum or a tag list.")
+    min: StrictInt | StrictFloat | None = Field(default=None, description="Smallest allowed value (integer, number).")
+    max: StrictInt | StrictFloat | None = Field(default=None, description="Largest allowed value (integer, number).")
+    required: StrictBool = Field(default=True, description="Every record gives it (default true).")
+
+    @model_validator(mode="after")
+    def _values_fit_type(self) -> SubjectFact:
+        if self.type in ("enum", "tags") and not self.values:
+            raise PydanticCustomError("fact_values", "an {type} fact lists its 'values'", {"type": self.type})
+        if self.type not in ("enum", "tags") and self.values is not None:
+            raise PydanticCustomError(
+                "fact_values", "'values' is for enum and tags facts; this fact is {type}", {"type": self.type}
+            )
+        if (self.min is not None or self.max is not None) and self.type not in ("integer", "number"):
+            raise PydanticCustomError(
+                "fact_bounds", "'min'/'max' are for integer and number facts; this fact is {type}", {"type": self.type}
+            )
+        return self
+
+
+class Ratio(StrictModel):
+    """A computed number: ``numerator / denominator × times``, exact (a fraction, never rounded).
+
+    It has no value when the denominator is 0; every comparison of it is then false, so a rule
+    for that case (say ``enrollment is 0``) must come first.
+    """
+
+    numerator: Identifier = Field(description="An integer or number fact.")
+    denominator: Identifier = Field(description="An integer or number fact.")
+    times: StrictInt = Field(default=1, ge=1, description="A scale, e.g. 100 for a percentage.")
+    description: Text
+
+
+class Run(StrictModel):
+    """Consecutive records of one key that meet ``when``, counted by the library.
+
+    Records of one ``key`` (e.g. the office) are put in the order of ``order`` (a month or
+    quarter fact); ``runs.<id>`` is the number of consecutive periods ending with this record
+    for which ``when`` holds (0 when it does not hold). A record that does not meet ``when``, or a
+    missing period between two records, starts the count again. Evaluated alone, a record's run
+    is 1 or 0; a :class:`CaseBook` counts it from the key's records given together.
+    """
+
+    id: Identifier
+    description: Text
+    when: Condition
+    key: Identifier = Field(description="The fact that says whose records belong together, e.g. office.")
+    order: Identifier = Field(description="A month or quarter fact that orders the records.")
+    citation: Citation
+    reading: str | None = None
+
+
+class PrintedColumn(StrictModel):
+    """A column of rounded values the document prints, to compare with the exact figures."""
+
+    values: dict[str, str] = Field(description="The printed value per key, e.g. 'Cross Dental': '5%'.")
+    citation: Citation
+    reading: str | None = None
+
+
+class Aggregate(StrictModel):
+    """An exact ratio over each key's records given together (e.g. the quarter of three months)."""
+
+    title: Text
+    numerator: Identifier = Field(description="An integer or number fact, summed over the key's records.")
+    denominator: Identifier = Field(description="An integer or number fact, summed over the key's records.")
+    times: StrictInt = Field(default=1, ge=1, description="A scale, e.g. 100 for a percentage.")
+    below: StrictInt | StrictFloat = Field(description="The threshold: a ratio under it is flagged.")
+    printed: PrintedColumn | None = Field(default=None, description="The document's own rounded figures.")
+
+
+class SubjectReport(StrictModel):
+    """A report over a subject's records: each key's outcome per period, and who gets actions."""
+
+    name: Identifier
+    title: Text
+    description: str | None = None
+    key: Identifier = Field(description="The fact that names a row, e.g. office.")
+    period: Identifier | None = Field(default=None, description="A month or quarter fact: one column per period.")
+    show: Literal["classification", "level"] = Field(
+        default="classification", description="The outcome shown per cell."
+    )
+    aggregate: Aggregate | None = None
+    citation: Citation
+
+
+class Subject(StrictModel):
+    """What a pack's records are about when it is not a grievance (contract section 9)."""
+
+    name: Identifier = Field(description="The subject, e.g. office_month; a Determination's 'subject'.")
+    id_field: Identifier = Field(default="id", description="The string fact that identifies a record.")
+    received_field: Identifier | None = Field(
+        default=None,
+        description="A date-time fact that is the record's receipt: deadlines run from it ('receipt').",
+    )
+    facts: dict[Identifier, SubjectFact] = Field(description="The facts a record carries, by name.")
+    computed: dict[Identifier, Ratio] = Field(default_factory=dict, description="Exact ratios of two facts.")
+    runs: list[Run] = Field(default_factory=list, description="Consecutive periods meeting a condition.")
+    reports: list[SubjectReport] = Field(default_factory=list, description="Reports over the subject's records.")
+
+    @model_validator(mode="after")
+    def _fields_declared(self) -> Subject:
+        def need(name: str, types: tuple[str, ...], at: tuple[str | int, ...]) -> None:
+            found = self.facts.get(name)
+            if found is None or found.type not in types:
+                raise PydanticCustomError(
+                    "subject_field",
+                    "'{found}' must be a declared fact of type {types}{hint}",
+                    {"at": at, "found": name, "types": " or ".join(types), "hint": hint(name, self.facts)},
+                )
+
+        need(self.id_field, ("string",), ("id_field",))
+        if self.received_field is not None:
+            need(self.received_field, ("date-time",), ("received_field",))
+        for name, ratio in self.computed.items():
+            if name in self.facts:
+                raise PydanticCustomError(
+                    "subject_field", "computed fact '{found}' has the name of a declared fact", {"found": name}
+                )
+            need(ratio.numerator, ("integer", "number"), ("computed", name, "numerator"))
+            need(ratio.denominator, ("integer", "number"), ("computed", name, "denominator"))
+        for i, run in enumerate(self.runs):
+            need(run.key, ("string", "enum"), ("runs", i, "key"))
+            need(run.order, ("month", "quarter"), ("runs", i, "order"))
+        for i, rep in enumerate(self.reports):
+            need(rep.key, ("string", "enum"), ("reports", i, "key"))
+            if rep.period is not None:
+                need(rep.period, ("month", "quarter"), ("reports", i, "period"))
+            if rep.aggregate is not None:
+                need(rep.aggregate.numerator, ("integer", "number"), ("reports", i, "aggregate", "numerator"))
+                need(rep.aggregate.denominator, ("integer", "number"), ("reports", i, "aggregate", "denominator"))
+        return self
+
+    def catalogue(self) -> dict[str, FactType]:
+        """The facts a condition of this subject's pack may test."""
+        return subject_catalogue(
+            {n: (f.type, tuple(f.values or ()), f.description) for n, f in self.facts.items()},
+            {n: r.description for n, r in self.computed.items()},
+            {r.id: r.description for r in self.runs},
+        )
+
+
+def subject_catalogue(
+    facts: Mapping[str, tuple[str, tuple[str, ...], str]], computed: Mapping[str, str], runs: Mapping[str, str]
+) -> dict[str, FactType]:
+    """Catalogue entries for declared facts ``(type, values, description)``, ratios and runs."""
+    cat: dict[str, FactType] = {}
+    for name, (ftype, values, description) in facts.items():
+        kind = _KIND_OF_TYPE.get(ftype)
+        if kind is not None:
+            cat[name] = FactType(kind, values, description)
+    for name, description in computed.items():
+        cat[name] = FactType("number", (), description)
+    for name, description in runs.items():
+        cat[f"runs.{name}"] = FactType("int", (), description)
+    return cat
+
+
 # --------------------------------------------------------------------------- reports
 
 #: What a report may count by. ``concern`` counts a grievance once under each of its concern tags.
@@ -1373,7 +1574,9 @@ class PolicySpec(StrictModel):
         description="A pack this one builds on: a pack id or a path relative to this file. Mappings merge, "
         "lists of items with an id merge by id, other lists (and 'when', 'citation') are replaced.",
     )
-    id: Identifier = Field(description="Pack id, lower case, e.g. my_plan.")
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$")] = Field(
+        description="Pack id, lower case, e.g. my_plan or liberty-utilization (words joined by - or _)."
+    )
     name: Text
     version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$")] = Field(
         description="Pack version (quote it in YAML)."
@@ -1406,6 +1609,9 @@ class PolicySpec(StrictModel):
         default_factory=list, description="Named true/false outcomes the Determination reports under 'flags'."
     )
     reports: list[ReportSpec] = Field(default_factory=list, description="The reports the document requires.")
+    subject: Subject | None = Field(
+        default=None, description="What the records are about when they are not grievances (contract section 9)."
+    )
     extensions: list[Extension] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -1609,6 +1815,7 @@ class PolicySpec(StrictModel):
             delegation_by_plan=self.delegation is not None and self.delegation.direction == "by_plan",
             facts={name: decl.fact_type() for name, decl in self.facts.items()},
             flags=tuple(f.id for f in self.flags),
+            subject_facts=None if self.subject is None else self.subject.catalogue(),
         )
 
     def choices(self) -> dict[str, Choice]:
@@ -1632,6 +1839,8 @@ class PolicySpec(StrictModel):
         ids.extend(r.id for r in self.record_requirements)
         ids.extend(p.id for p in self.patterns)
         ids.extend(f.id for f in self.flags)
+        if self.subject is not None:
+            ids.extend(r.id for r in self.subject.runs)
         return ids
 
 

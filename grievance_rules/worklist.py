@@ -265,7 +265,7 @@ class WorklistPass:
                     continue
                 yield (
                     action.due_at.timestamp(),
-                    det.grievance_id,
+                    det.id,
                     action.rule,
                     bucket,
                     action.due_at.isoformat(),

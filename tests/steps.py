@@ -184,6 +184,7 @@ class Case:
     det: gr.Determination | None = None
     earlier: list[dict[str, Any]] = field(default_factory=list)  # other grievances of a case book
     escalations: tuple[Any, ...] | None = None  # what the case book found, when one was used
+    results: dict[str, gr.Determination] = field(default_factory=dict)  # subject records judged together
 
     @property
     def tz(self) -> ZoneInfo:
@@ -212,7 +213,8 @@ class Case:
 
     def grievance_facts(self) -> dict[str, Any]:
         facts = dict(self.facts)
-        assert "received_at" in facts, "no receipt yet: say 'Given a grievance received by <channel> on <date>'"
+        if self.need_policy().spec.subject is None:
+            assert "received_at" in facts, "no receipt yet: say 'Given a grievance received by <channel> on <date>'"
         if self.events:
             ordered = sorted(self.events, key=lambda e: e[0])  # the library wants events in time order
             facts["events"] = [{"type": kind, "at": iso} for _, kind, iso in ordered]
@@ -699,3 +701,108 @@ def then_pattern(case: Case, does: str) -> None:
 # ------------------------------------------------------------------ reports (features/reports.feature)
 
 from report_steps import *  # noqa: E402, F403
+
+# ------------------------------------------------------------------ subjects other than grievances
+# (contract section 9): records whose facts the pack declares under ``subject:``.
+
+
+def typed_cell(text: str) -> Any:
+    """A table cell or step value as JSON would give it: true/false, a whole number, a decimal, else text."""
+    value = text.strip()
+    if value in ("true", "false"):
+        return value == "true"
+    if re.fullmatch(r"-?[0-9]+", value):
+        return int(value)
+    if re.fullmatch(r"-?[0-9]+\.[0-9]+", value):
+        return float(value)
+    return value
+
+
+@given(parsers.re(r'an? (?P<subject>[a-z_]+) record(?: "(?P<rid>[^"]+)")? with:'))
+def given_subject_record(case: Case, subject: str, rid: str | None, datatable: list[list[str]]) -> None:
+    declared = case.need_policy().spec.subject
+    assert declared is not None and declared.name == subject, (
+        f"the pack's records are {declared.name if declared else 'grievances'}, not {subject}"
+    )
+    if rid:
+        case.set_fact("id", rid)
+    for row in datatable:
+        if [c.strip() for c in row] == ["fact", "value"]:
+            continue
+        case.set_fact(row[0].strip(), typed_cell(row[1]))
+
+
+@given(parsers.re(r'the record\'s "(?P<fact>[^"]+)" is (?P<value>.+)'))
+def given_record_fact(case: Case, fact: str, value: str) -> None:
+    case.set_fact(fact, typed_cell(value))
+
+
+@given(
+    parsers.re(
+        r"an? (?P<what>referral|record) received "
+        r"by (?P<channel>telephone|phone|mail|post|fax|e-mail|email) "
+        rf"on {DATE_OPT_TIME}"
+    )
+)
+def given_record_receipt(case: Case, what: str, channel: str, date: str, time: str | None) -> None:
+    case.set_fact("channel", CHANNEL_WORDS[channel])
+    case.set_fact("received_at", parse_moment(date, time, DEFAULT_RECEIPT_TIME).iso())
+
+
+@given("the records:")
+def given_records(case: Case, datatable: list[list[str]]) -> None:
+    header = [c.strip() for c in datatable[0]]
+    for row in datatable[1:]:
+        case.earlier.append({k: typed_cell(v) for k, v in zip(header, row, strict=True) if v.strip() != ""})
+
+
+@when("the record is evaluated")
+def when_record_evaluated(case: Case) -> None:
+    case.evaluate()
+
+
+@when(parsers.re(rf"the record is evaluated as of {MOMENT}"))
+def when_record_evaluated_as_of(case: Case, date: str, time: str) -> None:
+    case.as_of = parse_moment(date, time).iso()
+    case.evaluate()
+
+
+@when("the records are evaluated together")
+def when_records_together(case: Case) -> None:
+    book = gr.CaseBook(case.need_policy())
+    book.extend(case.earlier)
+    result = book.evaluate(as_of=case.as_of)
+    log_fired(result.determinations)
+    case.results = {d.id: d for d in result.determinations}
+
+
+def _record(case: Case, rid: str | None) -> gr.Determination:
+    if rid is None:
+        return case.determination()
+    assert rid in case.results, f"no record {rid!r} was evaluated together; records: {', '.join(case.results)}"
+    return case.results[rid]
+
+
+_RID = r'(?:the record|record "(?P<rid>[^"]+)")'
+
+
+@then(parsers.re(rf"{_RID} is classified as (?P<value>.+)"))
+def then_record_classification(case: Case, rid: str | None, value: str) -> None:
+    actual = _record(case, rid).classification
+    wanted = _value_words(value)
+    assert actual == wanted, f"classification is {actual!r}, expected {wanted!r}"
+
+
+@then(parsers.re(rf"{_RID} is at level (?P<value>.+)"))
+def then_record_level(case: Case, rid: str | None, value: str) -> None:
+    actual = _record(case, rid).level
+    wanted = _value_words(value)
+    assert actual == wanted, f"level is {actual!r}, expected {wanted!r}"
+
+
+@then(parsers.re(rf"{_RID} gets (?:the actions? )?(?P<codes>.+)"))
+def then_record_actions(case: Case, rid: str | None, codes: str) -> None:
+    det = _record(case, rid)
+    wanted = [] if codes.strip() in ("no action", "no actions") else [c.strip() for c in split_list(codes)]
+    actual = [a.code for a in det.actions]
+    assert actual == wanted, f"action codes are {actual}, expected {wanted}"

@@ -48,7 +48,10 @@ def third_party(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("pack", ["ctdhp", "liberty", "luxor"])
+@pytest.mark.parametrize(
+    "pack",
+    ["ctdhp", "liberty", "liberty-access", "liberty-p4p", "liberty-referrals", "liberty-utilization", "luxor"],
+)
 def test_every_bundled_pack_has_cases_that_pass(pack: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cases_for(pack) == [ROOT / "policies" / f"{pack}.cases.yaml"]
     assert main(["test", pack]) == 0
@@ -107,7 +110,7 @@ def test_a_bad_cases_file_is_located_with_did_you_mean(third_party: Path, capsys
 
 def test_validate_accepts_the_bundled_cases_files(capsys: pytest.CaptureFixture[str]) -> None:
     files = sorted(str(p) for p in (ROOT / "policies").glob("*.cases.yaml"))
-    assert len(files) == 3
+    assert len(files) == 7  # ctdhp, liberty, luxor and the four LIBERTY subject packs
     assert main(["validate", *files]) == 0
 
 

@@ -355,6 +355,10 @@ def test_bundled_reports_are_the_contracts() -> None:
     assert names == {
         "ctdhp": ["quarterly", "daily"],
         "liberty": ["issue_resolution"],
+        "liberty-access": [],  # subject packs declare subject.reports (tests/test_subjects.py)
+        "liberty-p4p": [],
+        "liberty-referrals": [],
+        "liberty-utilization": [],
         "luxor": ["quarterly", "telephone_log"],
     }
 

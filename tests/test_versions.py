@@ -321,8 +321,17 @@ def test_list_shows_the_bundled_packs_of_this_checkout(capsys: pytest.CaptureFix
 
     assert main(["list"]) == 0
     rows = [r.split() for r in capsys.readouterr().out.splitlines()[1:]]
-    assert [r[0] for r in rows] == ["ctdhp", "liberty", "luxor"]
-    assert rows[1][2] == "2012-03-13.." and rows[2][2:4] == ["any", "date"]
+    assert [r[0] for r in rows] == [
+        "ctdhp",
+        "liberty",
+        "liberty-access",
+        "liberty-p4p",
+        "liberty-referrals",
+        "liberty-utilization",
+        "luxor",
+    ]
+    assert rows[1][2] == "2012-03-13.." and rows[6][2:4] == ["any", "date"]
+    assert rows[2][2] == "2012-03-20.."
     assert all(Path(r[-1]).parent == packs.bundled_dir().resolve() for r in rows)
 
 
