@@ -396,6 +396,15 @@ _ALL: tuple[Code, ...] = (
         "extends: no_such_pack.yaml",
         "Name an available pack id or a path relative to this file; break the cycle.",
     ),
+    Code(
+        "GR224",
+        "error",
+        "subject field",
+        "A subject pack's field or computed fact names a fact that is not declared with the type it needs, or "
+        "takes the name of a declared fact.",
+        "numerator: referals (not a declared integer fact)",
+        "Name a declared fact of the type the message gives, or rename the computed fact.",
+    ),
     # ---- calendar
     Code(
         "GR301",
@@ -553,6 +562,7 @@ _BY_TYPE: dict[str, str] = {
     "classification_default": "GR211",
     "bad_handled_by": "GR213",
     "unknown_recorded": "GR214",
+    "subject_field": "GR224",
     "duplicate_report": "GR215",
     "empty_dimension": "GR215",
     "unknown_action_code": "GR215",

@@ -79,6 +79,7 @@ class PolicyDiff(_Frozen):
 
 # --------------------------------------------------------------------------- words
 
+
 def _citation_words(c: Citation) -> str:
     return c.render() + (f' ("{c.quote}")' if c.quote else "")
 

@@ -333,8 +333,11 @@ _WORD = (
     + "|".join(_ONES)
     + r")"
 )
+_NUM = r"(?:\d{1,4}|" + _WORD + r"(?:\s+hundred(?:\s+(?:and\s+)?" + _WORD + r")?)?)"
 _NUMBER_UNIT = re.compile(
-    r"\b(?P<num>\d{1,4}|" + _WORD + r"(?:\s+hundred(?:\s+(?:and\s+)?" + _WORD + r")?)?)"
+    # a range ("1 to 2 days", "one or two weeks", "1-2 days"): both numbers are stated
+    r"\b(?:(?P<low>" + _NUM + r")(?:\s*\(\d{1,4}\))?(?:\s+(?:to|or)\s+|\s*\u2013\s*|(?<=\d)\s*-\s*(?=\d)))?"
+    r"(?P<num>" + _NUM + r")"
     r"(?:\s*\(\d{1,4}\))?"  # "five (5)"
     r"(?:[\s-]+(?:business|working|calendar|consecutive|full|clock|more|additional|such))*"
     r"[\s-]+(?P<unit>days?|weeks?|hours?|months?|years?)\b",
@@ -361,15 +364,17 @@ def quote_numbers(quote: str) -> dict[str, set[int]]:
     """The numbers a quote gives per unit kind (``day``, ``hour``, ``month``, ``year``; weeks count as days).
 
     Digits and number words are read: "five (5) business days" and "thirty calendar days" give
-    ``{'day': {5, 30}}``; "72 hours" gives ``{'hour': {72}}``.
+    ``{'day': {5, 30}}``; "72 hours" gives ``{'hour': {72}}``; a range ("1 to 2 days") gives both.
     """
     found: dict[str, set[int]] = {}
     for match in _NUMBER_UNIT.finditer(quote):
-        value = _word_value(match["num"])
+        values = {_word_value(match["num"])}
+        if match["low"] is not None:  # a range such as "1 to 2 days" states both numbers
+            values.add(_word_value(match["low"]))
         unit = _UNITS[match["unit"].lower()]
         if unit == "week":
-            unit, value = "day", value * 7
-        found.setdefault(unit, set()).add(value)
+            unit, values = "day", {v * 7 for v in values}
+        found.setdefault(unit, set()).update(values)
     return found
 
 

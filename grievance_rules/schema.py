@@ -122,6 +122,9 @@ PATTERN_WORDS: dict[str, str] = {
     r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$": 'a version like "1.0" or "2024.2" (letters, digits, . + _ -)',
     r"^[0-9]+(\.[0-9]+)?$": "a figure exactly as printed, like '0.00467' (digits, one optional decimal point, quoted)",
     r"^schedule:[a-z][a-z0-9_]*$": "a scheduled moment: schedule:<schedule type>",
+    r"^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$": (
+        "a pack id like my_plan or liberty-referrals (lower-case letters, digits, _ and -)"
+    ),
     r"^(receipt|event:[a-z][a-z0-9_]*|action:[a-z][a-z0-9_]*)$": (
         "an anchor: receipt, event:<event type> or action:<action id>"
     ),

@@ -238,6 +238,8 @@ def test_conditions_that_can_never_hold_are_warned(condition: str, never: bool) 
         ("no later than thirty calendar days", {"day": {30}}),
         ("within twenty-four hours, and in no case later than 72 hours", {"hour": {24, 72}}),
         ("two weeks", {"day": {14}}),
+        ("Mail sorted and triaged \u2013 1 to 2 days.", {"day": {1, 2}}),
+        ("one or two weeks", {"day": {7, 14}}),
         ("one hundred eighty (180) days from the incident", {"day": {180}}),
         ("until the third anniversary, i.e. 3 years", {"year": {3}}),
         ("Section 5 of the plan; see page 12", {}),
