@@ -18,6 +18,7 @@ from grievance_rules.diff import Change, PolicyDiff, diff_policies, render_diff
 from grievance_rules.engine import EngineRejection
 from grievance_rules.errors import (
     EvaluationError,
+    FactProblem,
     FactsError,
     GrievanceRulesError,
     PolicyError,
@@ -55,6 +56,7 @@ __all__ = [
     "Explanation",
     "ExportError",
     "ExportLayout",
+    "FactProblem",
     "FactsError",
     "Grievance",
     "GrievanceRulesError",

@@ -26,7 +26,7 @@ from grievance_rules import __version__
 from grievance_rules.casebook import CaseBook
 from grievance_rules.diff import diff_policies, render_diff
 from grievance_rules.docs import render_policy
-from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError
+from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError, Problem
 from grievance_rules.explain import explain, render_explanation
 from grievance_rules.export import ExportError, ExportLayout, arrow_schema, write_csv, write_parquet
 from grievance_rules.packs import CASES_SUFFIXES, available_policies, describe_packs, load_policy, validate_file
@@ -88,8 +88,21 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--output", metavar="PATH", help="write to this file instead of standard output")
     _table_options(ev, book=True)
     ev.add_argument("files", nargs="+", metavar="FILE", help="grievance files; '-' reads standard input")
-    va = sub.add_parser("validate", help="check policy files; print every problem as file:line:col: message")
+    va = sub.add_parser(
+        "validate",
+        help="check policy files; print every problem as file:line:col: CODE: message",
+        description="Check policy files and report every problem of every file at once, each with its stable "
+        "code (docs/validation-codes.md). Exit 0 when every file is valid (warnings allowed), 1 when a file has "
+        "an error (or, with --strict, a warning), 2 when a path is not a file.",
+    )
     va.add_argument("paths", nargs="+", metavar="PATH")
+    va.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default): one line per problem; json: one JSON object per file, one per line",
+    )
+    va.add_argument("--strict", action="store_true", help="warnings fail the run too (exit 1)")
     wl = sub.add_parser(
         "worklist",
         help="the daily worklist: actions overdue, due on a day, and due within N days",
@@ -274,7 +287,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command == "export":
             return _export(args, sys.stdout, sys.stderr)
         if args.command == "validate":
-            return _validate(args.paths, sys.stdout)
+            return _validate(args.paths, sys.stdout, fmt=args.format, strict=args.strict)
         if args.command == "worklist":
             return _worklist(args, sys.stdout, sys.stderr)
         if args.command == "report":
@@ -587,30 +600,50 @@ def _docs(packs: Sequence[str], out_dir: Path, out: TextIO, err: TextIO) -> int:
     return status
 
 
-def _validate(paths: Sequence[str], out: TextIO) -> int:
-    """Check and report every path, whatever goes wrong with one: 1 if any was invalid, 2 if any was missing."""
+def _validate(paths: Sequence[str], out: TextIO, *, fmt: str = "text", strict: bool = False) -> int:
+    """Check and report every path, whatever goes wrong with one.
+
+    Exit 1 if any file was invalid (or, with ``strict``, drew a warning), 2 if any was missing.
+    """
     status = 0
     for path in paths:
-        problem = input_problem(path) if path != "-" else "-: validate reads policy files, not standard input"
-        if problem is not None:
-            print(problem, file=out)
+        problems: list[Problem] = []
+        unusable = input_problem(path) if path != "-" else "-: validate reads policy files, not standard input"
+        lines: list[str] | None = None  # what the text format prints when the file could not be checked
+        if unusable is not None:
             status = max(status, 2 if not os.path.lexists(path) else 1)
-            continue
-        try:
-            checker = validate_cases_file if path.endswith(CASES_SUFFIXES) else validate_file
-            problems = [str(p) for p in checker(path)]
-        except GrievanceRulesError as exc:
-            problems = [f"{path}: {exc}"]
-        except (RecursionError, MemoryError, ValueError, OSError) as exc:
-            problems = [f"{path}: cannot be checked ({exc.__class__.__name__})"]
-        except Exception as exc:  # a defect in the checker: say so for this file, check the others
-            problems = [f"{path}: internal error while checking ({exc.__class__.__name__}); please report it"]
-        for line in problems:
-            print(line, file=out)
-        if problems:
-            status = max(status, 1)
+            lines = [unusable]
         else:
-            print(f"{path}: ok", file=out)
+            try:
+                checker = validate_cases_file if path.endswith(CASES_SUFFIXES) else validate_file
+                problems = checker(path)
+            except GrievanceRulesError as exc:
+                lines = [f"{path}: {exc}"]
+            except (RecursionError, MemoryError, ValueError, OSError) as exc:
+                lines = [f"{path}: cannot be checked ({exc.__class__.__name__})"]
+            except Exception as exc:  # a defect in the checker: say so for this file, check the others
+                lines = [f"{path}: internal error while checking ({exc.__class__.__name__}); please report it"]
+        if lines is not None:
+            problems = [Problem(path, 1, 1, "", line.removeprefix(f"{path}: "), "GR001") for line in lines]
+        errors = sum(1 for p in problems if p.severity == "error")
+        warnings = len(problems) - errors
+        if errors or (strict and warnings):
+            status = max(status, 1)
+        if fmt == "json":
+            record = {
+                "file": path,
+                "valid": errors == 0,
+                "errors": errors,
+                "warnings": warnings,
+                "problems": [p.as_dict() for p in problems],
+            }
+            print(json.dumps(record), file=out)
+            continue
+        for line in lines if lines is not None else [str(p) for p in problems]:
+            print(line, file=out)
+        if not errors:
+            note = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+            print(f"{path}: ok{note}", file=out)
     return status
 
 

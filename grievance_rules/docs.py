@@ -240,6 +240,9 @@ def _vocabulary(spec: PolicySpec) -> list[str]:
     ):
         if mapping:
             out += [f"### {title}", ""] + _table(("id", "meaning"), ((f"`{k}`", v) for k, v in mapping.items()))
+    if vocab.recorded_only:
+        shown = ", ".join(f"`{n}`" for n in vocab.recorded_only)
+        out += [f"Recorded only (facts may carry them; no rule tests them): {shown}.", ""]
     return out
 
 

@@ -12,9 +12,11 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
 
 __all__ = [
     "EvaluationError",
+    "FactProblem",
     "FactsError",
     "GrievanceRulesError",
     "PolicyError",
@@ -47,6 +49,22 @@ def dotted_path(parts: Sequence[str | int]) -> str:
     return out
 
 
+#: Words people write for the format's values that spelling alone would not find (working_days is
+#: closer in letters to nothing than to business_days).
+SYNONYMS: dict[str, str] = {
+    "working_days": "business_days",
+    "work_days": "business_days",
+    "workdays": "business_days",
+    "weekdays": "business_days",
+    "days": "calendar_days",
+    "natural_days": "calendar_days",
+    "consecutive_days": "calendar_days",
+    "hrs": "hours",
+    "now": "immediately",
+    "federal": "public",
+}
+
+
 def did_you_mean(found: str, allowed: Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for a near miss of ``found`` in ``allowed``, else ``""``."""
     nearest = _nearest(found, allowed)
@@ -56,7 +74,11 @@ def did_you_mean(found: str, allowed: Iterable[str]) -> str:
 def _nearest(found: str, allowed: Iterable[str]) -> str | None:
     if not isinstance(found, str) or len(found) > MAX_SUGGEST_CHARS:  # never run difflib on huge text
         return None
-    matches = difflib.get_close_matches(found, [str(a) for a in allowed], n=1, cutoff=0.6)
+    names = [str(a) for a in allowed]
+    synonym = SYNONYMS.get(found.strip().lower().replace(" ", "_").replace("-", "_"))
+    if synonym is not None and synonym in names:
+        return synonym
+    matches = difflib.get_close_matches(found, names, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 
@@ -103,19 +125,43 @@ class GrievanceRulesError(Exception):
         return (type(self), args, self.__dict__ or None)
 
 
+Severity = Literal["error", "warning"]
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One located problem in a policy file."""
+    """One located problem in a policy file.
+
+    ``code`` is stable across releases (``GR101``...; every code is listed with an example and its
+    fix in docs/validation-codes.md), so tools can filter or count problems without parsing the
+    message. ``severity`` is ``error`` (the pack does not load) or ``warning`` (it loads, but
+    something in it is probably a mistake). A frozen dataclass: it compares, hashes and pickles.
+    """
 
     file: str
     line: int
     column: int
     path: str
     message: str
+    code: str = "GR100"
+    severity: Severity = "error"
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
-        return f"{self.file}:{self.line}:{self.column}: {where}{self.message}"
+        kind = f"{self.code} warning" if self.severity == "warning" else self.code
+        return f"{self.file}:{self.line}:{self.column}: {kind}: {where}{self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The problem as plain JSON data (what ``validate --format json`` prints)."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "message": self.message,
+        }
 
 
 class PolicyError(GrievanceRulesError):
@@ -140,6 +186,17 @@ class PolicyNotFoundError(GrievanceRulesError, LookupError):
             f"no policy pack {name!r} and no such file{did_you_mean(name, available)}; "
             f"available packs: {', '.join(available) or 'none'}; or pass a path to a .yaml file"
         )
+
+
+class FactProblem(NamedTuple):
+    """One problem in grievance facts: the field's dotted path, what is wrong, what it accepts.
+
+    A named tuple, so ``field, message, allowed = problem`` keeps working for callers that unpack.
+    """
+
+    field: str
+    message: str
+    allowed: str
 
 
 class PolicyVersionNotFoundError(PolicyNotFoundError):
@@ -172,15 +229,14 @@ class FactsError(GrievanceRulesError, ValueError):
     problems are spelled out in the message; the rest are counted ("and K more").
     """
 
-    def __init__(self, problems: Sequence[tuple[str, str, str]]) -> None:
-        # each problem: (field, message, allowed)
-        self.problems: tuple[tuple[str, str, str], ...] = tuple(problems)
+    def __init__(self, problems: Sequence[FactProblem | tuple[str, str, str]]) -> None:
+        self.problems: tuple[FactProblem, ...] = tuple(FactProblem(*p) for p in problems)
         self._init_args = (self.problems,)
-        first = self.problems[0] if self.problems else ("facts", "invalid", "valid grievance facts")
-        self.field: str = first[0]
-        self.allowed: str = first[2]
+        first = self.problems[0] if self.problems else FactProblem("facts", "invalid", "valid grievance facts")
+        self.field: str = first.field
+        self.allowed: str = first.allowed
         listed = self.problems[:MAX_LISTED_PROBLEMS]
-        text = "; ".join(f"{f}: {m}" for f, m, _ in listed)
+        text = "; ".join(f"{p.field}: {p.message}" for p in listed)
         more = len(self.problems) - len(listed)
         if more:
             text += f"; and {more} more problem{'s' if more != 1 else ''}"

@@ -37,7 +37,7 @@ from pydantic import (
 )
 
 from grievance_rules.calendar import PlanCalendar
-from grievance_rules.errors import FactsError, did_you_mean, dotted_path, safe_field_name, unknown_value
+from grievance_rules.errors import FactProblem, FactsError, did_you_mean, dotted_path, safe_field_name, unknown_value
 from grievance_rules.registry import CHANNELS, Channel, allowed_words, coerce_fact, field_value, is_present
 from grievance_rules.schema import PolicySpec
 
@@ -228,7 +228,7 @@ def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
     if isinstance(facts, Grievance):
         return facts
     if not isinstance(facts, Mapping):
-        raise FactsError([("facts", "grievance facts must be an object (a mapping of fields)", "an object")])
+        raise FactsError([FactProblem("facts", "grievance facts must be an object (a mapping of fields)", "an object")])
     oversized = _oversized(facts)
     if oversized:
         raise FactsError(oversized)
@@ -243,7 +243,7 @@ def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
     if total is not None and total > MAX_RECORD_CHARS:
         raise FactsError(
             [
-                (
+                FactProblem(
                     "facts",
                     f"the record holds {total} characters of text; at most {MAX_RECORD_CHARS} are accepted",
                     f"at most {MAX_RECORD_CHARS} characters of text in one record",
@@ -253,7 +253,7 @@ def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
     return grievance
 
 
-def _oversized(facts: Mapping[Any, Any]) -> list[tuple[str, str, str]]:
+def _oversized(facts: Mapping[Any, Any]) -> list[FactProblem]:
     """Objects with too many keys, found before any costly validation (lists are pydantic's)."""
     limit = f"at most {MAX_FIELDS} fields"
     objects: list[tuple[str, Any]] = [
@@ -265,13 +265,13 @@ def _oversized(facts: Mapping[Any, Any]) -> list[tuple[str, str, str]]:
     if type(events) is list and len(events) <= MAX_ITEMS:
         objects.extend((f"events[{i}]", e) for i, e in enumerate(events) if type(e) is not dict or len(e) > MAX_FIELDS)
     return [
-        (where, f"has {len(obj)} fields; {limit} are accepted", limit)
+        FactProblem(where, f"has {len(obj)} fields; {limit} are accepted", limit)
         for where, obj in objects
         if obj is not None and isinstance(obj, (dict, Mapping)) and len(obj) > MAX_FIELDS
     ]
 
 
-def _problems(errors: list[Any]) -> list[tuple[str, str, str]]:
+def _problems(errors: list[Any]) -> list[FactProblem]:
     """pydantic's errors as (field, message, allowed), never echoing a value given."""
     problems = []
     allowed_fields = ", ".join((f.alias or name) for name, f in Grievance.model_fields.items())
@@ -279,7 +279,7 @@ def _problems(errors: list[Any]) -> list[tuple[str, str, str]]:
         loc = tuple(err["loc"])
         if err["type"] == "invalid_key":  # a key that is no string: never shown, whatever it is
             name = dotted_path([*_safe_loc(loc[:-1]), _WITHHELD])
-            problems.append((name, "a field name must be a string", "string field names"))
+            problems.append(FactProblem(name, "a field name must be a string", "string field names"))
             continue
         if err["type"] == "extra_forbidden":
             key = safe_field_name(loc[-1]) if loc else None
@@ -297,22 +297,26 @@ def _problems(errors: list[Any]) -> list[tuple[str, str, str]]:
                 message = f"unknown field (its name is withheld: not a short identifier); allowed fields: {allowed}"
             else:
                 message = f"unknown field{did_you_mean(key, choices)}; allowed fields: {allowed}"
-            problems.append((name, message, allowed))
+            problems.append(FactProblem(name, message, allowed))
             continue
         name = dotted_path(_safe_loc(loc))
         last = next((p for p in reversed(loc) if isinstance(p, str)), "")
         if err["type"] == "missing":
-            problems.append((name, "is required", _ALLOWED.get(str(last), "a value")))
+            problems.append(FactProblem(name, "is required", _ALLOWED.get(str(last), "a value")))
         elif err["type"] == "string_unicode":
-            problems.append((name, "is not valid Unicode text (it holds a lone surrogate); send UTF-8 text", "text"))
+            problems.append(
+                FactProblem(name, "is not valid Unicode text (it holds a lone surrogate); send UTF-8 text", "text")
+            )
         elif err["type"] == "literal_error" and last in ("channel", "complainant"):
             codes = CHANNELS if last == "channel" else ("member", "representative", "provider")
             allowed = _ALLOWED[last]
-            problems.append((name, f"{unknown_value(last, err.get('input'), codes)}; allowed: {allowed}", allowed))
+            problems.append(
+                FactProblem(name, f"{unknown_value(last, err.get('input'), codes)}; allowed: {allowed}", allowed)
+            )
         else:
             allowed = _ALLOWED.get(str(last), "see the contract's facts table")
             text = err["msg"].removeprefix("Value error, ")
-            problems.append((name, f"{text}; allowed: {allowed}", allowed))
+            problems.append(FactProblem(name, f"{text}; allowed: {allowed}", allowed))
     return problems
 
 
@@ -444,9 +448,9 @@ def _moment(value: str | dt.datetime, calendar: PlanCalendar) -> pendulum.DateTi
     return calendar.localize_served(parsed)
 
 
-def _outside(field: str, calendar: PlanCalendar) -> tuple[str, str, str]:
+def _outside(field: str, calendar: PlanCalendar) -> FactProblem:
     span = calendar.span
-    return (
+    return FactProblem(
         field,
         f"is outside the dates the plan's calendar serves ({span}, local time); give a moment in that span",
         f"a moment from {span}",
@@ -463,27 +467,31 @@ def prepare(
     outside the span the calendar serves (:attr:`PlanCalendar.span`).
     """
     vocab = spec.vocabulary
-    problems: list[tuple[str, str, str]] = []
+    problems: list[FactProblem] = []
 
     def check_tags(field: str, what: str, given: list[str], allowed: Mapping[str, str]) -> None:
         for i, tag in enumerate(given):
             if tag not in allowed:
                 names = ", ".join(allowed) or "(none declared)"
-                problems.append((f"{field}[{i}]", f"{unknown_value(what, tag, allowed)}; allowed: {names}", names))
+                problems.append(
+                    FactProblem(f"{field}[{i}]", f"{unknown_value(what, tag, allowed)}; allowed: {names}", names)
+                )
 
     check_tags("concerns", "concern tag", grievance.concerns, vocab.concerns)
     check_tags("assistance_needs", "assistance tag", grievance.assistance_needs, vocab.assistance)
     if grievance.type is not None and grievance.type not in vocab.types:
         names = ", ".join(vocab.types) or "(the pack declares no types)"
         problems.append(
-            ("type", f"{unknown_value('grievance type', grievance.type, vocab.types)}; allowed: {names}", names)
+            FactProblem(
+                "type", f"{unknown_value('grievance type', grievance.type, vocab.types)}; allowed: {names}", names
+            )
         )
     known_events = set(vocab.events) | {"resolved"}
     for i, event in enumerate(grievance.events):
         if event.type not in known_events:
             names = ", ".join(sorted(known_events))
             problems.append(
-                (
+                FactProblem(
                     f"events[{i}].type",
                     f"{unknown_value('event type', event.type, sorted(known_events))}; allowed: {names}",
                     names,
@@ -493,7 +501,7 @@ def prepare(
         if planned.type not in vocab.schedule:
             names = ", ".join(vocab.schedule) or "(the pack declares no schedule types)"
             problems.append(
-                (
+                FactProblem(
                     f"schedule[{i}].type",
                     f"{unknown_value('schedule type', planned.type, sorted(vocab.schedule))}; allowed: {names}",
                     names,
@@ -511,7 +519,7 @@ def prepare(
             problems.append(_outside("incident_date", calendar))
         elif grievance.incident_date > received.date():
             problems.append(
-                (
+                FactProblem(
                     "incident_date",
                     "is after the date of receipt; the incident must come first",
                     "a date on or before the date of receipt",
@@ -521,9 +529,9 @@ def prepare(
     if grievance.resolved_at is not None and resolved is None:
         problems.append(_outside("resolved_at", calendar))
     if resolved is not None and resolved < received:
-        problems.append(("resolved_at", "is before receipt", "a moment at or after received_at"))
+        problems.append(FactProblem("resolved_at", "is before receipt", "a moment at or after received_at"))
     if resolved is not None and as_of is not None and resolved > as_of:
-        problems.append(("resolved_at", "is after as_of", "a moment at or before as_of"))
+        problems.append(FactProblem("resolved_at", "is after as_of", "a moment at or before as_of"))
     events: list[tuple[str, pendulum.DateTime]] = []
     for i, event in enumerate(grievance.events):
         at = _moment(event.at, calendar)
@@ -531,12 +539,12 @@ def prepare(
             problems.append(_outside(f"events[{i}].at", calendar))
             continue
         if at < received:
-            problems.append((f"events[{i}].at", "is before receipt", "a moment at or after received_at"))
+            problems.append(FactProblem(f"events[{i}].at", "is before receipt", "a moment at or after received_at"))
         if as_of is not None and at > as_of:
-            problems.append((f"events[{i}].at", "is after as_of", "a moment at or before as_of"))
+            problems.append(FactProblem(f"events[{i}].at", "is after as_of", "a moment at or before as_of"))
         if events and at < events[-1][1]:
             problems.append(
-                (
+                FactProblem(
                     f"events[{i}].at",
                     "is earlier than the event before it; list events in time order",
                     "events in time order",
@@ -557,7 +565,7 @@ def prepare(
 
 
 def _declared_facts(
-    grievance: Grievance, spec: PolicySpec, calendar: PlanCalendar, problems: list[tuple[str, str, str]]
+    grievance: Grievance, spec: PolicySpec, calendar: PlanCalendar, problems: list[FactProblem]
 ) -> dict[str, Any]:
     """The values of the pack's declared facts, checked like the built-in fields.
 
@@ -573,7 +581,7 @@ def _declared_facts(
             shown = safe_field_name(name)
             hint = "" if shown is None else did_you_mean(name, declared)
             where = f"facts.{shown}" if shown is not None else "facts.<field name withheld>"
-            problems.append((where, f"unknown fact{hint}; allowed: {names}", names))
+            problems.append(FactProblem(where, f"unknown fact{hint}; allowed: {names}", names))
     for name, decl in declared.items():
         ftype = decl.fact_type()
         allowed = allowed_words(ftype)
@@ -584,19 +592,23 @@ def _declared_facts(
         elif ftype.kind in ("bool", "tags"):
             raw = False if ftype.kind == "bool" else []
         else:
-            problems.append((f"facts.{name}", f"is required; allowed: {allowed}", allowed))
+            problems.append(FactProblem(f"facts.{name}", f"is required; allowed: {allowed}", allowed))
             continue
         try:
             value = coerce_fact(ftype, raw)
         except ValueError:
-            problems.append((f"facts.{name}", f"does not fit the declared {decl.type}; allowed: {allowed}", allowed))
+            problems.append(
+                FactProblem(f"facts.{name}", f"does not fit the declared {decl.type}; allowed: {allowed}", allowed)
+            )
             continue
         if isinstance(value, str) and (len(value) > MAX_NAME_CHARS or _SURROGATE.search(value)):
             limit = f"text of at most {MAX_NAME_CHARS} characters (valid Unicode)"
-            problems.append((f"facts.{name}", f"is too long or not valid Unicode; allowed: {limit}", limit))
+            problems.append(FactProblem(f"facts.{name}", f"is too long or not valid Unicode; allowed: {limit}", limit))
             continue
         if isinstance(value, tuple) and len(value) > MAX_ITEMS:
-            problems.append((f"facts.{name}", f"has more than {MAX_ITEMS} tags", f"at most {MAX_ITEMS} tags"))
+            problems.append(
+                FactProblem(f"facts.{name}", f"has more than {MAX_ITEMS} tags", f"at most {MAX_ITEMS} tags")
+            )
             continue
         if isinstance(value, dt.datetime):
             moment = _moment(value, calendar)

@@ -24,9 +24,19 @@ from typing import Any, cast, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from grievance_rules.errors import PolicyError, Problem, did_you_mean, dotted_path
+from grievance_rules.codes import code_for_error_type
+from grievance_rules.errors import PolicyError, Problem, Severity, did_you_mean, dotted_path
 from grievance_rules.registry import CHANNELS, FactType
-from grievance_rules.schema import FACT_KINDS, HINT_BUDGET, AnchorRef, Declared, PolicySpec, subject_catalogue
+from grievance_rules.schema import (
+    FACT_KINDS,
+    HINT_BUDGET,
+    PATTERN_WORDS,
+    AnchorRef,
+    Declared,
+    PolicySpec,
+    hint,
+    subject_catalogue,
+)
 
 __all__ = [
     "MAX_ALIAS_NODES",
@@ -74,9 +84,9 @@ _SCALAR_CHECKS: dict[str, re.Pattern[str] | None] = {
 class _Refused(Exception):
     """The YAML goes beyond what a policy may be (a limit, a tag, a recursive alias), at ``mark``."""
 
-    def __init__(self, mark: yaml.Mark | None, message: str) -> None:
+    def __init__(self, mark: yaml.Mark | None, message: str, code: str = "GR013") -> None:
         super().__init__(message)
-        self.mark, self.message = mark, message
+        self.mark, self.message, self.code = mark, message, code
 
 
 class _CoreLoader(yaml.SafeLoader):
@@ -146,11 +156,12 @@ def _check_tag(node: yaml.Node) -> None:
                 node.start_mark,
                 f"not valid YAML for a policy: tag {shown} is not allowed; a policy is plain data "
                 "(text, numbers, true/false, null, lists, mappings), so remove the tag",
+                "GR012",
             )
         pattern = _SCALAR_CHECKS[tag]
         text = str(node.value)
         if pattern is not None and not pattern.match(text):
-            raise _Refused(node.start_mark, f"{shown} cannot read this value; remove the tag or fix the value")
+            raise _Refused(node.start_mark, f"{shown} cannot read this value; remove the tag or fix the value", "GR012")
         if tag in (_CORE + "int", _CORE + "float") and len(text) > MAX_NUMBER_CHARS:
             raise _Refused(
                 node.start_mark,
@@ -160,6 +171,7 @@ def _check_tag(node: yaml.Node) -> None:
         raise _Refused(
             node.start_mark,
             f"not valid YAML for a policy: tag {shown} is not allowed; lists and mappings take no tag, so remove it",
+            "GR012",
         )
 
 
@@ -296,10 +308,10 @@ class LoadedSpec:
         chain = "\n".join([own, *(digest for _, digest in self.inherited)]) + "\n"
         self.sha256 = hashlib.sha256(chain.encode("ascii")).hexdigest()
 
-    def problem(self, path: Path_, message: str) -> Problem:
+    def problem(self, path: Path_, message: str, code: str = "GR100", severity: Severity = "error") -> Problem:
         """A located problem at ``path``: in this file, or in the pack it extends where it was written."""
         line, col = self.source_map.position(path)
-        return Problem(self.source_map.file_at(path, self.file), line, col, dotted_path(path), message)
+        return Problem(self.source_map.file_at(path, self.file), line, col, dotted_path(path), message, code, severity)
 
 
 def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
@@ -320,6 +332,7 @@ def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
                     1,
                     "",
                     f"cannot read the file ({exc.__class__.__name__}); check the path and that it is UTF-8 text",
+                    "GR001",
                 )
             ]
         ) from None
@@ -330,7 +343,7 @@ def load_spec(path: str | os.PathLike[str]) -> LoadedSpec:
 
 def _too_big(file: str, size: int) -> Problem:
     return Problem(
-        file, 1, 1, "", f"the file has {size:,} bytes; a policy file has at most {MAX_BYTES:,} bytes (1 MiB)"
+        file, 1, 1, "", f"the file has {size:,} bytes; a policy file has at most {MAX_BYTES:,} bytes (1 MiB)", "GR002"
     )
 
 
@@ -352,11 +365,16 @@ def _compose(text: str, file: str) -> tuple[yaml.Node | None, Any]:
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         char = exc.character if isinstance(exc.character, int) else 0
         problem = Problem(
-            file, line, col, "", f"not valid YAML: the non-printable character #x{char:02x} is not allowed; remove it"
+            file,
+            line,
+            col,
+            "",
+            f"not valid YAML: the non-printable character #x{char:02x} is not allowed; remove it",
+            "GR011",
         )
     except _Refused as exc:
         line, col = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (1, 1)
-        problem = Problem(file, line, col, "", exc.message)
+        problem = Problem(file, line, col, "", exc.message, exc.code)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -366,14 +384,86 @@ def _compose(text: str, file: str) -> tuple[yaml.Node | None, Any]:
             col,
             "",
             f"not valid YAML for a policy: {exc.problem}; a policy is plain data (text, numbers, lists, mappings)",
+            "GR012",
         )
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = Problem(file, line, col, "", f"not valid YAML: {exc.problem}; fix the syntax")
+        problem = _syntax_problem(exc, file)
     if problem is not None:
         raise PolicyError([problem])
     return node, data
+
+
+#: What to do about the common YAML slips, by the start of PyYAML's description of the problem.
+_SYNTAX_ADVICE: tuple[tuple[str, str], ...] = (
+    (
+        "mapping values are not allowed here",
+        'quote the text: a colon followed by a space starts a mapping, so write e.g. title: "Note: call back"; '
+        "if this line is meant to be a key, line it up with the keys above it",
+    ),
+    ("found character '\\t'", "a tab: YAML indents with spaces only; replace the tab with spaces"),
+    ("found a tab character", "a tab: YAML indents with spaces only; replace the tab with spaces"),
+    (
+        "found unexpected end of stream",
+        'a quoted text that opens here is never closed; add the closing quote (inside "..." write \\" for a '
+        "quote, inside '...' write '')",
+    ),
+    (
+        "found unknown escape character",
+        "inside double quotes a backslash starts an escape; write \\\\ for a backslash or use single quotes",
+    ),
+    (
+        "expected <block end>, but found '<block mapping start>'",
+        "this line is indented more than the keys above it; keys of one mapping start in the same column",
+    ),
+    (
+        "expected <block end>, but found '<block sequence start>'",
+        "a list item is indented less than the items above it; line up the dashes of one list",
+    ),
+    (
+        "expected <block end>, but found '-'",
+        "a list item is indented less than the items above it; line up the dashes of one list",
+    ),
+    (
+        "expected <block end>, but found '?'",
+        "list items and keys are mixed at one level, or the indentation does not line up; give the list its own "
+        "key or line up the lines",
+    ),
+    (
+        "expected <block end>, but found '<scalar>'",
+        "more text follows a value: a quote opened above may not be closed (check the quotes), the text needs "
+        "quoting as a whole, or the line does not line up with the keys above it",
+    ),
+    (
+        "expected ',' or ']'",
+        "a [list] written on one line is not closed, or an item holds ': '; close it with ] or quote the item",
+    ),
+    (
+        "expected ',' or '}'",
+        "a {mapping} written on one line is not closed, or a value holds ': '; close it with } or quote the value",
+    ),
+    ("could not find expected ':'", "a key has no colon, or a text runs over lines; add ': ' or quote the text"),
+    (
+        "did not find expected key",
+        "the indentation does not line up: keys of one mapping start in the same column",
+    ),
+    ("did not find expected '-' indicator", "the items of one list start with '-' in the same column"),
+    ("found undefined alias", "* starts an alias to an &anchor above; quote the text if you meant a '*'"),
+    ("expected alphabetic or numeric character", "* and & start aliases and anchors; quote the text"),
+    ("found character '@'", "@ and ` cannot start a plain value; quote the text"),
+    ("found character '`'", "@ and ` cannot start a plain value; quote the text"),
+    ("found character '%'", "% cannot start a plain value; quote the text"),
+)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
+    """A YAML syntax error as a located problem that says what to do."""
+    found = str(exc.problem or "")
+    # an unclosed quote is reported at the end of the file; point at where the quote opens
+    unclosed = found.startswith("found unexpected end of stream") and "quoted" in str(exc.context or "")
+    mark = (exc.context_mark if unclosed else None) or exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    advice = next((text for start, text in _SYNTAX_ADVICE if found.startswith(start)), "fix the syntax")
+    return Problem(file, line, col, "", f"not valid YAML: {found}; {advice}", "GR010")
 
 
 def core_yaml(text: str, file: str) -> tuple[yaml.Node | None, Any]:
@@ -385,7 +475,14 @@ def core_yaml(text: str, file: str) -> tuple[yaml.Node | None, Any]:
     node, data = _compose(text, file)
     if node is not None:
         duplicates = [
-            Problem(file, d.line, d.col, d.path, f"duplicate key {d.key!r} (first at line {d.first_line}); keep one")
+            Problem(
+                file,
+                d.line,
+                d.col,
+                d.path,
+                f"duplicate key {d.key!r} (first at line {d.first_line}); keep one",
+                "GR014",
+            )
             for d in _check_duplicates(node)
         ]
         if duplicates:
@@ -411,17 +508,20 @@ def load_spec_text(
                     "",
                     "the file is empty; a policy needs at least id, name, version, "
                     "source, calendar, vocabulary and classification",
+                    "GR003",
                 )
             ]
         )
     source_map = SourceMap()
     source_map.index(node)
     problems: list[Problem] = [
-        Problem(file, d.line, d.col, d.path, f"duplicate key {d.key!r} (first at line {d.first_line}); keep one")
+        Problem(
+            file, d.line, d.col, d.path, f"duplicate key {d.key!r} (first at line {d.first_line}); keep one", "GR014"
+        )
         for d in _check_duplicates(node)
     ]
     if not isinstance(data, dict):
-        raise PolicyError([Problem(file, 1, 1, "", "a policy file is a mapping of keys (id:, name:, ...)")])
+        raise PolicyError([Problem(file, 1, 1, "", "a policy file is a mapping of keys (id:, name:, ...)", "GR004")])
     merge = _Inheritance(parents)
     if "extends" in data:
         if problems:
@@ -477,7 +577,7 @@ def _extends_node(node: yaml.Node) -> tuple[yaml.Node, yaml.Node] | None:
 def _mark_problem(node: yaml.Node, file: str, path: str, message: str) -> PolicyError:
     mark = node.start_mark
     name = mark.name if mark.name and not mark.name.startswith("<unicode") else file
-    return PolicyError([Problem(name, mark.line + 1, mark.column + 1, path, message)])
+    return PolicyError([Problem(name, mark.line + 1, mark.column + 1, path, message, "GR223")])
 
 
 def _parent_source(ref: str, file: str) -> tuple[str, str | None]:
@@ -550,7 +650,14 @@ def _extend(node: yaml.Node, file: str, chain: tuple[str, ...], merge: _Inherita
     if parent is None or not isinstance(parent_data, dict):
         raise _mark_problem(value, file, "extends", "the pack it extends is not a mapping of keys (id:, name:, ...)")
     duplicates = [
-        Problem(parent_file, d.line, d.col, d.path, f"duplicate key {d.key!r} (first at line {d.first_line}); keep one")
+        Problem(
+            parent_file,
+            d.line,
+            d.col,
+            d.path,
+            f"duplicate key {d.key!r} (first at line {d.first_line}); keep one",
+            "GR014",
+        )
         for d in _check_duplicates(parent)
     ]
     if duplicates:
@@ -768,14 +875,14 @@ def _pydantic_problems(exc: ValidationError, file: str, source_map: SourceMap) -
             msg = (
                 f"unknown key {_short(key)}{did_you_mean(key[:100], allowed)}; allowed keys here: {', '.join(allowed)}"
             )
-            problems.append(Problem(source_map.file_at(path, file), line, col, dotted_path(path), msg))
+            problems.append(Problem(source_map.file_at(path, file), line, col, dotted_path(path), msg, "GR101"))
             continue
         path = source_map.resolve(loc)
         if kind == "missing":
             line, col = source_map.position(path)
             msg = f"missing required key {str(loc[-1])!r}; add it"
             problems.append(
-                Problem(source_map.file_at(path, file), line, col, dotted_path(list(path) + [loc[-1]]), msg)
+                Problem(source_map.file_at(path, file), line, col, dotted_path(list(path) + [loc[-1]]), msg, "GR102")
             )
             continue
         hint = (err.get("ctx") or {}).get("at")
@@ -783,10 +890,12 @@ def _pydantic_problems(exc: ValidationError, file: str, source_map: SourceMap) -
             path = path + tuple(hint)
         line, col = source_map.position(path)
         msg = err["msg"]
+        ctx = err.get("ctx") or {}
         if kind.startswith(("literal", "enum")):
-            msg = f"{msg}; found {err.get('input')!r}"
+            msg = _not_allowed(err.get("input"), str(ctx.get("expected", "")), msg)
+        elif kind == "string_pattern_mismatch":
+            msg = _wrong_form(err.get("input"), str(ctx.get("pattern", "")), msg)
         elif kind in (
-            "string_pattern_mismatch",
             "bool_type",
             "int_type",
             "string_type",
@@ -803,12 +912,30 @@ def _pydantic_problems(exc: ValidationError, file: str, source_map: SourceMap) -
             "model_attributes_type",
         ):
             msg = f"{msg}; found {_short(err.get('input'))}"
-        problems.append(Problem(source_map.file_at(path, file), line, col, dotted_path(path), msg))
+        problems.append(
+            Problem(source_map.file_at(path, file), line, col, dotted_path(path), msg, code_for_error_type(kind, ctx))
+        )
     # a union reports each branch; keep one problem per place and message
     unique: dict[tuple[str, int, int, str], Problem] = {}
     for p in problems:
         unique.setdefault((p.file, p.line, p.column, p.message), p)
     return _collapse_unions(list(unique.values()))
+
+
+def _not_allowed(found: Any, expected: str, msg: str) -> str:
+    """A value outside a fixed list, with the nearest allowed value suggested."""
+    allowed = re.findall(r"'([^']*)'", expected)
+    if not allowed:
+        return f"{msg}; found {_short(found)}"
+    return f"{_short(found)} is not allowed{hint(found, allowed)}; allowed: {', '.join(allowed)}"
+
+
+def _wrong_form(found: Any, pattern: str, msg: str) -> str:
+    """Text that does not have the required form, the form said in words (never as a regular expression)."""
+    words = PATTERN_WORDS.get(pattern)
+    if words is None:
+        return f"{msg}; found {_short(found)}"
+    return f"{_short(found)} is not {words}"
 
 
 def _collapse_unions(problems: list[Problem]) -> list[Problem]:
@@ -873,6 +1000,7 @@ def _anchor_cycles(data: Mapping[str, Any], file: str, source_map: SourceMap) ->
                                 dotted_path(where[start]),
                                 f"deadlines are anchored in a cycle ({cycle}); "
                                 "anchor one of them on receipt or an event",
+                                "GR210",
                             )
                         )
                 elif nxt not in trail and nxt in edges:

@@ -226,7 +226,7 @@ def describe_packs(names: list[str] | None = None) -> tuple[list[PackInfo], list
         try:
             sources = pack_sources(name)
         except GrievanceRulesError as exc:  # a broken plugin fails alone: the other packs are listed
-            problems.append(Problem(f"<pack {name}>", 1, 1, "", str(exc)))
+            problems.append(Problem(f"<pack {name}>", 1, 1, "", str(exc), "GR001"))
             continue
         for source in sources:
             try:
@@ -235,7 +235,7 @@ def describe_packs(names: list[str] | None = None) -> tuple[list[PackInfo], list
                 problems.extend(exc.problems)
                 continue
             except GrievanceRulesError as exc:
-                problems.append(Problem(source.file, 1, 1, "", str(exc)))
+                problems.append(Problem(source.file, 1, 1, "", str(exc), "GR001"))
                 continue
             eff = loaded.spec.effective_range
             infos.append(
@@ -252,13 +252,15 @@ def describe_packs(names: list[str] | None = None) -> tuple[list[PackInfo], list
 
 
 def validate_file(path: str | os.PathLike[str]) -> list[Problem]:
-    """Every problem of the policy file at ``path`` (empty when valid): what ``grievance-rules validate`` prints.
+    """Every problem of the policy file at ``path``: what ``grievance-rules validate`` prints.
 
+    Errors (``severity == "error"``: the pack does not load) or, when it loads, its warnings
+    (``severity == "warning"``, codes GR5xx); empty when the pack is valid and draws no warning.
     A file beside other versions of its pack (``<id>.yaml``, ``<id>@<label>.yaml``) is also checked
     against them: their ``effective`` ranges must neither overlap nor leave a gap.
     """
     try:
-        Policy(load_spec(path))
+        policy = Policy(load_spec(path))
     except PolicyError as exc:
         return list(exc.problems)
     mine = Path(path).resolve()
@@ -268,11 +270,11 @@ def validate_file(path: str | os.PathLike[str]) -> list[Problem]:
             _load_family(siblings)
         except PolicyError as exc:
             return [
-                Problem(str(path), p.line, p.column, p.path, p.message)
+                Problem(str(path), p.line, p.column, p.path, p.message, p.code, p.severity)
                 for p in exc.problems
                 if Path(p.file).resolve() == mine
             ]
-    return []
+    return list(policy.warnings)
 
 
 def _load_family(files: list[Path]) -> Policy:

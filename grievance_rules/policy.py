@@ -29,6 +29,7 @@ from grievance_rules.determination import (
 from grievance_rules.engine import EngineRejection, RulesEngine
 from grievance_rules.errors import (
     EvaluationError,
+    FactProblem,
     FactsError,
     GrievanceRulesError,
     PolicyError,
@@ -44,6 +45,7 @@ from grievance_rules.facts import (
     prepare,
     received_date,
 )
+from grievance_rules.lint import lint_spec
 from grievance_rules.loader import LoadedSpec, load_spec_text
 from grievance_rules.period import Period, parse_period
 from grievance_rules.registry import fact_registry
@@ -108,6 +110,11 @@ class _Context:
         return self.timer(timer)[0]
 
 
+def _compile_code(message: str) -> str:
+    """The code of a problem the compiler finds: a cycle among choices, or a pack beyond the engine."""
+    return "GR212" if "in a cycle" in message else "GR401"
+
+
 def _restore(
     file: str,
     text: str,
@@ -158,9 +165,10 @@ class Policy:
         """
         self.loaded = loaded
         self.spec: PolicySpec = loaded.spec
+        self._warnings: tuple[Problem, ...] | None = None
         self.calendar = PlanCalendar(self.spec.calendar)
         self.compiled: CompiledPolicy = compile_policy(
-            self.spec, file=loaded.file, locate=lambda path, msg: loaded.problem(path, msg)
+            self.spec, file=loaded.file, locate=lambda path, msg: loaded.problem(path, msg, _compile_code(msg))
         )
         try:
             self.engine = RulesEngine(
@@ -181,6 +189,7 @@ class Policy:
                         known[0].path,
                         f"durable-rules refused the ruleset holding this rule ({exc.reason}); "
                         f"simplify the conditions of: {shown}",
+                        "GR401",
                     )
                 ]
             ) from None
@@ -227,7 +236,7 @@ class Policy:
         covered = _covered(self.versions)
         raise FactsError(
             [
-                (
+                FactProblem(
                     "received_at",
                     f"no version of pack {self.spec.id!r} is in force on the local receipt date; "
                     f"its versions cover {covered}",
@@ -259,6 +268,16 @@ class Policy:
     def file(self) -> str:
         """The file the policy was read from."""
         return self.loaded.file
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Warnings about the pack (codes GR5xx): things that load but are probably mistakes.
+
+        Worked out on first use and kept; they never stop a pack from loading (docs/validation-codes.md).
+        """
+        if self._warnings is None:
+            self._warnings = tuple(lint_spec(self.spec, self.loaded.problem))
+        return self._warnings
 
     @property
     def calendar_data(self) -> str | None:
@@ -529,12 +548,16 @@ class Policy:
 
         def outside() -> FactsError:
             return FactsError(
-                [("as_of", f"is outside the dates the plan's calendar serves ({span})", f"a moment from {span}")]
+                [
+                    FactProblem(
+                        "as_of", f"is outside the dates the plan's calendar serves ({span})", f"a moment from {span}"
+                    )
+                ]
             )
 
         if isinstance(as_of, dt.datetime):
             if as_of.tzinfo is None or as_of.utcoffset() is None:
-                raise FactsError([("as_of", "a datetime object must carry a timezone", "an aware datetime")])
+                raise FactsError([FactProblem("as_of", "a datetime object must carry a timezone", "an aware datetime")])
             served = calendar.localize_served(as_of)
             if served is None:
                 raise outside()
@@ -546,7 +569,7 @@ class Policy:
             except Exception:
                 parsed = None
         if isinstance(parsed, pendulum.Time):
-            raise FactsError([("as_of", "a time without a date is not a moment; give the date too", _AS_OF)])
+            raise FactsError([FactProblem("as_of", "a time without a date is not a moment; give the date too", _AS_OF)])
         if isinstance(parsed, pendulum.DateTime):
             moment: dt.datetime = parsed
         elif isinstance(parsed, dt.date):
@@ -554,7 +577,7 @@ class Policy:
                 raise outside()
             moment = pendulum.datetime(parsed.year, parsed.month, parsed.day, tz=calendar.tz)
         else:
-            raise FactsError([("as_of", "not an ISO 8601 date or date-time", _AS_OF)])
+            raise FactsError([FactProblem("as_of", "not an ISO 8601 date or date-time", _AS_OF)])
         served = calendar.localize_served(moment)
         if served is None:
             raise outside()
@@ -1003,7 +1026,7 @@ def _check_versions(versions: list[Policy]) -> tuple[Policy, ...]:
         other = seen.get(v.spec.version)
         if other is not None:
             problems.append(
-                v.loaded.problem(("version",), f"version {v.spec.version!r} is also declared by {other.file}")
+                v.loaded.problem(("version",), f"version {v.spec.version!r} is also declared by {other.file}", "GR217")
             )
         seen[v.spec.version] = v
     for prev, nxt in itertools.pairwise(ordered):
@@ -1018,6 +1041,7 @@ def _check_versions(versions: list[Policy]) -> tuple[Policy, ...]:
                     f"range {nxt.effective.render()} overlaps version {prev.spec.version!r} "
                     f"({prev.effective.render()}, {prev.file}); end that one the day before "
                     f"{nxt.effective.from_.isoformat()}",
+                    "GR218",
                 )
             )
         elif nxt.effective.from_ > prev.effective.until + dt.timedelta(days=1):
@@ -1029,6 +1053,7 @@ def _check_versions(versions: list[Policy]) -> tuple[Policy, ...]:
                     f"range {nxt.effective.render()} leaves a gap after version {prev.spec.version!r} "
                     f"({prev.effective.render()}, {prev.file}); start it on "
                     f"{(prev.effective.until + dt.timedelta(days=1)).isoformat()}",
+                    "GR218",
                 )
             )
     if problems:

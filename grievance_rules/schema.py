@@ -75,6 +75,7 @@ def listing(names: Iterable[Any]) -> str:
 __all__ = [
     "CHANNELS",
     "COMPLAINANTS",
+    "PATTERN_WORDS",
     "ActionRule",
     "AnchorRef",
     "Calendar",
@@ -110,6 +111,24 @@ __all__ = [
 ]
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+#: Every text form the format requires, said in words: a validation message shows these, never the
+#: regular expression (tests/test_validator.py checks every pattern of the JSON Schema has words).
+PATTERN_WORDS: dict[str, str] = {
+    r"^[a-z][a-z0-9_]*$": "a lower-case name like my_plan (a letter a-z, then letters a-z, digits or _)",
+    r"^[A-Za-z0-9][A-Za-z0-9_]*$": "a value like formal or III (letters, digits and _, no spaces)",
+    r"^[A-Z]{2,3}$": "an upper-case ISO 3166 country code like US",
+    r"^([01][0-9]|2[0-3]):[0-5][0-9]$": 'a time of day like 17:00 (24-hour HH:MM, quoted: "17:00")',
+    r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$": 'a version like "1.0" or "2024.2" (letters, digits, . + _ -)',
+    r"^[0-9]+(\.[0-9]+)?$": "a figure exactly as printed, like '0.00467' (digits, one optional decimal point, quoted)",
+    r"^schedule:[a-z][a-z0-9_]*$": "a scheduled moment: schedule:<schedule type>",
+    r"^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$": (
+        "a pack id like my_plan or liberty-referrals (lower-case letters, digits, _ and -)"
+    ),
+    r"^(receipt|event:[a-z][a-z0-9_]*|action:[a-z][a-z0-9_]*)$": (
+        "an anchor: receipt, event:<event type> or action:<action id>"
+    ),
+}
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Value = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]*$")]
@@ -352,12 +371,17 @@ class HolidaySource(StrictModel):
 
     @model_validator(mode="after")
     def _known_to_holidays(self) -> HolidaySource:
-        """The country (and subdivision) must be one the ``holidays`` package has a calendar for."""
+        """The country (and subdivision) must be a code the ``holidays`` package has a calendar for.
+
+        Its aliases (``USA`` or ``UK`` for a country, ``Texas`` for ``TX``) are refused with the code to
+        write instead, so a pack names each calendar one way and reviewers read one spelling.
+        """
         import holidays
 
-        supported: dict[str, list[str]] = holidays.list_supported_countries()
-        if self.country not in supported:
-            two_letter = sorted(code for code in supported if len(code) == 2)
+        codes: dict[str, list[str]] = holidays.list_supported_countries(include_aliases=False)
+        if self.country not in codes:
+            canonical = _holiday_country_alias(self.country)
+            two_letter = sorted(code for code in codes if len(code) == 2)
             raise PydanticCustomError(
                 "unknown_country",
                 "the holidays package has no calendar for country '{found}'{hint}; use an ISO 3166 code it "
@@ -365,23 +389,44 @@ class HolidaySource(StrictModel):
                 {
                     "at": ("country",),
                     "found": self.country,
-                    "hint": hint(self.country, two_letter),
+                    "hint": f" (did you mean '{canonical}'?)" if canonical else hint(self.country, two_letter),
                     "allowed": ", ".join(two_letter),
                 },
             )
-        subdivisions = supported[self.country]
+        subdivisions = codes[self.country]
         if self.subdivision is not None and self.subdivision not in subdivisions:
+            aliases: dict[str, str] = getattr(getattr(holidays, self.country), "subdivisions_aliases", {}) or {}
+            folded = {name.casefold(): code for name, code in aliases.items()}
+            canonical = folded.get(self.subdivision.casefold())
+            if canonical is None and self.subdivision.upper() in subdivisions:
+                canonical = self.subdivision.upper()
             raise PydanticCustomError(
                 "unknown_subdivision",
-                "the holidays package has no subdivision '{found}' of {country}{hint}; allowed: {allowed}",
+                "the holidays package has no subdivision '{found}' of {country}{hint}; write its code; "
+                "allowed: {allowed}",
                 {
                     "at": ("subdivision",),
                     "found": self.subdivision,
                     "country": self.country,
-                    "hint": hint(self.subdivision, subdivisions),
+                    "hint": f" (did you mean '{canonical}'?)"
+                    if canonical
+                    else _subdivision_hint(self.subdivision, subdivisions, aliases),
                     "allowed": ", ".join(subdivisions) or "(none: leave subdivision out)",
                 },
             )
+        offered: tuple[str, ...] = tuple(getattr(getattr(holidays, self.country), "supported_categories", ("public",)))
+        for index, category in enumerate(self.categories):
+            if category not in offered:
+                raise PydanticCustomError(
+                    "unknown_holiday_category",
+                    "the holidays package has no '{found}' holidays for {country}; allowed: {allowed}",
+                    {
+                        "at": ("categories", index),
+                        "found": category,
+                        "country": self.country,
+                        "allowed": ", ".join(offered),
+                    },
+                )
         if self.remove:
             self._check_removals()
         return self
@@ -443,6 +488,28 @@ class DeemedReceipt(StrictModel):
 
     after_close: Literal["next_business_day", "none"] = "none"
     non_business_day: Literal["next_business_day", "none"] = "none"
+
+
+def _holiday_country_alias(code: str) -> str | None:
+    """The ISO code the holidays package uses for ``code`` when ``code`` is one of its aliases (USA -> US)."""
+    import holidays
+
+    if code not in holidays.list_supported_countries(include_aliases=True):
+        return None
+    cls = getattr(holidays, code, None)
+    canonical = getattr(cls, "country", None)
+    return canonical if isinstance(canonical, str) and canonical != code else None
+
+
+def _subdivision_hint(found: str, codes: list[str], aliases: Mapping[str, str]) -> str:
+    """ "Did you mean" over a country's subdivision codes and names, always suggesting a code."""
+    import difflib
+
+    match = difflib.get_close_matches(found[:100], [*codes, *aliases], n=1, cutoff=0.6)
+    if not match:
+        return ""
+    name = match[0]
+    return f" (did you mean '{aliases[name]}', {name}?)" if name in aliases else f" (did you mean '{name}'?)"
 
 
 class ExtraHoliday(StrictModel):
@@ -550,6 +617,28 @@ class Vocabulary(StrictModel):
         description="Who else may handle a grievance besides 'plan' and 'health_plan' (handled_by values, "
         "delegation targets): id -> description.",
     )
+    recorded_only: list[Identifier] = Field(
+        default_factory=list,
+        description="Declared names no rule tests on purpose (facts may carry them for the record); "
+        "the unused-vocabulary warning (GR501) skips them.",
+    )
+
+    @model_validator(mode="after")
+    def _recorded_only_declared(self) -> Vocabulary:
+        names = [
+            n
+            for v in (self.types, self.concerns, self.events, self.assistance, self.roles, self.handlers, self.schedule)
+            for n in v
+        ]
+        for index, name in enumerate(self.recorded_only):
+            if name not in names:
+                raise PydanticCustomError(
+                    "unknown_recorded",
+                    "recorded_only names '{found}', which is not declared in this vocabulary{hint}; "
+                    "list declared names only",
+                    {"at": ("recorded_only", index), "found": name, "hint": hint(name, names)},
+                )
+        return self
 
 
 # --------------------------------------------------------------------------- rules

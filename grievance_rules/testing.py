@@ -39,6 +39,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
+from grievance_rules.codes import code_for_error_type
 from grievance_rules.errors import FactsError, PolicyError, PolicyNotFoundError, Problem, did_you_mean, dotted_path
 from grievance_rules.loader import SourceMap, core_yaml
 from grievance_rules.packs import CASES_SUFFIXES, available_policies, is_pack_file, load_policy, pack_sources
@@ -175,13 +176,17 @@ def load_cases(path: str | os.PathLike[str]) -> CasesFile:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError([Problem(file, 1, 1, "", f"cannot read the cases file ({exc.__class__.__name__})")]) from None
+        raise PolicyError(
+            [Problem(file, 1, 1, "", f"cannot read the cases file ({exc.__class__.__name__})", "GR001")]
+        ) from None
     node, data = core_yaml(text, file)
     source_map = SourceMap()
     if node is not None:
         source_map.index(node)
     if not isinstance(data, dict):
-        raise PolicyError([Problem(file, 1, 1, "", "a cases file is a mapping with 'cases:' (and optional 'policy:')")])
+        raise PolicyError(
+            [Problem(file, 1, 1, "", "a cases file is a mapping with 'cases:' (and optional 'policy:')", "GR004")]
+        )
     try:
         model = CasesModel.model_validate(data)
     except ValidationError as exc:
@@ -207,7 +212,8 @@ def _problems(exc: ValidationError, file: str, source_map: SourceMap) -> list[Pr
         else:
             line, col = source_map.position(path)
             msg = err["msg"]
-        problems.append(Problem(file, line, col, dotted_path(path), msg))
+        code = code_for_error_type(err["type"], err.get("ctx"))
+        problems.append(Problem(file, line, col, dotted_path(path), msg, code))
     problems.sort(key=lambda p: (p.line, p.column))
     return problems
 
@@ -324,5 +330,5 @@ def validate_cases_file(path: str | os.PathLike[str]) -> list[Problem]:
     except PolicyError as exc:
         return list(exc.problems)
     except PolicyNotFoundError as exc:
-        return [Problem(str(path), 1, 1, "policy", str(exc))]
+        return [Problem(str(path), 1, 1, "policy", str(exc), "GR601")]
     return []

@@ -33,7 +33,7 @@ import pendulum
 from pydantic import BaseModel, ConfigDict, field_serializer
 
 from grievance_rules.calendar import FIRST_DAY, LAST_DAY
-from grievance_rules.errors import FactsError, GrievanceRulesError
+from grievance_rules.errors import FactProblem, FactsError, GrievanceRulesError
 from grievance_rules.facts import Grievance
 from grievance_rules.policy import Policy
 from grievance_rules.records import UnreadableRecord
@@ -370,7 +370,7 @@ def _split(
     if isinstance(record, Mapping) and "facts" in record and "policy" in record:
         name = record["policy"]
         if not isinstance(name, str):
-            raise FactsError([("policy", "must be a pack id", "a bundled or installed pack id")])
+            raise FactsError([FactProblem("policy", "must be a pack id", "a bundled or installed pack id")])
         if name not in loaded:
             try:
                 loaded[name] = loader(name)
@@ -383,10 +383,10 @@ def _split(
             raise pack.with_traceback(None)
         facts = record["facts"]
         if not isinstance(facts, Mapping):
-            raise FactsError([("facts", "must be an object", "an object of grievance facts")])
+            raise FactsError([FactProblem("facts", "must be an object", "an object of grievance facts")])
         return pack, facts
     if policy is None:
         raise FactsError(
-            [("policy", "no policy for this case", "a --policy, or records {'policy': ..., 'facts': ...}")]
+            [FactProblem("policy", "no policy for this case", "a --policy, or records {'policy': ..., 'facts': ...}")]
         )
     return policy, record

@@ -336,7 +336,7 @@ def test_docs_goes_on_past_broken_plugins(
     code, out, err = run(capsys, "list")
     assert code == 1 and [line.split()[0] for line in out.splitlines()[1:]] == bundled
     for name in ("aaa-missing", "aab-exits"):
-        assert f"<pack {name}>:1:1: the installed pack {name!r} failed to load its entry point" in err
+        assert f"<pack {name}>:1:1: GR001: the installed pack {name!r} failed to load its entry point" in err
     code, out, err = run(capsys, "docs", "--out", str(tmp_path / "two"), "no-such-pack", "luxor")
     assert code == 2 and "no policy pack 'no-such-pack'" in err and out == f"wrote {tmp_path / 'two' / 'luxor.md'}\n"
 

@@ -84,7 +84,7 @@ def test_object_construction_tags_are_refused() -> None:
 def test_syntax_error_is_located() -> None:
     text = MINI.replace("  timezone: America/Chicago", "  timezone: [America/Chicago")
     (problem,) = problems_of(text)
-    assert problem.line > 1 and "fix the syntax" in problem.message
+    assert problem.line > 1 and problem.code == "GR010" and "close it with ]" in problem.message
 
 
 def test_empty_and_non_mapping_files() -> None:

@@ -103,7 +103,7 @@ def test_a_bad_cases_file_is_located_with_did_you_mean(third_party: Path, capsys
     bad.write_text(MINI_CASES.replace("    expect:\n      classification: formal", "    expct:\n      x: 1", 1))
     assert main(["validate", str(bad)]) == 1
     out = capsys.readouterr().out
-    assert f"{bad}:4:5: cases[0].expct: unknown key 'expct' (did you mean 'expect'?)" in out
+    assert f"{bad}:4:5: GR101: cases[0].expct: unknown key 'expct' (did you mean 'expect'?)" in out
     with pytest.raises(gr.PolicyError):
         run_tests([str(third_party)])
 
