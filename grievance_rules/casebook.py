@@ -41,7 +41,8 @@ class Escalation(BaseModel):
     """A grievance that completed a pattern, and the grievances that made it.
 
     The name is historical: completing a pattern changes nothing by itself; the pack's rules
-    decide what follows (CTDHP requires a review; the level changes only on a recorded decision).
+    decide what follows (a pack may require a review action and change a level only on a recorded
+    decision).
     """
 
     model_config = ConfigDict(frozen=True)

@@ -24,6 +24,7 @@ from typing import IO, Any, TextIO
 
 from grievance_rules import __version__
 from grievance_rules.casebook import CaseBook
+from grievance_rules.determination import Determination
 from grievance_rules.diff import diff_policies, render_diff
 from grievance_rules.docs import render_policy
 from grievance_rules.errors import FactsError, GrievanceRulesError, PolicyError, PolicyNotFoundError, Problem
@@ -667,15 +668,12 @@ def _evaluate_chunk(chunk: list[tuple[int, Any]]) -> list[tuple[bool, Any]]:
             failed = "error" in row and not isinstance(record, UnreadableRecord)
             out.append((failed, json.dumps(row, indent=_WORKER["indent"])))
             continue
-        row = _evaluate_one(policy, position, record, _WORKER["as_of"], False)
-        if "error" in row:
+        result = _determine_one(policy, position, record, _WORKER["as_of"], False)  # evaluated once
+        if isinstance(result, dict):
             failed = not isinstance(record, UnreadableRecord)
-            out.append((failed, determination_row(None, row.get("id"), row["error"], codes)))
+            out.append((failed, determination_row(None, result.get("id"), result["error"], codes)))
             continue
-        if isinstance(record, CsvRow):  # a subject pack's row: _evaluate_one typed it without error
-            record = policy.csv_record(record)
-        det = policy.evaluate(record, as_of=_WORKER["as_of"], trace=False)
-        out.append((False, determination_row(det, None, None, codes)))
+        out.append((False, determination_row(result, None, None, codes)))
     return out
 
 
@@ -1100,6 +1098,16 @@ class _Run:
 
 def _evaluate_one(policy: Policy, position: int, record: Any, as_of: str | None, trace: bool) -> dict[str, Any]:
     """The Determination of one record as JSON, or its error object: never raises for a record."""
+    result = _determine_one(policy, position, record, as_of, trace)
+    if isinstance(result, dict):
+        return result
+    return result.model_dump(mode="json", exclude=None if trace else {"trace"})
+
+
+def _determine_one(
+    policy: Policy, position: int, record: Any, as_of: str | None, trace: bool
+) -> Determination | dict[str, Any]:
+    """The Determination of one record, or its error object: never raises for a record."""
     if isinstance(record, UnreadableRecord):
         return record.as_dict()
     rid = record.get("id") if isinstance(record, dict) else None
@@ -1107,8 +1115,7 @@ def _evaluate_one(policy: Policy, position: int, record: Any, as_of: str | None,
     try:
         if isinstance(record, CsvRow):
             record = policy.csv_record(record)
-        det = policy.evaluate(record, as_of=as_of, trace=trace)
-        return det.model_dump(mode="json", exclude=None if trace else {"trace"})
+        return policy.evaluate(record, as_of=as_of, trace=trace)
     except FactsError as exc:
         return {"error": str(exc), "record": position, "id": rid, "field": exc.field}
     except GrievanceRulesError as exc:

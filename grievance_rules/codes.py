@@ -342,7 +342,7 @@ _ALL: tuple[Code, ...] = (
         "error",
         "version declared twice",
         "Two files of one pack declare the same version.",
-        "luxor.yaml and luxor@2024.1.yaml both with version: 2024.1",
+        "my_plan.yaml and my_plan@2024.1.yaml both with version: 2024.1",
         "Give each file its own version.",
     ),
     Code(

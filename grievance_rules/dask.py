@@ -1,6 +1,6 @@
 """Evaluate a Dask DataFrame of grievances, partition by partition, through ``evaluate_table``.
 
-``grievance_rules.dask.evaluate(ddf, "luxor")`` returns a lazy Dask DataFrame with the columns of
+``grievance_rules.dask.evaluate(ddf, "my_plan")`` returns a lazy Dask DataFrame with the columns of
 contract section 10, one row per input row, partitions in input order. Each worker loads the
 policy itself (from its pack id or path, once per process) and evaluates its partitions as
 Arrow tables, so nothing but the id or path and the partitions crosses the network. A loaded

@@ -5,9 +5,9 @@ the pack id, the value a path to the pack's YAML or a ``module:callable`` return
 the YAML text. The bundled packs are found the same way as files shipped in the package.
 
 Versions: a pack id may have several versions, each in its own file. In a folder, the files of
-pack ``luxor`` are ``luxor.yaml`` and any ``luxor@<label>.yaml`` (by convention the label is the
-version, e.g. ``luxor@2023.1.yaml``); entry points likewise are named ``luxor`` and
-``luxor@<label>``. Each file declares ``effective: {from, until}``; the loaded policy judges a
+pack ``my_plan`` are ``my_plan.yaml`` and any ``my_plan@<label>.yaml`` (by convention the label is
+the version, e.g. ``my_plan@2023.1.yaml``); entry points likewise are named ``my_plan`` and
+``my_plan@<label>``. Each file declares ``effective: {from, until}``; the loaded policy judges a
 grievance by the version in force on its local receipt date. Files ending ``.cases.yaml`` are a
 pack's test cases (see :mod:`grievance_rules.testing`), never packs.
 """
@@ -75,7 +75,7 @@ def is_pack_file(path: str | os.PathLike[str]) -> bool:
 
 
 def _pack_id(stem: str) -> str:
-    """The pack id a file stem or entry-point name belongs to: ``luxor@2023.1`` -> ``luxor``."""
+    """The pack id a file stem or entry-point name belongs to: ``my_plan@2023.1`` -> ``my_plan``."""
     return stem.partition("@")[0]
 
 

@@ -123,7 +123,7 @@ PATTERN_WORDS: dict[str, str] = {
     r"^[0-9]+(\.[0-9]+)?$": "a figure exactly as printed, like '0.00467' (digits, one optional decimal point, quoted)",
     r"^schedule:[a-z][a-z0-9_]*$": "a scheduled moment: schedule:<schedule type>",
     r"^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$": (
-        "a pack id like my_plan or liberty-referrals (lower-case letters, digits, _ and -)"
+        "a pack id like my_plan or my-plan-referrals (lower-case letters, digits, _ and -)"
     ),
     r"^(receipt|event:[a-z][a-z0-9_]*|action:[a-z][a-z0-9_]*)$": (
         "an anchor: receipt, event:<event type> or action:<action id>"
@@ -1578,7 +1578,7 @@ class PolicySpec(StrictModel):
         "lists of items with an id merge by id, other lists (and 'when', 'citation') are replaced.",
     )
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(-[a-z0-9_]+)*$")] = Field(
-        description="Pack id, lower case, e.g. my_plan or liberty-utilization (words joined by - or _)."
+        description="Pack id, lower case, e.g. my_plan or my-plan-referrals (words joined by - or _)."
     )
     name: Text
     version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$")] = Field(

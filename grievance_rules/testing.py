@@ -2,7 +2,7 @@
 
 A pack ``DIR/<stem>.yaml`` keeps its cases beside it in ``DIR/<stem>.cases.yaml``::
 
-    policy: luxor            # optional: a pack id, or a path relative to this file;
+    policy: my_plan          # optional: a pack id, or a path relative to this file;
                              # default: the pack file beside it (<stem>.yaml)
     cases:
       - name: mail grievance is acknowledged within 5 business days
