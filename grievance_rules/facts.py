@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import pendulum
 from pydantic import (
@@ -203,6 +203,18 @@ class Grievance(_Facts):
     )
 
 
+_FactsT = TypeVar("_FactsT", bound=_Facts)
+_GRIEVANCE_KEYS = frozenset(Grievance.model_fields)
+_PARTY_FIELDS = tuple(Party.model_fields)
+# every field that may be given as null (None is then its value, as its default is)
+_OPTIONAL = frozenset(
+    name for name, f in Grievance.model_fields.items() if not f.is_required() and f.get_default() is None
+)
+
+_GRIEVANCE_DEFAULTS: dict[str, Any] = {
+    name: f.get_default(call_default_factory=True) for name, f in Grievance.model_fields.items() if not f.is_required()
+}
+
 _ALLOWED = {
     "id": "a non-empty string",
     "received_at": "an ISO 8601 date-time, e.g. 2024-11-22T10:00:00-06:00",
@@ -229,16 +241,9 @@ def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
         return facts
     if not isinstance(facts, Mapping):
         raise FactsError([FactProblem("facts", "grievance facts must be an object (a mapping of fields)", "an object")])
-    oversized = _oversized(facts)
-    if oversized:
-        raise FactsError(oversized)
-    errors: list[Any] | None = None
-    try:
-        grievance = Grievance.model_validate(dict(facts))
-    except ValidationError as exc:
-        errors = list(exc.errors(include_url=False, include_context=False))
-    if errors is not None:
-        raise FactsError(_problems(errors))
+    grievance = _plain_grievance(facts) if _FAST else None
+    if grievance is None:
+        grievance = _validated(facts)
     total = _text_size(grievance)
     if total is not None and total > MAX_RECORD_CHARS:
         raise FactsError(
@@ -251,6 +256,193 @@ def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
             ]
         )
     return grievance
+
+
+def _validated(facts: Mapping[Any, Any]) -> Grievance:
+    """The full check: the size limits, then pydantic (raises :class:`FactsError`)."""
+    oversized = _oversized(facts)
+    if oversized:
+        raise FactsError(oversized)
+    errors: list[Any] | None = None
+    try:
+        grievance = Grievance.model_validate(dict(facts))
+    except ValidationError as exc:
+        errors = list(exc.errors(include_url=False, include_context=False))
+    if errors is not None:
+        raise FactsError(_problems(errors))
+    return grievance
+
+
+# ------------------------------------------------------------------ the plain-record fast path
+#
+# Most records are plain JSON: a dict of known keys holding exact strs, bools, lists of strs and
+# dicts. For those, :func:`_plain_grievance` checks every value by hand exactly as the model's
+# validators would accept it and builds the same Grievance (same field values, same fields set)
+# without pydantic's per-field work. Anything it is not sure of -- another mapping type, a str
+# subclass, a tuple for a list, a declared ``facts`` object, any value the model would refuse --
+# gives None, and the record goes through :func:`_validated`, which alone words errors. So a
+# record's outcome (its Grievance, or its FactsError) is the same either way; the fast path is only
+# ever a shortcut for records the model accepts. ``_FAST = False`` turns it off (tests compare).
+
+_FAST = True
+_CHANNEL_SET = frozenset(CHANNELS)
+_COMPLAINANTS = frozenset(("member", "representative", "provider"))
+_PARTY_KEYS = frozenset(("id", "name", "address", "phone", "patient_name", "location"))
+_EVENT_KEYS = frozenset(("type", "at", "note"))
+_PLANNED_KEYS = frozenset(("type", "at"))
+_CODE_KEYS = ("group", "type")
+_NAME_KEYS = ("representative_name",)
+_TEXT_KEYS = ("narrative", "resolution_summary")
+_fromisoformat = dt.datetime.fromisoformat
+_date_fromisoformat = dt.date.fromisoformat
+
+
+def _plain_text(value: object, limit: int) -> bool:
+    """``value`` is an exact str the model's text types accept (length, valid Unicode)."""
+    return type(value) is str and len(value) <= limit and (value.isascii() or _SURROGATE.search(value) is None)
+
+
+def _plain_moment(value: object) -> bool:
+    """What :func:`_check_moment` accepts without changing it: an ISO string, or an aware datetime."""
+    if type(value) is str:
+        if not 10 < len(value) <= _MAX_MOMENT_CHARS:
+            return False
+        try:
+            _fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+    return type(value) is dt.datetime and value.tzinfo is not None and value.utcoffset() is not None
+
+
+def _plain_codes(value: object) -> bool:
+    """A list of codes the model accepts as given (a list of exact strs)."""
+    if type(value) is not list or len(value) > MAX_ITEMS:
+        return False
+    for item in value:
+        if (
+            type(item) is not str
+            or len(item) > MAX_CODE_CHARS
+            or not (item.isascii() or _SURROGATE.search(item) is None)
+        ):
+            return False
+    return True
+
+
+def _built(cls: type[_FactsT], values: dict[str, Any], given: set[str]) -> _FactsT:
+    """An instance of ``cls`` holding ``values`` (every field, already of its type), ``given`` its
+    fields set: what ``model_validate`` returns for input it accepts unchanged."""
+    new = cls.__new__(cls)
+    object.__setattr__(new, "__dict__", values)
+    object.__setattr__(new, "__pydantic_fields_set__", given)
+    object.__setattr__(new, "__pydantic_extra__", None)
+    object.__setattr__(new, "__pydantic_private__", None)
+    return new
+
+
+def _plain_party(value: object) -> Party | None:
+    if type(value) is not dict:
+        return None
+    values: dict[str, Any] = dict.fromkeys(_PARTY_FIELDS)
+    for key, item in value.items():
+        if key not in _PARTY_KEYS or not (item is None or _plain_text(item, MAX_NAME_CHARS)):
+            return None
+        values[key] = item
+    return _built(Party, values, set(value))
+
+
+def _plain_events(value: object, keys: frozenset[str], cls: type[_FactsT]) -> list[_FactsT] | None:
+    if type(value) is not list or len(value) > MAX_ITEMS:
+        return None
+    out: list[_FactsT] = []
+    for item in value:
+        if type(item) is not dict or not keys.issuperset(item):
+            return None
+        kind, at = item.get("type"), item.get("at")
+        if kind is None or at is None or not _plain_text(kind, MAX_CODE_CHARS) or not _plain_moment(at):
+            return None
+        values = {"type": kind, "at": at}
+        if keys is _EVENT_KEYS:
+            note = item.get("note")
+            if note is not None and not _plain_text(note, MAX_TEXT_CHARS):
+                return None
+            values["note"] = note
+        out.append(_built(cls, values, set(item)))
+    return out
+
+
+def _plain_grievance(facts: Mapping[str, Any]) -> Grievance | None:
+    """The Grievance of a plain record, or None when the full check must decide (see above)."""
+    if type(facts) is not dict or not _GRIEVANCE_KEYS.issuperset(facts):
+        return None
+    g = facts.get
+    ident, received = g("id"), g("received_at")
+    if not (
+        type(ident) is str
+        and 0 < len(ident) <= MAX_CODE_CHARS
+        and (ident.isascii() or _SURROGATE.search(ident) is None)
+    ):
+        return None
+    if received is None or not _plain_moment(received):
+        return None
+    values: dict[str, Any] = dict(_GRIEVANCE_DEFAULTS)
+    # fresh containers per record, as the model's default factories give
+    values["concerns"], values["assistance_needs"], values["events"], values["schedule"] = [], [], [], []
+    values["facts"] = {}
+    values["id"] = ident
+    values["received_at"] = received
+    for key, item in facts.items():
+        if key == "id" or key == "received_at" or (item is None and key in _OPTIONAL):
+            continue
+        if key == "channel":
+            if type(item) is not str or item not in _CHANNEL_SET:
+                return None
+        elif key == "concerns" or key == "assistance_needs":
+            if not _plain_codes(item):
+                return None
+            item = list(item)
+        elif key in _CODE_KEYS:
+            if not _plain_text(item, MAX_CODE_CHARS):
+                return None
+        elif key in _TEXT_KEYS:
+            if not _plain_text(item, MAX_TEXT_CHARS):
+                return None
+        elif key in _NAME_KEYS:
+            if not _plain_text(item, MAX_NAME_CHARS):
+                return None
+        elif key == "wants_formal_grievance" or key == "urgent":
+            if type(item) is not bool:
+                return None
+        elif key == "incident_date":
+            if type(item) is str and len(item) <= 10:
+                try:
+                    item = _date_fromisoformat(item)
+                except ValueError:
+                    return None
+            elif type(item) is not dt.date:
+                return None
+        elif key == "complainant":
+            if type(item) is not str or item not in _COMPLAINANTS:
+                return None
+        elif key == "resolved_at":
+            if not _plain_moment(item):
+                return None
+        elif key == "events":
+            item = _plain_events(item, _EVENT_KEYS, Event)
+            if item is None:
+                return None
+        elif key == "member" or key == "provider":
+            item = _plain_party(item)
+            if item is None:
+                return None
+        elif key == "schedule":
+            item = _plain_events(item, _PLANNED_KEYS, Planned)
+            if item is None:
+                return None
+        else:  # "facts": declared facts are checked by the model
+            return None
+        values[key] = item
+    return _built(Grievance, values, set(facts))
 
 
 def _oversized(facts: Mapping[Any, Any]) -> list[FactProblem]:

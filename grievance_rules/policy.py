@@ -752,6 +752,13 @@ class Policy:
         )
         self._moment_rules = tuple(i for i, keys in enumerate(self._trace_keys) if moments & set(keys))
         self._rule_index = {info.name: i for i, info in enumerate(self.compiled.rules)}
+        # (index, keys) of the entries whose values are shared across grievances, and of those
+        # rebuilt per grievance (they show moments: timers)
+        self._shared_plan = tuple(
+            (i, keys) for i, keys in enumerate(self._trace_keys) if keys and i not in self._moment_rules
+        )
+        self._moment_plan = tuple((i, self._trace_keys[i]) for i in self._moment_rules)
+        self._bare_entries: dict[tuple[str, bool, str], TraceEntry] = {}
         self._trace_cache: dict[tuple[Any, ...], tuple[_Decision, tuple[TraceEntry, ...]]] = {}
         self._entry_cache: dict[tuple[Any, ...], TraceEntry] = {}
 
@@ -770,17 +777,22 @@ class Policy:
         fired_actions: list[RuleInfo] = []
         warnings: list[str] = []
         flags = dict.fromkeys((f.id for f in self.spec.flags), False)
+        bare = self._bare_entries
         for info in self.compiled.rules:
             did = info.name in fired
-            trace.append(
-                TraceEntry(
+            because = _because(info, did, fired)
+            entry = bare.get((info.name, did, because))
+            if entry is None:  # the values are the library's own: built as validation would
+                if len(bare) >= 65536:
+                    bare.clear()
+                entry = bare[(info.name, did, because)] = _entry(
                     rule=info.name,
                     fired=did,
-                    because=_because(info, did, fired),
+                    because=because,
                     citation=info.citation.render() if info.citation else None,
                     reading=info.reading,
                 )
-            )
+            trace.append(entry)
             if not did:
                 continue
             if info.kind == "flag":
@@ -880,19 +892,20 @@ class Policy:
         of this grievance (timers, deadlines) are copied per grievance.
         """
         values = self._fact_values(ctx, decision.choice, props, decision.flags)
-        key = (id(decision), *[values[k] for k in self._shared_keys])
+        key = (id(decision), *map(values.__getitem__, self._shared_keys))
         hit = self._trace_cache.get(key)
         if hit is None or hit[0] is not decision:
             if len(self._trace_cache) >= 16384:
                 self._trace_cache.clear()
                 self._entry_cache.clear()
-            hit = self._trace_cache[key] = (decision, tuple(self._shared_entries(decision, values)))
+            hit = self._trace_cache[key] = (decision, self._shared_entries(decision, values))
         entries = hit[1]
         if not self._moment_rules and not anchored:
             return entries
         out = list(entries)
-        for index in self._moment_rules:
-            out[index] = _copy(decision.trace[index], {"values": {k: values[k] for k in self._trace_keys[index]}})
+        trace = decision.trace
+        for index, keys in self._moment_plan:
+            out[index] = _copy(trace[index], {"values": {k: values[k] for k in keys}})
         for name, found in anchored.items():
             index = self._rule_index[name]
             out[index] = _copy(
@@ -900,18 +913,34 @@ class Policy:
             )
         return tuple(out)
 
-    def _shared_entries(self, decision: _Decision, values: Mapping[str, TraceValue]) -> Iterator[TraceEntry]:
+    def _shared_entries(self, decision: _Decision, values: Mapping[str, TraceValue]) -> tuple[TraceEntry, ...]:
         """The decision's entries with these values, each built once per (rule, outcome, values)."""
         cache = self._entry_cache
-        for index, (entry, keys) in enumerate(zip(decision.trace, self._trace_keys, strict=True)):
-            if not keys or index in self._moment_rules:  # moment rules are rebuilt per grievance anyway
-                yield entry
-                continue
-            key = (index, entry.fired, entry.because, *[values[k] for k in keys])
+        out = list(decision.trace)
+        for index, keys in self._shared_plan:
+            entry = out[index]
+            shown = tuple(map(values.__getitem__, keys))
+            key = (index, entry.fired, entry.because, shown)
             shared = cache.get(key)
             if shared is None:
-                shared = cache[key] = _copy(entry, {"values": {k: values[k] for k in keys}})
-            yield shared
+                shared = cache[key] = _copy(entry, {"values": dict(zip(keys, shown, strict=True))})
+            out[index] = shared
+        return tuple(out)
+
+
+_ENTRY_SET = frozenset(("rule", "fired", "because", "citation", "reading"))
+
+
+def _entry(**fields: Any) -> TraceEntry:
+    """``TraceEntry(**fields)`` for the library's own values (rule, fired, because, citation,
+    reading): the same instance validation builds (its own empty ``values``, the same fields set),
+    without validation's cost."""
+    new = TraceEntry.__new__(TraceEntry)
+    object.__setattr__(new, "__dict__", {**fields, "values": {}, "anchor": None, "anchor_at": None, "due_at": None})
+    object.__setattr__(new, "__pydantic_fields_set__", set(_ENTRY_SET))
+    object.__setattr__(new, "__pydantic_extra__", None)
+    object.__setattr__(new, "__pydantic_private__", None)
+    return new
 
 
 def _copy(entry: TraceEntry, update: dict[str, Any]) -> TraceEntry:
