@@ -37,6 +37,7 @@ import datetime as dt
 import functools
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import holidays as holidays_pkg
 import pendulum
@@ -48,6 +49,7 @@ from grievance_rules.schema import Calendar as CalendarSpec
 __all__ = ["DAY_CACHE_SIZE", "FIRST_DAY", "LAST_DAY", "BusinessCount", "Due", "PlanCalendar", "calendar_data"]
 
 _ONE_DAY = dt.timedelta(days=1)
+_BY_DAY = frozenset(("calendar_days", "business_days", "months", "years", "close_of_next_business_day"))
 
 FIRST_DAY = dt.date(1900, 1, 1)
 """The first local date the calendar serves (a receipt, an event, an incident, ``as_of``)."""
@@ -149,6 +151,7 @@ class PlanCalendar:
         self.end_of_day = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._end_of_day)
         self.close_of_business = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._close_of_business)
         self._plain_hours: dict[tuple[int, int, int, int], bool] = {}  # see wall()
+        self._by_day: dict[tuple[Any, ...], Due] = {}  # see due()
 
     @property
     def calendar_data(self) -> str | None:
@@ -362,6 +365,25 @@ class PlanCalendar:
         """
         local = anchor if anchor.tzinfo is self.tz else anchor.astimezone(self.tz)
         day0: dt.date = local.date()
+        if unit in _BY_DAY:
+            # a day-based due date depends on the anchor's local date alone (and, for a business-day
+            # count from receipt after close of business, on that): worked out once per key
+            late = (
+                unit == "business_days" and from_receipt and self._after_close and local > self.close_of_business(day0)
+            )
+            key = (day0, unit, amount, from_receipt, roll, late)
+            found = self._by_day.get(key)
+            if found is None:
+                if len(self._by_day) >= DAY_CACHE_SIZE * 4:
+                    self._by_day.clear()
+                found = self._by_day[key] = self._due(local, day0, unit, amount, from_receipt=from_receipt, roll=roll)
+            return found
+        return self._due(local, day0, unit, amount, from_receipt=from_receipt, roll=roll)
+
+    def _due(
+        self, local: dt.datetime, day0: dt.date, unit: str, amount: int | None, *, from_receipt: bool, roll: str
+    ) -> Due:
+        """:meth:`due` worked out (``local`` is the anchor in the plan's timezone, ``day0`` its date)."""
         n = amount or 0
         day: dt.date | None = None
         if unit == "calendar_days":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
@@ -760,7 +761,7 @@ class Policy:
         self._moment_plan = tuple((i, self._trace_keys[i]) for i in self._moment_rules)
         self._bare_entries: dict[tuple[str, bool, str], TraceEntry] = {}
         self._trace_cache: dict[tuple[Any, ...], tuple[_Decision, tuple[TraceEntry, ...]]] = {}
-        self._entry_cache: dict[tuple[Any, ...], TraceEntry] = {}
+        self._entry_cache: dict[tuple[int, Any], TraceEntry] = {}
 
     # ------------------------------------------------------------------ assemble
 
@@ -783,8 +784,11 @@ class Policy:
             because = _because(info, did, fired)
             entry = bare.get((info.name, did, because))
             if entry is None:  # the values are the library's own: built as validation would
-                if len(bare) >= 65536:
+                if len(bare) >= 65536:  # the entry cache is keyed by these entries' ids: it goes too
                     bare.clear()
+                    self._entry_cache.clear()
+                    self._trace_cache.clear()
+                    self._decisions.clear()
                 entry = bare[(info.name, did, because)] = _entry(
                     rule=info.name,
                     fired=did,
@@ -807,7 +811,9 @@ class Policy:
                 warnings.append(info.message)
         if choice.get("classification") is None:
             raise EvaluationError("no classification rule fired; add a 'default' to the policy's classification")
-        decision = _Decision(choice, tuple(fired_actions), tuple(warnings), tuple(trace), flags)
+        # per rule whose trace shows shared values: (position, its entry, the reader of its values, their keys)
+        shared = tuple((i, trace[i], operator.itemgetter(*keys), keys) for i, keys in self._shared_plan)
+        decision = _Decision(choice, tuple(fired_actions), tuple(warnings), tuple(trace), flags, shared)
         if len(self._decisions) >= 4096:
             self._decisions.clear()
         self._decisions[fired] = decision
@@ -917,14 +923,15 @@ class Policy:
         """The decision's entries with these values, each built once per (rule, outcome, values)."""
         cache = self._entry_cache
         out = list(decision.trace)
-        for index, keys in self._shared_plan:
-            entry = out[index]
-            shown = tuple(map(values.__getitem__, keys))
-            key = (index, entry.fired, entry.because, shown)
-            shared = cache.get(key)
-            if shared is None:
-                shared = cache[key] = _copy(entry, {"values": dict(zip(keys, shown, strict=True))})
-            out[index] = shared
+        for index, entry, read, keys in decision.shared:
+            shown = read(values)  # the value itself for one key, a tuple of them for several
+            key = (id(entry), shown)  # entries are kept in _bare_entries while this cache holds them
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = _copy(
+                    entry, {"values": {keys[0]: shown} if len(keys) == 1 else dict(zip(keys, shown, strict=True))}
+                )
+            out[index] = found
         return tuple(out)
 
 
@@ -991,6 +998,7 @@ class _Decision(NamedTuple):
     warnings: tuple[str, ...]
     trace: tuple[TraceEntry, ...]
     flags: dict[str, bool]
+    shared: tuple[tuple[int, TraceEntry, Callable[[Mapping[str, TraceValue]], Any], tuple[str, ...]], ...] = ()
 
 
 def _because(info: RuleInfo, fired: bool, all_fired: frozenset[str]) -> str:

@@ -411,7 +411,20 @@ def is_present(record: Any, name: str) -> bool:
 
 
 def _present(name: str) -> Reader:
-    return lambda r: is_present(r.facts.grievance, name)
+    """The reader of ``present.<name>``: :func:`is_present` with the dotted name split once."""
+    parts = name.split(".")
+    if len(parts) == 1:
+        return lambda r: getattr(r.facts.grievance, name, None) not in _ABSENT
+    first, second = parts[0], ".".join(parts[1:])
+
+    def read(r: FactReader) -> bool:
+        parent = getattr(r.facts.grievance, first, None)
+        return parent is not None and field_value(parent, second) not in _ABSENT
+
+    return read
+
+
+_ABSENT: tuple[Any, ...] = (None, "", [])
 
 
 def _declared_fact(name: str, ftype: FactType) -> Reader:
