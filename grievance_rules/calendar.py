@@ -173,6 +173,13 @@ class PlanCalendar:
         }
         return {name: cache.cache_info().currsize for name, cache in caches.items()}
 
+    def forget(self) -> None:
+        """Empty the per-date caches (what :meth:`cache_sizes` counts, and the due dates kept)."""
+        for cache in (self.is_business_day, self._nth, self.end_of_day, self.close_of_business):
+            cache.cache_clear()
+        self._plain_hours.clear()
+        self._by_day.clear()
+
     def serves(self, day: dt.date) -> bool:
         """Whether ``day`` (a local date) is within the span this calendar serves."""
         return self.first_day <= day <= self.last_day

@@ -763,6 +763,16 @@ class Policy:
         self._trace_cache: dict[tuple[Any, ...], tuple[_Decision, tuple[TraceEntry, ...]]] = {}
         self._entry_cache: dict[tuple[int, Any], TraceEntry] = {}
 
+    def _forget(self) -> None:
+        """Drop what evaluations cached (decisions, trace entries, due dates): the next evaluation
+        works everything out afresh. For tests that compare the cached path with the full one."""
+        for version in self.versions:
+            version._decisions.clear()
+            version._trace_cache.clear()
+            version._entry_cache.clear()
+            version._bare_entries.clear()
+            version.calendar.forget()
+
     # ------------------------------------------------------------------ assemble
 
     def _decision(self, fired: frozenset[str]) -> _Decision:

@@ -1,0 +1,162 @@
+"""The per-record fast paths of evaluate_many give exactly what the full path gives.
+
+``evaluate_many`` takes shortcuts (docs/performance.md): plain records are checked by hand
+instead of by pydantic (``facts._FAST``), trace entries, decisions and day-based due dates are
+shared across records. The reference here is the full path: pydantic validation for every record
+and a policy that forgets every cache before each record (``Policy._forget``). Both run over
+realistic records (benchmarks/realistic.py), the table generator's records (DST-change days,
+holidays, naive and offset timestamps, bad rows: benchmarks/table_data.py) and hand-made odd
+ones, per bundled pack, with the trace on; results are compared field by field, with the fields
+set and after pickling, and FactsError messages must be identical.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import pickle
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import grievance_rules as gr
+from grievance_rules import facts as facts_module
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+try:
+    from realistic import realistic
+    from table_data import records as table_records
+finally:
+    sys.path.remove(str(ROOT / "benchmarks"))
+
+PACKS = ("ctdhp", "liberty", "luxor")
+N = 2_000  # per generator, per pack
+AS_OFS = (None, "2025-02-01T12:00:00")  # no statuses judged; overdue ones (and events after as_of)
+
+
+class _Text(str):
+    """A str subclass: the fast path leaves it to the model."""
+
+
+class _Facts(Mapping[str, Any]):
+    """A mapping that is no dict: the fast path leaves it to the model."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def odd_records() -> list[Any]:
+    """Records at the edges of the fast path: each either takes it or leaves it for the model."""
+    base = {"id": "odd", "received_at": "2024-03-10T02:30:00", "channel": "phone"}  # a time DST skips
+    utc = dt.datetime(2024, 11, 3, 6, 30, tzinfo=dt.UTC)  # 01:30 CDT, the repeated hour
+    return [
+        base,
+        {**base, "received_at": "2024-11-03T01:30:00"},
+        {**base, "received_at": utc},
+        {**base, "received_at": dt.datetime(2024, 11, 3, 1, 30)},  # naive datetime object: refused
+        {**base, "received_at": "2024-07-04T18:00:00-05:00", "incident_date": dt.date(2024, 7, 1)},
+        {**base, "received_at": "2024-12-24T17:30:00", "incident_date": "20241220"},
+        {**base, "id": _Text("sub")},
+        {**base, "concerns": ("a", "b")},
+        {**base, "concerns": [1]},
+        {**base, "group": None, "channel": None, "member": None},
+        {**base, "complainant": None},
+        {**base, "urgent": 1},
+        {**base, "urgent": "true"},
+        {**base, "narrative": "bad \ud800 text"},
+        {**base, "narrative": "x" * 100_001},
+        {**base, "id": ""},
+        {**base, "id": "x" * 257},
+        {**base, "member": {"id": "M1", "nickname": "n"}},
+        {**base, "member": {"id": 5}},
+        {**base, "provider": collections.OrderedDict(name="Clinic")},
+        {**base, "events": [{"type": "resolved", "at": "2024-03-10T09:00:00", "note": None}]},
+        {**base, "events": [{"type": "resolved"}]},
+        {**base, "events": [{"type": "resolved", "at": 1710000000}]},
+        {**base, "events": ({"type": "resolved", "at": "2024-03-10T09:00:00"},)},
+        {**base, "schedule": [{"type": "panel", "at": "2024-04-01T10:00:00"}]},
+        {**base, "resolved_at": "2024-03-09T10:00:00"},
+        {**base, "resolved_at": "not a time at all"},
+        {**base, "received_at": "2024-03-10"},
+        {**base, "facts": {}},
+        {**base, "wants_formal_grievance": True, "representative_name": "Rep", "complainant": "representative"},
+        {**base, 3: "x"},
+        {**base, "unknown": 1},
+        _Facts(dict(base)),
+        ["not", "a", "mapping"],
+    ]
+
+
+def outcomes(policy: gr.Policy, records: list[Any], as_of: str | None, *, full: bool) -> list[Any]:
+    if not full:
+        return list(policy.evaluate_many(records, as_of, errors="collect"))
+    out: list[Any] = []
+    for record in records:
+        policy._forget()
+        try:
+            out.append(policy.evaluate(record, as_of))
+        except gr.FactsError as exc:
+            out.append(exc)
+    return out
+
+
+def same(fast: Any, full: Any) -> None:
+    assert type(fast) is type(full)
+    if isinstance(full, gr.FactsError):
+        assert str(fast) == str(full)
+        assert fast.problems == full.problems
+        return
+    assert fast == full
+    assert fast.model_dump() == full.model_dump()
+    assert fast.model_fields_set == full.model_fields_set
+    for a, b in zip(fast.actions, full.actions, strict=True):
+        assert a.model_fields_set == b.model_fields_set
+    for a, b in zip(fast.trace, full.trace, strict=True):
+        assert a.model_fields_set == b.model_fields_set
+    assert pickle.loads(pickle.dumps(fast)) == full
+
+
+@pytest.mark.parametrize("as_of", AS_OFS)
+@pytest.mark.parametrize("pack", PACKS)
+def test_fast_path_equals_full_path(pack: str, as_of: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = gr.load_policy(pack)
+    records: list[Any] = [*realistic(policy, N, seed=15), *table_records(policy, N, seed=16), *odd_records()]
+    fast = outcomes(policy, records, as_of, full=False)
+    monkeypatch.setattr(facts_module, "_FAST", False)
+    full = outcomes(policy, records, as_of, full=True)
+    kinds = collections.Counter(type(r).__name__ for r in full)
+    assert kinds["FactsError"] >= 20 and kinds["Determination"] >= N  # bad rows are in it
+    for fast_one, full_one in zip(fast, full, strict=True):
+        same(fast_one, full_one)
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_plain_records_take_the_fast_path(pack: str) -> None:
+    """The shortcut is taken: every realistic record is plain, and built as the model builds it."""
+    policy = gr.load_policy(pack)
+    for record in realistic(policy, 500, seed=17):
+        plain = facts_module._plain_grievance(record)
+        assert plain is not None
+        full = facts_module._validated(record)
+        assert plain == full
+        assert plain.model_fields_set == full.model_fields_set
+        assert plain.concerns is not record.get("concerns", plain.concerns) or not plain.concerns
+
+
+def test_odd_records_leave_the_fast_path() -> None:
+    """Anything the hand check is not sure of goes to the model (and is accepted or refused there)."""
+    left = [r for r in odd_records() if isinstance(r, dict) and facts_module._plain_grievance(r) is None]
+    assert len(left) >= 20
