@@ -153,6 +153,7 @@ def test_plain_records_take_the_fast_path(pack: str) -> None:
         full = facts_module._validated(record)
         assert plain == full
         assert plain.model_fields_set == full.model_fields_set
+        assert plain.model_dump(exclude_unset=True) == full.model_dump(exclude_unset=True)  # parties, events
         assert plain.concerns is not record.get("concerns", plain.concerns) or not plain.concerns
 
 
