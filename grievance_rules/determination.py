@@ -49,6 +49,24 @@ class _Out(BaseModel):
 _M = TypeVar("_M", bound=BaseModel)
 
 
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_new = object.__new__
+_setattr = object.__setattr__
+
+
+def build_model(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
+    """An instance of ``cls`` holding ``values`` (every field, in field order, already of its
+    type) with ``fields_set``: :func:`trusted` with the dict built by the caller."""
+    new = _new(cls)
+    _setattr(new, "__dict__", values)
+    _set_fields_set(new, fields_set)
+    _set_extra(new, None)
+    _set_private(new, None)
+    return new
+
+
 _DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}
 
 
@@ -63,12 +81,7 @@ def trusted(cls: type[_M], **fields: Any) -> _M:
             for name, f in cls.model_fields.items()
             if not f.is_required()
         }
-    new = cls.__new__(cls)
-    object.__setattr__(new, "__dict__", {**defaults, **fields} if defaults.keys() - fields.keys() else fields)
-    object.__setattr__(new, "__pydantic_fields_set__", set(fields))
-    object.__setattr__(new, "__pydantic_extra__", None)
-    object.__setattr__(new, "__pydantic_private__", None)
-    return new
+    return build_model(cls, {**defaults, **fields} if defaults.keys() - fields.keys() else fields, set(fields))
 
 
 class PolicyRef(_Out):
@@ -195,7 +208,7 @@ class _Anchors:
         self.facts = facts
         self.calendar = calendar
         self.fired = fired  # action id -> rule, for the actions that fired
-        self.memo: dict[str, tuple[Due | None, str]] = {}
+        self.memo: dict[tuple[str, int], tuple[Due | None, str]] = {}
         self.used: dict[str, Anchored] = {}  # action id -> the anchor of its deadline
         self.taken: dict[str, list[tuple[Extension, pendulum.DateTime]]] = {}  # action id -> extensions taken
         for ext in extensions:
@@ -205,7 +218,13 @@ class _Anchors:
                     self.taken.setdefault(action_id, []).append((ext, at))
 
     def done_at(self, action: ActionRule) -> pendulum.DateTime | None:
-        times = [t for t in (self.facts.first(ev) for ev in action.done_by) if t is not None]
+        done_by = action.done_by
+        if not done_by:
+            return None
+        first = self.facts.first
+        if len(done_by) == 1:
+            return first(done_by[0])
+        times = [t for t in map(first, done_by) if t is not None]
         return min(times) if times else None
 
     def anchor(self, ref: AnchorRef) -> tuple[dt.datetime, str, bool] | None:
@@ -230,9 +249,10 @@ class _Anchors:
     def deadline(self, action: ActionRule, deadline: Deadline | None) -> tuple[Due | None, str]:
         if deadline is None:
             return None, "no deadline stated"
-        key = f"{action.id}:{id(deadline)}"
-        if key in self.memo:
-            return self.memo[key]
+        key = (action.id, id(deadline))
+        found = self.memo.get(key)
+        if found is not None:
+            return found
         result = self._count_back(deadline) if deadline.before is not None else self._count_forward(action, deadline)
         if result[0] is not None and deadline is action.deadline:
             result = self._extended(action, deadline, result[0], result[1])
@@ -324,6 +344,9 @@ def _reason_words(why: str) -> str:
     return f"a holiday ({why})"
 
 
+_ACTION_FIELDS = frozenset(ActionResult.model_fields)
+
+
 def compute_actions(
     fired_actions: Sequence[RuleInfo],
     facts: PreparedFacts,
@@ -357,7 +380,7 @@ def compute_actions(
             else:
                 basis = f"{basis}; target {target_basis}"
         details = tuple(action.details)
-        for pattern, ids in (related or {}).items():
+        for pattern, ids in related.items() if related else ():
             if ids and f"patterns.{pattern}" in condition_facts(action.when):
                 named = ", ".join(ids)
                 basis = f"{basis}; pattern {pattern} with grievances {named}"
@@ -374,23 +397,26 @@ def compute_actions(
             status = "overdue"
         else:
             status = "pending"
-        out.append(
-            trusted(  # values the library built: no validation needed
-                ActionResult,
-                code=action.code,
-                title=action.title,
-                due_date=None if due is None else due.due_date,
-                due_at=None if due is None else due.due_at,
-                basis=basis,
-                responsible=action.responsible,
-                status=status,
-                rule=info.name,
-                citation=info.citation.render() if info.citation else "",
-                target_at=None if target is None else target.due_at,
-                done_at=done,
-                details=details,
-            )
+        # values the library built: no validation needed (what trusted() gives, every field set)
+        result = build_model(
+            ActionResult,
+            {
+                "code": action.code,
+                "title": action.title,
+                "due_date": None if due is None else due.due_date,
+                "due_at": None if due is None else due.due_at,
+                "basis": basis,
+                "responsible": action.responsible,
+                "status": status,
+                "rule": info.name,
+                "citation": info.citation.render() if info.citation else "",
+                "target_at": None if target is None else target.due_at,
+                "done_at": done,
+                "details": details,
+            },
+            set(_ACTION_FIELDS),
         )
+        out.append(result)
     if anchored is not None:
         for info in fired_actions:
             found = anchors.used.get(info.id)

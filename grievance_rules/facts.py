@@ -332,12 +332,20 @@ def _plain_codes(value: object) -> bool:
 def _built(cls: type[_FactsT], values: dict[str, Any], given: set[str]) -> _FactsT:
     """An instance of ``cls`` holding ``values`` (every field, already of its type), ``given`` its
     fields set: what ``model_validate`` returns for input it accepts unchanged."""
-    new = cls.__new__(cls)
-    object.__setattr__(new, "__dict__", values)
-    object.__setattr__(new, "__pydantic_fields_set__", given)
-    object.__setattr__(new, "__pydantic_extra__", None)
-    object.__setattr__(new, "__pydantic_private__", None)
+    new = _new(cls)
+    _setattr(new, "__dict__", values)
+    _set_fields_set(new, given)
+    _set_extra(new, None)
+    _set_private(new, None)
     return new
+
+
+# the slots every pydantic model has, set directly (the models are frozen: no __setattr__)
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_new = object.__new__
+_setattr = object.__setattr__
 
 
 def _plain_party(value: object) -> Party | None:

@@ -24,6 +24,7 @@ from grievance_rules.determination import (
     PolicyRef,
     TraceEntry,
     TraceValue,
+    build_model,
     compute_actions,
     trusted,
 )
@@ -952,23 +953,15 @@ def _entry(**fields: Any) -> TraceEntry:
     """``TraceEntry(**fields)`` for the library's own values (rule, fired, because, citation,
     reading): the same instance validation builds (its own empty ``values``, the same fields set),
     without validation's cost."""
-    new = TraceEntry.__new__(TraceEntry)
-    object.__setattr__(new, "__dict__", {**fields, "values": {}, "anchor": None, "anchor_at": None, "due_at": None})
-    object.__setattr__(new, "__pydantic_fields_set__", set(_ENTRY_SET))
-    object.__setattr__(new, "__pydantic_extra__", None)
-    object.__setattr__(new, "__pydantic_private__", None)
-    return new
+    return build_model(
+        TraceEntry, {**fields, "values": {}, "anchor": None, "anchor_at": None, "due_at": None}, set(_ENTRY_SET)
+    )
 
 
 def _copy(entry: TraceEntry, update: dict[str, Any]) -> TraceEntry:
     """``entry`` with ``update`` applied: what ``model_copy(update=...)`` gives (the entry is frozen
     and the values are the library's own), without its generic copying machinery."""
-    new = TraceEntry.__new__(TraceEntry)
-    object.__setattr__(new, "__dict__", {**entry.__dict__, **update})
-    object.__setattr__(new, "__pydantic_fields_set__", entry.__pydantic_fields_set__ | update.keys())
-    object.__setattr__(new, "__pydantic_extra__", None)
-    object.__setattr__(new, "__pydantic_private__", None)
-    return new
+    return build_model(TraceEntry, {**entry.__dict__, **update}, entry.__pydantic_fields_set__ | update.keys())
 
 
 _COMPARE: dict[str, Callable[[Fraction, Fraction], bool]] = {
