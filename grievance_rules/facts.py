@@ -761,7 +761,18 @@ def prepare(
             schedule[planned.type] = when
     if problems:
         raise FactsError(problems)
-    return PreparedFacts(grievance, received, resolved, tuple(events), declared, schedule)
+    # what PreparedFacts(...) builds, without the frozen dataclass's per-field object.__setattr__
+    prepared = _new(PreparedFacts)
+    prepared.__dict__.update(
+        grievance=grievance,
+        received_at=received,
+        resolved_at=resolved,
+        events=tuple(events),
+        declared=declared,
+        schedule=schedule,
+        subject=None,
+    )
+    return prepared
 
 
 def _declared_facts(

@@ -753,6 +753,10 @@ class Policy:
             k for k in dict.fromkeys(k for keys in self._trace_keys for k in keys) if k not in moments
         )
         self._moment_rules = tuple(i for i, keys in enumerate(self._trace_keys) if moments & set(keys))
+        # the shared values of one grievance, as one hashable key (a tuple, or () when there are none)
+        self._shared_get: Callable[[Mapping[str, TraceValue]], Any] = (
+            operator.itemgetter(*self._shared_keys, self._shared_keys[0]) if self._shared_keys else (lambda _: ())
+        )
         self._rule_index = {info.name: i for i, info in enumerate(self.compiled.rules)}
         # (index, keys) of the entries whose values are shared across grievances, and of those
         # rebuilt per grievance (they show moments: timers)
@@ -909,7 +913,7 @@ class Policy:
         of this grievance (timers, deadlines) are copied per grievance.
         """
         values = self._fact_values(ctx, decision.choice, props, decision.flags)
-        key = (id(decision), *map(values.__getitem__, self._shared_keys))
+        key = (id(decision), self._shared_get(values))
         hit = self._trace_cache.get(key)
         if hit is None or hit[0] is not decision:
             if len(self._trace_cache) >= 16384:
