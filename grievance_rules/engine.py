@@ -204,6 +204,7 @@ class RulesEngine:
             for prop, constants, _other in stage_tokens:
                 named.setdefault(prop, set()).update(constants)
         self._named = {prop: frozenset(values) for prop, values in named.items()}
+        self._named_items = tuple(self._named.items())
         self._memo: dict[tuple[Any, ...], frozenset[str]] = {}
         self._cache_size = cache_size
         self._casebook = dict(casebook or {})
@@ -240,10 +241,16 @@ class RulesEngine:
         Each stage's answer is memoised on the properties that stage reads, so the engine decides
         each distinct input of each stage once.
         """
-        key = tuple(
-            (p, v if not isinstance(v, str) or p not in self._named or v in self._named[p] else _UNNAMED)
-            for p, v in properties.items()
-        )
+        for prop, constants in self._named_items:
+            value = properties.get(prop)
+            if isinstance(value, str) and value not in constants:  # free text no rule names: folded
+                key = tuple(
+                    (p, v if not isinstance(v, str) or p not in self._named or v in self._named[p] else _UNNAMED)
+                    for p, v in properties.items()
+                )
+                break
+        else:  # nothing to fold: the same key, built in one step
+            key = tuple(properties.items())
         found = self._memo.get(key)
         if found is None:
             found = self._pipeline(properties, cached=True)
