@@ -176,6 +176,19 @@ class Determination(_Out):
 # ------------------------------------------------------------------ deadlines
 
 
+_REF_WORDS: dict[int, tuple[Deadline, tuple[tuple[AnchorRef, str], ...]]] = {}
+
+
+def _ref_words(deadline: Deadline) -> tuple[tuple[AnchorRef, str], ...]:
+    """Each anchor of ``deadline`` in order, with its text (``str(ref)``), worked out once per deadline."""
+    found = _REF_WORDS.get(id(deadline))
+    if found is None or found[0] is not deadline:  # an id reused by another deadline: work it out again
+        if len(_REF_WORDS) >= 4096:
+            _REF_WORDS.clear()
+        found = _REF_WORDS[id(deadline)] = (deadline, tuple((ref, str(ref)) for ref in deadline.refs))
+    return found[1]
+
+
 def _amount_words(deadline: Deadline) -> str:
     if deadline.unit == "immediately":
         return "immediately"
@@ -211,7 +224,7 @@ class _Anchors:
         self.memo: dict[tuple[str, int], tuple[Due | None, str]] = {}
         self.used: dict[str, Anchored] = {}  # action id -> the anchor of its deadline
         self.taken: dict[str, list[tuple[Extension, pendulum.DateTime]]] = {}  # action id -> extensions taken
-        for ext in extensions:
+        for ext in extensions or ():
             at = facts.first(ext.event)
             if at is not None:
                 for action_id in ext.extends:
@@ -273,8 +286,8 @@ class _Anchors:
     def _count_forward(self, action: ActionRule, deadline: Deadline) -> tuple[Due | None, str]:
         found = None
         used = ""
-        for ref in deadline.refs:
-            used = str(ref)
+        for ref, shown in _ref_words(deadline):
+            used = shown
             found = self.anchor(ref)
             if found is not None:
                 break
@@ -373,8 +386,9 @@ def compute_actions(
         action = info.action
         assert action is not None
         due, basis = anchors.deadline(action, action.deadline)
-        target, target_basis = anchors.deadline(action, action.target)
+        target: Due | None = None
         if action.target is not None:
+            target, target_basis = anchors.deadline(action, action.target)
             if action.deadline is None:
                 basis = f"no deadline in the document; the plan's internal target: {target_basis}"
             else:
