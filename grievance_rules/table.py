@@ -265,9 +265,9 @@ def schema(policy: Policy) -> pa.Schema:
 
 # ---------------------------------------------------------------------------------------- columnar
 
-_NAIVE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
-_OFFSET = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$"
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_DATE_WIDTH = 10  # YYYY-MM-DD
+_MOMENT_WIDTH = 25  # YYYY-MM-DDTHH:MM:SS+HH:MM, the longest moment spelling the columnar path reads
+_YEARS = (1901, 2098)  # receipt years it dates (inside the plan calendar's span, with room for deadlines)
 _DAY_US = 86_400_000_000
 _BIG = 2**62  # "never": sorts after every real moment
 _POS = 1024  # event position packed under the moment: (moment, position) order as PreparedFacts.after
@@ -386,12 +386,9 @@ class _Columns:
             ok &= ~self.valid(column) | self.fill(pc.is_in(column, pa.array(allowed, pa.string())), False)
         incident = self.col("incident_date")
         self.has_incident = self.valid(incident)
-        parsed = pc.strptime(incident, format="%Y-%m-%d", unit="s", error_is_null=True)
-        regex = self.fill(pc.match_substring_regex(incident, _DATE), False)
-        regex &= self.fill(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), incident), False)
-        days = self.np_int(pc.cast(pc.cast(parsed, pa.timestamp("s")), pa.int64()), 0) // 86400
+        days, good = self.civil(incident, _DATE_WIDTH)
         self.incident_day = days
-        ok &= ~self.has_incident | (regex & self.valid(parsed) & (days <= self.recv_day))
+        ok &= ~self.has_incident | (good & (days <= self.recv_day))
         for name, vocab in (
             ("concerns", version.spec.vocabulary.concerns),
             ("assistance_needs", version.spec.vocabulary.assistance),
@@ -430,40 +427,99 @@ class _Columns:
     def np_int(self, column: Any, value: int) -> Any:
         return self.np.asarray(self.pc.fill_null(column, value).to_numpy(zero_copy_only=False), dtype=self.np.int64)
 
+    def text_bytes(self, column: Any, width: int) -> tuple[Any, Any]:
+        """A reader of the first ``width`` bytes of each string, straight from the Arrow buffers,
+        and each string's length in bytes (-1 for a null). ``byte(k)`` is every string's k-th byte;
+        past a string's end it is whatever follows in the buffer, so callers check the length
+        before they trust a position."""
+        np, pa = self.np, self.pa
+        offsets_type = np.int64 if pa.types.is_large_string(column.type) else np.int32
+        n = len(column)
+        buffers = column.buffers()
+        offsets = np.frombuffer(buffers[1], dtype=offsets_type)[column.offset : column.offset + n + 1]
+        data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, dtype=np.uint8)
+        padded = np.concatenate([data[: int(offsets[-1]) if n else 0], np.zeros(width, dtype=np.uint8)])
+        starts = offsets[:-1]
+        lengths = np.where(self.valid(column), np.diff(offsets), -1)
+
+        def byte(k: int) -> Any:
+            return padded[starts + k]
+
+        return byte, lengths
+
+    def civil(self, column: Any, width: int) -> tuple[Any, Any]:
+        """Days since 1970-01-01 of ``YYYY-MM-DD`` texts (the first 10 bytes of ``width``) and
+        which are exactly such a date, of a year the plan calendar spans; the time of day and the
+        offset are checked by :meth:`moments`."""
+        np = self.np
+        byte, lengths = self.text_bytes(column, width)
+        self._byte, self._lengths = byte, lengths
+        good = lengths == width if width == _DATE_WIDTH else lengths >= 19
+        num = []
+        for k in range(10):
+            b = byte(k)
+            if k in (4, 7):
+                good &= b == 45  # "-"
+            else:
+                d = b.astype(np.int16) - 48
+                good &= (d >= 0) & (d <= 9)
+                num.append(d)
+        year = num[0] * 1000 + num[1] * 100 + num[2] * 10 + num[3]
+        month = num[4] * 10 + num[5]
+        day = num[6] * 10 + num[7]
+        year = year.astype(np.int64)
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        month_ok = (month >= 1) & (month <= 12)
+        month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int16)
+        longest = month_days[np.where(month_ok, month, 1)] + ((month == 2) & leap)
+        good &= month_ok & (day >= 1) & (day <= longest) & (year >= _YEARS[0]) & (year <= _YEARS[1])
+        # days from the civil date (H. Hinnant's algorithm), on every row (garbage where not good)
+        m = month.astype(np.int64)
+        y = year - (m <= 2)
+        era = y // 400
+        yoe = y - era * 400
+        doy = (153 * np.where(m > 2, m - 3, m + 9) + 2) // 5 + day - 1
+        doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+        days = np.where(good, era * 146097 + doe - 719468, 0)
+        return days, good
+
     def moments(self, column: Any) -> tuple[Any, Any]:
         """UTC microseconds of ISO strings and which parsed exactly as ``evaluate`` reads them:
         ``YYYY-MM-DDTHH:MM:SS`` (a wall time in the plan's timezone, not in a DST gap or fold) or
         with ``Z``/``±HH:MM``. Other spellings take the per-record path."""
         pa, pc, np = self.pa, self.pc, self.np
-        naive = self.fill(pc.match_substring_regex(column, _NAIVE), False)
-        offset = self.fill(pc.match_substring_regex(column, _OFFSET), False)
-        text = pc.utf8_slice_codeunits(column, 0, 19)
-        wall = pc.strptime(text, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
-        # strptime rolls an impossible date over (30 February -> 1 March): print it back and compare
-        same = self.fill(pc.equal(pc.strftime(wall, format="%Y-%m-%dT%H:%M:%S"), text), False)
-        parsed = self.valid(wall) & same
-        wall_us = self.np_int(pc.cast(wall, pa.int64()), 0) * 1_000_000
-        tail = pc.utf8_slice_codeunits(column, 19, 25)
-        sign = np.where(self.fill(pc.starts_with(tail, "-"), False), -1, 1)
-        off_text = pc.if_else(pc.equal(tail, "Z"), "+00:00", tail)
-        hours = self.digits(pc.utf8_slice_codeunits(off_text, 1, 3))
-        minutes = self.digits(pc.utf8_slice_codeunits(off_text, 4, 6))
-        offset_ok = offset & (hours < 24) & (minutes < 60)
-        utc_offset = wall_us - sign * (hours * 3600 + minutes * 60) * 1_000_000
+        days, good = self.civil(column, _MOMENT_WIDTH)
+        byte, lengths = self._byte, self._lengths
+
+        def two(k: int) -> Any:
+            nonlocal good
+            hi = byte(k).astype(np.int16) - 48
+            lo = byte(k + 1).astype(np.int16) - 48
+            good &= (hi >= 0) & (hi <= 9) & (lo >= 0) & (lo <= 9)
+            return (hi * 10 + lo).astype(np.int64)
+
+        good &= (byte(10) == 84) & (byte(13) == 58) & (byte(16) == 58)  # "T", ":", ":"
+        hour, minute, second = two(11), two(14), two(17)
+        good &= (hour < 24) & (minute < 60) & (second < 60)
+        naive = lengths == 19
+        mark = byte(19)
+        zulu = (lengths == 20) & (mark == 90)  # "Z"
+        signed = (lengths == 25) & ((mark == 43) | (mark == 45)) & (byte(22) == 58)
+        ok_before = good.copy()
+        off_hours, off_minutes = two(20), two(23)
+        signed &= good & (off_hours < 24) & (off_minutes < 60)
+        good = ok_before
+        sign = np.where(mark == 45, -1, 1)
+        offset_s = np.where(signed, sign * (off_hours * 3600 + off_minutes * 60), 0)
+        wall_us = np.where(good, days * 86400 + hour * 3600 + minute * 60 + second, 0) * 1_000_000
         ts = pa.array(wall_us, pa.timestamp("us"))
         early = pc.assume_timezone(ts, self.tz, ambiguous="earliest", nonexistent="earliest")
         late = pc.assume_timezone(ts, self.tz, ambiguous="latest", nonexistent="latest")
         early_us = np.asarray(early.cast(pa.int64()).to_numpy(), dtype=np.int64)
         late_us = np.asarray(late.cast(pa.int64()).to_numpy(), dtype=np.int64)
         naive_ok = naive & (early_us == late_us)
-        utc = np.where(naive, early_us, utc_offset)
-        return utc, parsed & (naive_ok | offset_ok)
-
-    def digits(self, column: Any) -> Any:
-        pa, pc, np = self.pa, self.pc, self.np
-        good = self.fill(pc.match_substring_regex(column, r"^\d\d$"), False)
-        values = pc.cast(pc.if_else(pa.array(good), column, "99"), pa.int64())
-        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.int64)
+        utc = np.where(naive, early_us, wall_us - offset_s * 1_000_000)
+        return utc, good & (naive_ok | zulu | signed)
 
     def local(self, utc: Any) -> Any:
         """Local wall-clock microseconds of UTC microseconds in the plan's timezone."""
@@ -697,7 +753,7 @@ class _OutOfSpan(Exception):
 
 
 def _columnar(
-    pa: Any, np: Any, policy: Policy, data: pa.Table, when: Any, codes: Sequence[str]
+    pa: Any, np: Any, policy: Policy, data: pa.Table, when: Any, codes: Sequence[str], count: bool = True
 ) -> tuple[Any, dict[str, Any]] | None:
     """The fast path: (rows it decided, their output arrays), or None when the table or pack has a
     shape it does not read (then every row goes through the per-record path)."""
@@ -706,7 +762,7 @@ def _columnar(
     if not _shape_ok(pa, data) or not all(_facts_ok(v) for v in policy.versions):
         return None
     if not policy.by_date or (len(policy.versions) == 1 and policy.effective is None):
-        return _columnar_version(pa, np, policy, data, when, codes, None)
+        return _columnar_version(pa, np, policy, data, when, codes, count)
     # the version in force on each local receipt date judges the row (Policy.version_for);
     # rows no version covers go per record, which gives evaluate's FactsError
     routing = _Columns(pa, np, policy, data, None, route_only=True)
@@ -724,7 +780,7 @@ def _columnar(
         idx = np.flatnonzero(covers)
         if not len(idx):
             continue
-        found = _columnar_version(pa, np, version, data.take(pa.array(idx)), when, codes, None)
+        found = _columnar_version(pa, np, version, data.take(pa.array(idx)), when, codes, count)
         if found is None:
             return None
         ok, out = found
@@ -760,9 +816,9 @@ def _empty_out(np: Any, n: int, ncodes: int) -> dict[str, Any]:
 
 
 def _columnar_version(
-    pa: Any, np: Any, version: Policy, data: pa.Table, when: Any, codes: Sequence[str], _unused: None
+    pa: Any, np: Any, version: Policy, data: pa.Table, when: Any, codes_: Sequence[str], count: bool
 ) -> tuple[Any, dict[str, Any]] | None:
-    """The columnar path for the rows one version judges."""
+    """The columnar path for the rows one version judges (``count``: count distinct decision inputs)."""
     as_of = None if when is None else _micros(when)
     cols = _Columns(pa, np, version, data, as_of)
     ok = cols.ok
@@ -794,41 +850,13 @@ def _columnar_version(
     ) + sum((t.within.amount or 0) for t in spec.timers)
     dates = _Dates(cols, first_day, last_day + 3 * total + 400)
 
-    # the properties the rules read, as arrays
-    values: dict[str, Any] = {}
-    for prop, (fact, tag) in version.compiled.properties.items():
-        values[prop] = _property(cols, dates, version, fact, tag, filing, np)
-    props = list(values)
+    # the properties the rules read, as arrays over the rows decided here
     rows = np.flatnonzero(ok)
-    codes_matrix = []
-    decoders = []
-    for prop in props:
-        column = values[prop][rows]
-        unique, inverse = np.unique(column, return_inverse=True)
-        codes_matrix.append(inverse.reshape(-1).astype(np.int64))
-        decoders.append(unique)
-    if props and len(rows):
-        matrix = np.stack(codes_matrix, axis=1)
-        distinct, group = np.unique(matrix, axis=0, return_inverse=True)
-        group = group.reshape(-1)
-    else:
-        distinct = np.zeros((1 if len(rows) else 0, 0), dtype=np.int64)
-        group = np.zeros(len(rows), dtype=np.int64)
-    decisions: list[Any] = []
-    outcome_index: dict[tuple[Any, ...], int] = {}
-    outcome = np.zeros(len(distinct), dtype=np.int64)
-    for c_i, combo in enumerate(distinct):
-        shown = {prop: _py(decoders[j][c]) for j, (prop, c) in enumerate(zip(props, combo, strict=True))}
-        decision = version._decision(version.engine.fire(shown))
-        # rows whose decisions give the same outcome share one pass of date arithmetic
-        key = (*sorted(decision.choice.items()), *(i.name for i in decision.actions))
-        if key not in outcome_index:
-            outcome_index[key] = len(decisions)
-            decisions.append(decision)
-        outcome[c_i] = outcome_index[key]
-    n_inputs = len(distinct)
-    group = outcome[group] if len(group) else group
-    # outputs for the fast rows
+    codes: dict[str, tuple[Any, list[Any]]] = {}
+    for prop, (fact, tag) in version.compiled.properties.items():
+        codes[prop] = _factorize(pa, np, _property(cols, dates, version, fact, tag, filing, np)[rows])
+    initial = dict(codes)
+    fired = _fire_groups(np, version, codes, len(rows))
     out: dict[str, Any] = {
         "classification": np.full(n, None, dtype=object),
         "level": np.full(n, None, dtype=object),
@@ -836,49 +864,60 @@ def _columnar_version(
         "timely": np.where(has_deadline & ok, timely, None).astype(object),
         "filing_day": np.where(has_deadline & ok, deadline_day, 0),
         "has_filing": has_deadline & ok,
-        "due": np.zeros((len(codes), n), dtype=np.int64),
-        "has_due": np.zeros((len(codes), n), dtype=bool),
-        "rank": np.full((len(codes), n), 99, dtype=np.int8),
-        "status": np.full((len(codes), n), None, dtype=object),
+        "due": np.zeros((len(codes_), n), dtype=np.int64),
+        "has_due": np.zeros((len(codes_), n), dtype=bool),
+        "rank": np.full((len(codes_), n), 99, dtype=np.int8),
+        "status": np.full((len(codes_), n), None, dtype=object),
+        "distinct": _distinct(np, list(initial.values())) if count else 0,
     }
-    code_index = {c: i for i, c in enumerate(codes)}
-    order = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[order], np.arange(len(decisions) + 1))
-    statuses = np.array(["overdue", "late", "pending", "done"], dtype=object)
-    for g, decision in enumerate(decisions):
-        idx = rows[order[bounds[g] : bounds[g + 1]]]
-        if not len(idx):
+    # choices: each choice rule's value on the rows where it fired (one per kind, as _decision checks)
+    chosen = {kind: np.zeros(len(rows), dtype=bool) for kind in ("classification", "level", "handled_by")}
+    actions: list[tuple[Any, Any]] = []
+    for info in version.compiled.rules:
+        hit = fired.get(info.name)
+        if hit is None or not hit.any():
             continue
-        out["classification"][idx] = decision.choice.get("classification")
-        out["level"][idx] = decision.choice.get("level")
-        out["handled_by"][idx] = decision.choice.get("handled_by") or "plan"
-        anchors = _Anchors(cols, dates, idx, {i.id: i.action for i in decision.actions if i.action is not None})
-        for info in decision.actions:
-            action = info.action
-            assert action is not None
-            due, has_due = anchors.deadline(action)
-            done, has_done = anchors.done_at(action)
-            late = has_done & has_due & (done > due)
-            overdue = ~has_done & has_due & (as_of is not None) & ((as_of or 0) > due)
-            rank = np.where(has_done, np.where(late, 1, 3), np.where(overdue, 0, 2)).astype(np.int8)
-            k = code_index[action.code]
-            cur_rank, cur_due, cur_has = out["rank"][k, idx], out["due"][k, idx], out["has_due"][k, idx]
-            sort_new = np.where(has_due, due, _BIG)
-            sort_cur = np.where(cur_has, cur_due, _BIG)
-            better = (rank < cur_rank) | ((rank == cur_rank) & (sort_new < sort_cur))
-            out["rank"][k, idx] = np.where(better, rank, cur_rank)
-            out["due"][k, idx] = np.where(better, due, cur_due)
-            out["has_due"][k, idx] = np.where(better, has_due, cur_has)
-            out["status"][k, idx] = np.where(better, statuses[rank], out["status"][k, idx])
-    out["distinct"] = n_inputs
+        if info.kind in chosen:
+            twice = chosen[info.kind] & hit
+            if twice.any():
+                _raise_as_evaluate(np, version, fired, twice)
+            chosen[info.kind] |= hit
+            out[info.kind][rows[hit]] = info.value
+        elif info.kind == "action":
+            actions.append((info, hit))
+    if len(rows) and not chosen["classification"].all():
+        _raise_as_evaluate(np, version, fired, ~chosen["classification"])
+    out["handled_by"][rows[~chosen["handled_by"]]] = "plan"
+    # actions: dated on the rows where each fired, anchored as determination._Anchors anchors them
+    by_id: dict[str, tuple[Any, Any]] = {}
+    for info, hit in actions:
+        if info.id in by_id:
+            return None  # one id on two action rules: left to the per-record path
+        full = np.zeros(n, dtype=bool)
+        full[rows[hit]] = True
+        by_id[info.id] = (info.action, full)
+    code_index = {c: i for i, c in enumerate(codes_)}
+    statuses = np.array(["overdue", "late", "pending", "done"], dtype=object)
+    anchors = _Anchors(cols, dates, by_id)
+    for info, hit in actions:
+        action = info.action
+        assert action is not None
+        idx = rows[hit]
+        due, has_due = anchors.deadline(action, idx, info.id)
+        done, has_done = anchors.done_at(action, idx)
+        late = has_done & has_due & (done > due)
+        overdue = ~has_done & has_due & (as_of is not None) & ((as_of or 0) > due)
+        rank = np.where(has_done, np.where(late, 1, 3), np.where(overdue, 0, 2)).astype(np.int8)
+        k = code_index[action.code]
+        cur_rank, cur_due, cur_has = out["rank"][k, idx], out["due"][k, idx], out["has_due"][k, idx]
+        sort_new = np.where(has_due, due, _BIG)
+        sort_cur = np.where(cur_has, cur_due, _BIG)
+        better = (rank < cur_rank) | ((rank == cur_rank) & (sort_new < sort_cur))
+        out["rank"][k, idx] = np.where(better, rank, cur_rank)
+        out["due"][k, idx] = np.where(better, due, cur_due)
+        out["has_due"][k, idx] = np.where(better, has_due, cur_has)
+        out["status"][k, idx] = np.where(better, statuses[rank], out["status"][k, idx])
     return ok, out
-
-
-def _py(value: Any) -> Any:
-    """A numpy scalar as the Python value the per-record path shows the engine."""
-    if hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def _property(cols: _Columns, dates: _Dates, version: Policy, fact: str, tag: str | None, filing: Any, np: Any) -> Any:
@@ -972,57 +1011,206 @@ def _timer(cols: _Columns, dates: _Dates, timer: Any, np: Any) -> tuple[Any, Any
     return state, due
 
 
+def _factorize(pa: Any, np: Any, column: Any) -> tuple[Any, list[Any]]:
+    """(integer code per row, the value of each code) of one property's array.
+
+    Booleans and small counts are their own codes; text goes through Arrow's dictionary encoding
+    (a hash pass, no sort), so a million rows cost milliseconds.
+    """
+    if column.dtype == bool:
+        return column.astype(np.int64), [False, True]
+    if column.dtype.kind in "iu":
+        if not len(column):
+            return column.astype(np.int64), []
+        low, high = int(column.min()), int(column.max())
+        if low >= 0 and high < 1 << 16:
+            return column.astype(np.int64), list(range(high + 1))
+        unique, inverse = np.unique(column, return_inverse=True)
+        return inverse.reshape(-1).astype(np.int64), [v.item() for v in unique]
+    encoded = pa.array(column, pa.string()).dictionary_encode(null_encoding="encode")
+    indices = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return indices, encoded.dictionary.to_pylist()
+
+
+_DENSE = 1 << 22
+"""Up to this many possible combinations, a group's distinct inputs are found by direct indexing."""
+
+
+def _combine(
+    np: Any, columns: Sequence[tuple[Any, list[Any]]], n: int, *, decode: bool = True
+) -> tuple[Any, list[tuple[Any, ...]], int]:
+    """The distinct value tuples of some coded columns: (index of each row's tuple, the tuples
+    (empty when not ``decode``), how many). Mixed-radix keys with a dense table when small, a
+    sort when large, a row-wise unique when the key would overflow 64 bits."""
+    sizes = [max(len(values), 1) for _codes, values in columns]
+    total = 1
+    for size in sizes:
+        total *= size
+    if total < 1 << 62:
+        key = np.zeros(n, dtype=np.int64)
+        for (column, _values), size in zip(columns, sizes, strict=True):
+            key = key * size + column
+        if total <= _DENSE:
+            seen = np.zeros(total, dtype=bool)
+            seen[key] = True
+            unique = np.flatnonzero(seen)
+            slot = np.zeros(total, dtype=np.int64)
+            slot[unique] = np.arange(len(unique))
+            inverse = slot[key]
+        elif not decode:
+            return None, [], len(np.unique(key))
+        else:
+            unique, inverse = np.unique(key, return_inverse=True)
+            inverse = inverse.reshape(-1)
+        if not decode:
+            return inverse, [], len(unique)
+        digits = []
+        rest = unique.copy()
+        for size in reversed(sizes):
+            digits.append(rest % size)
+            rest //= size
+        digits.reverse()
+        tuples = (
+            [
+                tuple(values[d] for (_c, values), d in zip(columns, combo, strict=True))
+                for combo in zip(*(d.tolist() for d in digits), strict=True)
+            ]
+            if columns
+            else [() for _ in range(len(unique))]
+        )
+        return inverse, tuples, len(unique)
+    matrix = np.stack([c for c, _v in columns], axis=1)
+    unique_rows, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    if not decode:
+        return inverse.reshape(-1), [], len(unique_rows)
+    tuples = [tuple(values[d] for (_c, values), d in zip(columns, row, strict=True)) for row in unique_rows.tolist()]
+    return inverse.reshape(-1), tuples, len(unique_rows)
+
+
+def _distinct(np: Any, columns: Sequence[tuple[Any, list[Any]]]) -> int:
+    """How many distinct tuples of all the properties the rules read (the decision inputs)."""
+    if not columns:
+        return 0
+    n = len(columns[0][0])
+    if not n:
+        return 0
+    return _combine(np, columns, n, decode=False)[2]
+
+
+def _fire_groups(np: Any, version: Policy, codes: dict[str, tuple[Any, list[Any]]], n: int) -> dict[str, Any]:
+    """Which rules fire on each row: rule name -> boolean array over the rows.
+
+    Stage by stage, each rule group of the engine (rules reading the same properties) is asked
+    once per distinct tuple of its own properties among the rows; what a stage's firings set
+    (``emits``, else ``defaults``) becomes a coded column for the next stage. A row where two
+    rules of a stage set one property to different values is asked again whole (the order of
+    firings would decide it), exactly as :meth:`RulesEngine.fire` answers it.
+    """
+    engine = version.engine
+    fired: dict[str, Any] = {}
+    clash = np.zeros(n, dtype=bool)
+    start = dict(codes)
+    for s, (stage, groups) in enumerate(zip(engine.stages, engine.rule_groups(), strict=True)):
+        for g, (inputs, rules) in enumerate(groups):
+            inverse, tuples, _unique = _combine(np, [codes[p] for p in inputs], n)
+            hits = {rule: np.zeros(len(tuples), dtype=bool) for rule in rules}
+            for t, values in enumerate(tuples):
+                for rule in engine.fire_group(s, g, values):
+                    hits[rule][t] = True
+            for rule in rules:
+                fired[rule] = hits[rule][inverse] if n else np.zeros(0, dtype=bool)
+        for prop, default in stage.defaults.items():
+            values = [default]
+            column = np.zeros(n, dtype=np.int64)
+            setters = np.zeros(n, dtype=np.int64)
+            for rule, (target, value) in stage.emits.items():
+                if target != prop:
+                    continue
+                if value not in values:
+                    values.append(value)
+                hit = fired[rule]
+                code = values.index(value)
+                clash |= hit & (setters > 0) & (column != code)
+                column[hit] = code
+                setters += hit
+            codes[prop] = (column, values)
+    if clash.any():
+        props = list(start)
+        names = list(fired)
+        for i in np.flatnonzero(clash).tolist():
+            shown = {p: start[p][1][int(start[p][0][i])] for p in props}
+            now = engine.fire(shown)
+            for name in names:
+                fired[name][i] = name in now
+    return fired
+
+
+def _raise_as_evaluate(np: Any, version: Policy, fired: dict[str, Any], rows: Any) -> None:
+    """Raise what :meth:`Policy.evaluate` raises for the first of ``rows`` (an inconsistent choice)."""
+    i = int(np.flatnonzero(rows)[0])
+    version._decision(frozenset(name for name, hit in fired.items() if hit[i]))
+    raise AssertionError("the per-record decision accepted what the columnar one refused")  # pragma: no cover
+
+
 class _Anchors:
-    """Deadlines of one decision group's actions, anchored as determination._Anchors anchors them."""
+    """Deadlines of actions on the rows where they fired, anchored as determination._Anchors does.
 
-    def __init__(self, cols: _Columns, dates: _Dates, idx: Any, fired: dict[str, Any]) -> None:
-        self.cols, self.dates, self.idx, self.fired = cols, dates, idx, fired
+    ``fired`` maps an action id to (its rule, which rows it fired on); an anchor on another action
+    holds on a row only where that action fired there too.
+    """
+
+    def __init__(self, cols: _Columns, dates: _Dates, fired: dict[str, tuple[Any, Any]]) -> None:
+        self.cols, self.dates, self.fired = cols, dates, fired
         self.np = cols.np
-        self.memo: dict[str, tuple[Any, Any]] = {}
+        self.memo: dict[tuple[str, str], tuple[Any, Any]] = {}
 
-    def done_at(self, action: Any) -> tuple[Any, Any]:
+    def done_at(self, action: Any, idx: Any) -> tuple[Any, Any]:
         np = self.np
-        best = np.full(len(self.idx), _BIG, dtype=np.int64)
+        best = np.full(len(idx), _BIG, dtype=np.int64)
         for event in action.done_by:
             moment, has = self.cols.first(event)
-            best = np.where(has[self.idx], np.minimum(best, moment[self.idx]), best)
+            best = np.where(has[idx], np.minimum(best, moment[idx]), best)
         return best, best < _BIG
 
-    def anchor(self, ref: AnchorRef) -> tuple[Any, Any, bool]:
+    def anchor(self, ref: AnchorRef, idx: Any, scope: str) -> tuple[Any, Any, bool]:
         np = self.np
         kind, name = ref.kind, ref.name
         if kind == "receipt":
-            return self.cols.received[self.idx], np.ones(len(self.idx), dtype=bool), True
+            return self.cols.received[idx], np.ones(len(idx), dtype=bool), True
         if kind == "event":
             moment, has = self.cols.first(name)
-            return moment[self.idx], has[self.idx], False
-        action = self.fired.get(name)
-        if action is None:
-            return np.zeros(len(self.idx), dtype=np.int64), np.zeros(len(self.idx), dtype=bool), False
-        done, has_done = self.done_at(action)
-        due, has_due = self.deadline(action)
-        return np.where(has_done, done, due), has_done | has_due, False
+            return moment[idx], has[idx], False
+        found = self.fired.get(name or "")
+        if found is None:
+            return np.zeros(len(idx), dtype=np.int64), np.zeros(len(idx), dtype=bool), False
+        action, where = found
+        there = where[idx]
+        done, has_done = self.done_at(action, idx)
+        due, has_due = self.deadline(action, idx, scope)
+        return np.where(has_done, done, due), there & (has_done | has_due), False
 
-    def deadline(self, action: Any) -> tuple[Any, Any]:
+    def deadline(self, action: Any, idx: Any, scope: str) -> tuple[Any, Any]:
+        """Due instants of ``action`` on rows ``idx`` (``scope`` names that row set, for the memo)."""
         np = self.np
-        found = self.memo.get(action.id)
+        key = (action.id, scope)
+        found = self.memo.get(key)
         if found is not None:
             return found
         deadline = action.deadline
         if deadline is None:
-            result = (np.zeros(len(self.idx), dtype=np.int64), np.zeros(len(self.idx), dtype=bool))
+            result = (np.zeros(len(idx), dtype=np.int64), np.zeros(len(idx), dtype=bool))
         else:
-            moment = np.zeros(len(self.idx), dtype=np.int64)
-            have = np.zeros(len(self.idx), dtype=bool)
-            from_receipt = np.zeros(len(self.idx), dtype=bool)
+            moment = np.zeros(len(idx), dtype=np.int64)
+            have = np.zeros(len(idx), dtype=bool)
+            from_receipt = np.zeros(len(idx), dtype=bool)
             for ref in deadline.refs:
-                at, valid, receipt = self.anchor(ref)
+                at, valid, receipt = self.anchor(ref, idx, scope)
                 take = ~have & valid
                 moment = np.where(take, at, moment)
                 from_receipt = np.where(take, receipt, from_receipt)
                 have |= valid
-            safe = np.where(have, moment, self.cols.received[self.idx])
+            safe = np.where(have, moment, self.cols.received[idx])
             due = self.dates.due(deadline.unit, deadline.amount, safe, from_receipt, getattr(deadline, "roll", "none"))
             result = (due, have)
-        self.memo[action.id] = result
+        self.memo[key] = result
         return result
