@@ -154,7 +154,6 @@ def evaluate_table_stats(
             "due": np.zeros((len(codes), n), dtype=np.int64),
             "has_due": np.zeros((len(codes), n), dtype=bool),
             "rank": np.full((len(codes), n), 99, dtype=np.int8),
-            "status": np.full((len(codes), n), None, dtype=object),
         }
         distinct = 0
     error = np.full(n, None, dtype=object)
@@ -204,7 +203,6 @@ def _per_record(
                 out["rank"][k, i] = rank
                 out["due"][k, i] = due
                 out["has_due"][k, i] = has
-                out["status"][k, i] = action.status
 
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
@@ -239,9 +237,13 @@ def _assemble(
         "error": pa.array(error, pa.string()),
     }
     stamp = pa.timestamp("us", tz=tz)
+    statuses = pa.array(sorted(_SEVERITY, key=_SEVERITY.__getitem__), pa.string())
     for k, code in enumerate(codes):
         columns[f"{code}_due_at"] = pa.array(out["due"][k], stamp, mask=~out["has_due"][k])
-        columns[f"{code}_status"] = pa.array(out["status"][k], pa.string())
+        rank = out["rank"][k]
+        none = rank == 99
+        indices = pa.array(np.where(none, 0, rank).astype(np.int8), pa.int8(), mask=none)
+        columns[f"{code}_status"] = pa.DictionaryArray.from_arrays(indices, statuses).dictionary_decode()
     return pa.table(columns)
 
 
@@ -361,6 +363,7 @@ class _Columns:
 
         self.pa, self.np, self.pc = pa, np, pc
         self._firsts: dict[str, Any] = {}
+        self._coded: dict[str, tuple[Any, list[Any]]] = {}
         self.fallback = 0
         self.version = version
         self.cal = version.calendar
@@ -653,6 +656,17 @@ class _Columns:
         column = self.col(name)
         return self.np.asarray(self.pc.fill_null(column, default).to_numpy(zero_copy_only=False), dtype=object)
 
+    def coded(self, name: str, default: str) -> _Coded:
+        """A text column as codes and the value of each code (nulls read as ``default``): one hash
+        pass in Arrow, so work per distinct value (a group's row of the matrix, say) is done once."""
+        found = self._coded.get(name)
+        if found is None:
+            encoded = self.col(name).dictionary_encode(null_encoding="encode")
+            indices = self.np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=self.np.int64)
+            found = self._coded[name] = (indices, encoded.dictionary.to_pylist())
+        indices, values = found
+        return _Coded(indices, [default if v is None else v for v in values])
+
     def bools(self, name: str) -> Any:
         return self.np.asarray(self.pc.fill_null(self.col(name), False).to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -682,6 +696,7 @@ class _Dates:
         hour, minute = cal._cob
         self.cob_us = (hour * 3600 + minute * 60) * 1_000_000
         self.eod_us = (23 * 3600 + 59 * 60 + 59) * 1_000_000
+        self._instants: dict[tuple[int], Any] = {}
 
     def check(self, days: Any) -> None:
         if len(days) and (days.min() < self.start or days.max() > self.end):
@@ -692,10 +707,16 @@ class _Dates:
         np, pa, pc = self.np, self.cols.pa, self.cols.pc
         if not len(days):
             return days.astype(np.int64)
-        unique, inverse = np.unique(days, return_inverse=True)
-        wall = pa.array(unique * _DAY_US + time_us, pa.timestamp("us"))
-        utc = pc.assume_timezone(wall, self.cols.tz, ambiguous="earliest", nonexistent="latest")
-        return np.asarray(utc.cast(pa.int64()).to_numpy(), dtype=np.int64)[inverse]
+        # days lie in the batch's calendar span: one instant per day of it, looked up by offset
+        self.check(days)
+        key = (time_us,)
+        instants = self._instants.get(key)
+        if instants is None:
+            span = np.arange(self.start, self.end + 1, dtype=np.int64)
+            wall = pa.array(span * _DAY_US + time_us, pa.timestamp("us"))
+            utc = pc.assume_timezone(wall, self.cols.tz, ambiguous="earliest", nonexistent="latest")
+            instants = self._instants[key] = np.asarray(utc.cast(pa.int64()).to_numpy(), dtype=np.int64)
+        return instants[days - self.start]
 
     def add_business(self, days: Any, n: int) -> Any:
         """The n-th business day after each day (the day itself for n = 0)."""
@@ -780,7 +801,8 @@ def _columnar(
         idx = np.flatnonzero(covers)
         if not len(idx):
             continue
-        found = _columnar_version(pa, np, version, data.take(pa.array(idx)), when, codes, count)
+        part = data if len(idx) == n else data.take(pa.array(idx))  # most batches lie in one version
+        found = _columnar_version(pa, np, version, part, when, codes, count)
         if found is None:
             return None
         ok, out = found
@@ -788,7 +810,7 @@ def _columnar(
             merged = _empty_out(np, n, len(codes))
         for key in ("classification", "level", "handled_by", "timely", "filing_day", "has_filing"):
             merged[key][idx] = out[key]
-        for key in ("due", "has_due", "rank", "status"):
+        for key in ("due", "has_due", "rank"):
             merged[key][:, idx] = out[key]
         ok_all[idx] = ok
         distinct += int(out["distinct"])
@@ -810,7 +832,6 @@ def _empty_out(np: Any, n: int, ncodes: int) -> dict[str, Any]:
         "due": np.zeros((ncodes, n), dtype=np.int64),
         "has_due": np.zeros((ncodes, n), dtype=bool),
         "rank": np.full((ncodes, n), 99, dtype=np.int8),
-        "status": np.full((ncodes, n), None, dtype=object),
         "distinct": 0,
     }
 
@@ -833,7 +854,7 @@ def _columnar_version(
         deadline_day = np.zeros(n, dtype=np.int64)
         has_deadline = np.zeros(n, dtype=bool)
     timely = cols.recv_day <= deadline_day
-    filing = np.where(has_deadline, np.where(timely, "timely", "late"), "unknown").astype(object)
+    filing = _Coded(np.where(has_deadline, np.where(timely, 0, 1), 2), ["timely", "late", "unknown"])
 
     moments = [cols.received[ok], cols.resolved[ok & cols.has_resolved]]
     days = [cols.local_days(m) for m in moments if len(m)]
@@ -867,7 +888,6 @@ def _columnar_version(
         "due": np.zeros((len(codes_), n), dtype=np.int64),
         "has_due": np.zeros((len(codes_), n), dtype=bool),
         "rank": np.full((len(codes_), n), 99, dtype=np.int8),
-        "status": np.full((len(codes_), n), None, dtype=object),
         "distinct": _distinct(np, list(initial.values())) if count else 0,
     }
     # choices: each choice rule's value on the rows where it fired (one per kind, as _decision checks)
@@ -897,7 +917,6 @@ def _columnar_version(
         full[rows[hit]] = True
         by_id[info.id] = (info.action, full)
     code_index = {c: i for i, c in enumerate(codes_)}
-    statuses = np.array(["overdue", "late", "pending", "done"], dtype=object)
     anchors = _Anchors(cols, dates, by_id)
     for info, hit in actions:
         action = info.action
@@ -916,7 +935,6 @@ def _columnar_version(
         out["rank"][k, idx] = np.where(better, rank, cur_rank)
         out["due"][k, idx] = np.where(better, due, cur_due)
         out["has_due"][k, idx] = np.where(better, has_due, cur_has)
-        out["status"][k, idx] = np.where(better, statuses[rank], out["status"][k, idx])
     return ok, out
 
 
@@ -924,14 +942,14 @@ def _property(cols: _Columns, dates: _Dates, version: Policy, fact: str, tag: st
     if tag is not None:
         return cols.tag(fact, tag)
     if fact == "channel":
-        return cols.strings("channel", "none")
+        return cols.coded("channel", "none")
     if fact == "complainant":
-        return cols.strings("complainant", "member")
+        return cols.coded("complainant", "member")
     if fact == "group":
-        return cols.strings("group", "")
+        return cols.coded("group", "")
     if fact == "type":
-        values = cols.strings("type", "none")
-        return np.where(values == "", "none", values).astype(object)
+        coded = cols.coded("type", "none")
+        return _Coded(coded.indices, ["none" if v == "" else v for v in coded.values])
     if fact in _BOOL_FIELDS:
         return cols.bools(fact)
     if fact == "resolved":
@@ -939,7 +957,9 @@ def _property(cols: _Columns, dates: _Dates, version: Policy, fact: str, tag: st
     if fact == "has_incident_date":
         return cols.has_incident
     if fact == "channel_accepted":
-        return np.isin(cols.strings("channel", ""), list(version.spec.vocabulary.channels))
+        coded = cols.coded("channel", "")
+        accepted = set(version.spec.vocabulary.channels)
+        return np.array([v in accepted for v in coded.values], dtype=bool)[coded.indices]
     if fact == "filing":
         return filing
     if fact.startswith("delegation."):
@@ -962,26 +982,35 @@ def _property(cols: _Columns, dates: _Dates, version: Policy, fact: str, tag: st
 
 
 def _delegation(cols: _Columns, version: Policy, what: str, np: Any) -> Any:
+    """A delegation fact per row, worked out once per distinct group name (and channel)."""
     from grievance_rules.facts import normalize_name
 
     spec = version.spec.delegation
-    groups = cols.strings("group", "")
-    channels = cols.strings("channel", "")
-    unique, inverse = np.unique(groups, return_inverse=True)
-    out = np.zeros(cols.n, dtype=bool)
-    for j, name in enumerate(unique):  # once per distinct group name
+    groups = cols.coded("group", "")
+    channels = cols.coded("channel", "")
+    table = np.zeros((max(len(groups.values), 1), max(len(channels.values), 1)), dtype=bool)
+    for j, name in enumerate(groups.values):  # once per distinct group name
         found = version._rows.get(normalize_name(name or ""))
         row = found or (spec.default if spec is not None else None)
-        mask = inverse.reshape(-1) == j
         if what == "in_matrix":
-            out[mask] = found is not None
+            table[j, :] = found is not None
         elif what == "delegated":
-            out[mask] = bool(row and row.delegated)
+            table[j, :] = bool(row and row.delegated)
         elif what == "verbal_grievances":
-            out[mask] = bool(row and row.verbal_grievances)
-        else:
-            out[mask] = bool(row) and np.isin(channels[mask], list(row.written_channels if row else ()))
-    return out
+            table[j, :] = bool(row and row.verbal_grievances)
+        elif row:
+            table[j, :] = [c in row.written_channels for c in channels.values]
+    return table[groups.indices, channels.indices]
+
+
+class _Coded:
+    """A text property as integer codes per row and the value of each code."""
+
+    def __init__(self, indices: Any, values: list[Any]) -> None:
+        self.indices, self.values = indices, values
+
+    def __getitem__(self, rows: Any) -> _Coded:
+        return _Coded(self.indices[rows], self.values)
 
 
 def _timer(cols: _Columns, dates: _Dates, timer: Any, np: Any) -> tuple[Any, Any]:
@@ -1004,11 +1033,12 @@ def _timer(cols: _Columns, dates: _Dates, timer: Any, np: Any) -> tuple[Any, Any
     safe = np.where(have & cols.ok, anchor, cols.fallback)
     due = dates.due(timer.within.unit, timer.within.amount, safe, from_receipt, getattr(timer.within, "roll", "none"))
     happened, has_happened = cols.first(timer.event)
-    state = np.where(has_happened, np.where(happened <= due, "met", "missed"), "open").astype(object)
+    # 0 open, 1 met, 2 missed
+    state = np.where(has_happened, np.where(happened <= due, 1, 2), 0)
     if cols.as_of is not None:
-        state = np.where(~has_happened & (cols.as_of > due), "missed", state).astype(object)
-    state = np.where(have, state, "open").astype(object)
-    return state, due
+        state = np.where(~has_happened & (cols.as_of > due), 2, state)
+    state = np.where(have, state, 0)
+    return _Coded(state, ["open", "met", "missed"]), due
 
 
 def _factorize(pa: Any, np: Any, column: Any) -> tuple[Any, list[Any]]:
@@ -1017,6 +1047,8 @@ def _factorize(pa: Any, np: Any, column: Any) -> tuple[Any, list[Any]]:
     Booleans and small counts are their own codes; text goes through Arrow's dictionary encoding
     (a hash pass, no sort), so a million rows cost milliseconds.
     """
+    if isinstance(column, _Coded):
+        return column.indices, column.values
     if column.dtype == bool:
         return column.astype(np.int64), [False, True]
     if column.dtype.kind in "iu":
