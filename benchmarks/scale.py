@@ -1,11 +1,11 @@
 """Determinations per second per core: evaluate, evaluate_many and evaluate_table on each bundled
 pack, and the same Luxor job done with GoRules ZEN plus the ``holidays`` package, side by side.
 
-Run: python benchmarks/scale.py [N]   (default N = 20000 records per pack; evaluate_table gets
-10 x N rows). Records come from benchmarks/realistic.py; the table prints how many distinct
+Run: python benchmarks/scale.py [N] [PACK,...]   (default N = 20000 records per pack, the three
+bundled grievance packs; evaluate_table gets 10 x N rows). Records come from benchmarks/realistic.py; the table prints how many distinct
 decision inputs (the properties the rules read) they hold. Rates are CPU seconds of this one
 process (per core), so other jobs on a shared machine weigh on them less than on wall time.
-Needs the ``table`` extra; the ZEN row needs ``pip install zen-engine``. Prints figures; not a test.
+Needs the ``table`` extra; the ZEN row needs the ``bench`` extra (``pip install -e '.[bench]'``). Prints figures; not a test.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ import pyarrow as pa
 from realistic import distinct_inputs, realistic
 
 import grievance_rules as gr
+from grievance_rules.table import evaluate_table_stats
+
+PACKS = ("ctdhp", "liberty", "luxor")
+"""The three bundled grievance packs (subject packs are evaluated per record by evaluate_table)."""
 
 HERE = Path(__file__).resolve().parent
 
@@ -107,17 +111,18 @@ def main() -> None:
         f"{'pack':8} {'records':>8} {'distinct inputs':>15} {'evaluate/s':>11} {'evaluate_many/s':>15} "
         f"{'table rows':>10} {'distinct (table)':>16} {'evaluate_table/s':>16} {'ZEN+holidays/s':>14} {'table/ZEN':>9}"
     )
-    for pack in gr.available_policies():
+    for pack in sys.argv[2].split(",") if len(sys.argv) > 2 else PACKS:
         policy = gr.load_policy(pack)
         records = list(realistic(policy, n))
         _, distinct = distinct_inputs(policy, records)
         one = cpu_rate(n, lambda p=policy, rs=records: [p.evaluate(r) for r in rs])
         many = cpu_rate(n, lambda p=policy, rs=records: sum(1 for _ in p.evaluate_many(rs)))
         big = list(realistic(policy, 10 * n, seed=11))
-        _, big_distinct = distinct_inputs(policy, big[: 10 * n])
         table = as_table(big)
         rows = table.num_rows
-        tab = cpu_rate(rows, lambda p=policy, t=table: p.evaluate_table(t))
+        stats: dict[str, int] = {}
+        tab = cpu_rate(rows, lambda p=policy, t=table: stats.update(evaluate_table_stats(p, t)[1]))
+        big_distinct = stats["distinct"]
         zen_rate = ratio = ""
         if pack == "luxor":
             try:

@@ -364,6 +364,8 @@ class _Columns:
         self.pa, self.np, self.pc = pa, np, pc
         self._firsts: dict[str, Any] = {}
         self._coded: dict[str, tuple[Any, list[Any]]] = {}
+        self._cols: dict[str, Any] = {}
+        self._lists: dict[str, tuple[Any, Any, dict[str, int]]] = {}
         self.fallback = 0
         self.version = version
         self.cal = version.calendar
@@ -409,6 +411,13 @@ class _Columns:
     # ---- column helpers
 
     def col(self, name: str) -> Any:
+        """A column as one Arrow array (chunks combined once), or nulls of its type when absent."""
+        found = self._cols.get(name)
+        if found is None:
+            found = self._cols[name] = self._col(name)
+        return found
+
+    def _col(self, name: str) -> Any:
         pa = self.pa
         if name in self.data.column_names:
             column = self.data.column(name).combine_chunks()
@@ -543,13 +552,20 @@ class _Columns:
         return ~bad
 
     def tag(self, name: str, tag: str) -> Any:
-        pc, np = self.pc, self.np
-        column = self.col(name)
-        flat = pc.list_flatten(column)
-        parents = np.asarray(pc.list_parent_indices(column).to_numpy(), dtype=np.int64)
-        hit = self.fill(pc.equal(flat, tag), False)
+        """Whether each row's list ``name`` holds ``tag`` (the list flattened and coded once)."""
+        np = self.np
+        found = self._lists.get(name)
+        if found is None:
+            column = self.col(name)
+            flat = self.pc.list_flatten(column).dictionary_encode()
+            parents = np.asarray(self.pc.list_parent_indices(column).to_numpy(), dtype=np.int64)
+            codes = np.asarray(flat.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+            names = {v: i for i, v in enumerate(flat.dictionary.to_pylist())}
+            found = self._lists[name] = (parents, codes, names)
+        parents, codes, names = found
         out = np.zeros(self.n, dtype=bool)
-        out[parents[hit]] = True
+        if tag in names:
+            out[parents[codes == names[tag]]] = True
         return out
 
     def events(self, version: Policy) -> Any:
@@ -578,7 +594,9 @@ class _Columns:
         bad = np.zeros(self.n, dtype=bool)
         bad[parents[~good]] = True
         self.ev_rows = parents
-        self.ev_types = np.asarray(pc.fill_null(types, "").to_numpy(zero_copy_only=False), dtype=object)
+        coded = types.dictionary_encode()
+        self.ev_types = np.asarray(coded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        self.ev_names = {v: i for i, v in enumerate(coded.dictionary.to_pylist())}
         self.ev_key = np.where(good, at, 0) * _POS + np.minimum(positions, _POS - 1)
         self.ev_count = np.diff(offsets)
         return ~bad & (self.np.diff(offsets) < _POS)
@@ -592,12 +610,33 @@ class _Columns:
         found = self._firsts.get(name)
         if found is not None:
             return found
-        out = np.full(self.n, _BIG, dtype=np.int64)
-        mask = self.ev_types == name
-        np.minimum.at(out, self.ev_rows[mask], self.ev_key[mask])
+        out = self._occurrence(name, first=True)
         if name == "resolved":
             out = np.where(self.has_resolved, self.resolved * _POS + (_POS - 1), out)
         self._firsts[name] = out
+        return out
+
+    def _occurrence(self, name: str, *, first: bool) -> Any:
+        """Per row, the key of its first (else last) ``name`` event; _BIG (else -1) when none.
+
+        On a row the columnar path decides, events are in order of moment (checked in
+        :meth:`events`) and the key adds the position, so keys rise along the row: the first
+        occurrence is the least and the last the greatest, found without a per-row loop."""
+        np = self.np
+        out = np.full(self.n, _BIG if first else -1, dtype=np.int64)
+        code = self.ev_names.get(name)
+        if code is None:
+            return out
+        where = np.flatnonzero(self.ev_types == code)
+        if not len(where):
+            return out
+        rows = self.ev_rows[where]
+        edge = np.ones(len(rows), dtype=bool)
+        if first:
+            edge[1:] = rows[1:] != rows[:-1]
+        else:
+            edge[:-1] = rows[:-1] != rows[1:]
+        out[rows[edge]] = self.ev_key[where[edge]]
         return out
 
     def first(self, name: str) -> tuple[Any, Any]:
@@ -607,8 +646,10 @@ class _Columns:
 
     def count(self, name: str) -> Any:
         np = self.np
-        mask = self.ev_types == name
-        return np.bincount(self.ev_rows[mask], minlength=self.n).astype(np.int64)
+        code = self.ev_names.get(name)
+        if code is None:
+            return np.zeros(self.n, dtype=np.int64)
+        return np.bincount(self.ev_rows[self.ev_types == code], minlength=self.n).astype(np.int64)
 
     def after(self, name: str, earlier: str) -> Any:
         """PreparedFacts.after: a ``name`` event after the first ``earlier`` one ((moment, position) order)."""
@@ -616,9 +657,7 @@ class _Columns:
         first = self.first_key(earlier)
         if earlier == "resolved":  # resolved_at is an occurrence at position len(events)
             first = self._min_occurrence(earlier)
-        last = np.full(self.n, -1, dtype=np.int64)
-        mask = self.ev_types == name
-        np.maximum.at(last, self.ev_rows[mask], self.ev_key[mask])
+        last = self._occurrence(name, first=False)
         if name == "resolved":
             last = np.where(
                 self.has_resolved, np.maximum(last, self.resolved * _POS + np.minimum(self.ev_count, _POS - 1)), last
@@ -627,9 +666,7 @@ class _Columns:
 
     def _min_occurrence(self, name: str) -> Any:
         np = self.np
-        out = np.full(self.n, _BIG, dtype=np.int64)
-        mask = self.ev_types == name
-        np.minimum.at(out, self.ev_rows[mask], self.ev_key[mask])
+        out = self._occurrence(name, first=True)
         resolved = self.resolved * _POS + np.minimum(self.ev_count, _POS - 1)
         return np.where(self.has_resolved, np.minimum(out, resolved), out)
 
@@ -1064,24 +1101,38 @@ def _factorize(pa: Any, np: Any, column: Any) -> tuple[Any, list[Any]]:
     return indices, encoded.dictionary.to_pylist()
 
 
-_DENSE = 1 << 22
+_DENSE = 1 << 16
 """Up to this many possible combinations, a group's distinct inputs are found by direct indexing."""
+
+
+def _hash_unique(np: Any, key: Any) -> tuple[Any, Any]:
+    """(distinct values in first-seen order, index of each row's value) by one hash pass in Arrow."""
+    import pyarrow as pa
+
+    encoded = pa.array(key, pa.int64()).dictionary_encode()
+    inverse = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=np.int64), inverse
 
 
 def _combine(
     np: Any, columns: Sequence[tuple[Any, list[Any]]], n: int, *, decode: bool = True
 ) -> tuple[Any, list[tuple[Any, ...]], int]:
     """The distinct value tuples of some coded columns: (index of each row's tuple, the tuples
-    (empty when not ``decode``), how many). Mixed-radix keys with a dense table when small, a
-    sort when large, a row-wise unique when the key would overflow 64 bits."""
+    (empty when not ``decode``), how many). Mixed-radix keys, found distinct with a dense table
+    when the combinations are few and by hashing otherwise; a key that would pass 64 bits is
+    folded into dense codes first (counting only) or the columns are compared row-wise."""
     sizes = [max(len(values), 1) for _codes, values in columns]
+    key = np.zeros(n, dtype=np.int64)
     total = 1
-    for size in sizes:
+    for (column, _values), size in zip(columns, sizes, strict=True):
+        if total * size >= 1 << 62:
+            if decode:
+                break
+            unique, key = _hash_unique(np, key)
+            total = len(unique)
+        key = key * size + column
         total *= size
-    if total < 1 << 62:
-        key = np.zeros(n, dtype=np.int64)
-        for (column, _values), size in zip(columns, sizes, strict=True):
-            key = key * size + column
+    else:
         if total <= _DENSE:
             seen = np.zeros(total, dtype=bool)
             seen[key] = True
@@ -1089,11 +1140,8 @@ def _combine(
             slot = np.zeros(total, dtype=np.int64)
             slot[unique] = np.arange(len(unique))
             inverse = slot[key]
-        elif not decode:
-            return None, [], len(np.unique(key))
         else:
-            unique, inverse = np.unique(key, return_inverse=True)
-            inverse = inverse.reshape(-1)
+            unique, inverse = _hash_unique(np, key)
         if not decode:
             return inverse, [], len(unique)
         digits = []
@@ -1113,8 +1161,6 @@ def _combine(
         return inverse, tuples, len(unique)
     matrix = np.stack([c for c, _v in columns], axis=1)
     unique_rows, inverse = np.unique(matrix, axis=0, return_inverse=True)
-    if not decode:
-        return inverse.reshape(-1), [], len(unique_rows)
     tuples = [tuple(values[d] for (_c, values), d in zip(columns, row, strict=True)) for row in unique_rows.tolist()]
     return inverse.reshape(-1), tuples, len(unique_rows)
 
