@@ -138,9 +138,11 @@ def evaluate_table_stats(
         except _OutOfSpan:
             fast = None
     ids = np.full(n, None, dtype=object)
+    id_column = None
     if fast is not None:
         ok, out = fast
-        ids[ok] = np.asarray(data.column("id").to_numpy(zero_copy_only=False), dtype=object)[ok]
+        # the columnar path ran only on a text id column: every row's id is that text, as is
+        id_column = data.column("id").combine_chunks().cast(pa.string())
         distinct = int(out["distinct"])
     else:
         ok = np.zeros(n, dtype=bool)
@@ -148,7 +150,7 @@ def evaluate_table_stats(
             "classification": np.full(n, None, dtype=object),
             "level": np.full(n, None, dtype=object),
             "handled_by": np.full(n, None, dtype=object),
-            "timely": np.full(n, None, dtype=object),
+            "timely": np.full(n, -1, dtype=np.int8),
             "filing_day": np.zeros(n, dtype=np.int64),
             "has_filing": np.zeros(n, dtype=bool),
             "due": np.zeros((len(codes), n), dtype=np.int64),
@@ -161,7 +163,7 @@ def evaluate_table_stats(
     if len(slow):
         _per_record(policy, data.take(pa.array(slow)), slow, when, codes, ids, error, out)
     stats = {"rows": n, "columnar": int(ok.sum()), "per_record": len(slow), "distinct": distinct}
-    return _assemble(pa, np, policy, codes, ids, error, out), stats
+    return _assemble(pa, np, policy, codes, ids if id_column is None else id_column, error, out), stats
 
 
 def _per_record(
@@ -187,7 +189,7 @@ def _per_record(
         out["classification"][i] = det.classification
         out["level"][i] = det.level
         out["handled_by"][i] = det.handled_by
-        out["timely"][i] = det.timely_filed
+        out["timely"][i] = -1 if det.timely_filed is None else int(det.timely_filed)
         if det.filing_deadline is not None:
             out["has_filing"][i] = True
             out["filing_day"][i] = det.filing_deadline.toordinal() - _EPOCH_ORDINAL
@@ -223,14 +225,14 @@ def _assemble(
     pa: Any, np: Any, policy: Policy, codes: Sequence[str], ids: Any, error: Any, out: dict[str, Any]
 ) -> pa.Table:
     tz = policy.spec.calendar.timezone
-    timely = out["timely"]
-    has_timely = np.array([v is not None for v in timely], dtype=bool) if len(timely) else np.zeros(0, dtype=bool)
+    timely = out["timely"]  # -1 unknown, 0 late, 1 timely
+    has_timely = timely >= 0
     columns: dict[str, Any] = {
-        "id": pa.array(ids, pa.string()),
+        "id": ids if isinstance(ids, pa.Array) else pa.array(ids, pa.string()),
         "classification": pa.array(out["classification"], pa.string()),
         "level": pa.array(out["level"], pa.string()),
         "handled_by": pa.array(out["handled_by"], pa.string()),
-        "timely_filed": pa.array(np.where(has_timely, timely, False).astype(bool), pa.bool_(), mask=~has_timely),
+        "timely_filed": pa.array(timely == 1, pa.bool_(), mask=~has_timely),
         "filing_deadline": pa.array(out["filing_day"].astype(np.int32), pa.int32(), mask=~out["has_filing"]).cast(
             pa.date32()
         ),
@@ -357,7 +359,15 @@ class _Columns:
     """One table's columns as numpy arrays, with the checks that route a row to the fast path."""
 
     def __init__(
-        self, pa: Any, np: Any, version: Policy, data: pa.Table, as_of: int | None, *, route_only: bool = False
+        self,
+        pa: Any,
+        np: Any,
+        version: Policy,
+        data: pa.Table,
+        as_of: int | None,
+        *,
+        route_only: bool = False,
+        head: tuple[Any, Any, Any, Any] | None = None,
     ) -> None:
         import pyarrow.compute as pc
 
@@ -373,13 +383,18 @@ class _Columns:
         self.data = data
         self.n = n = data.num_rows
         self.as_of = as_of
-        ok = np.ones(n, dtype=bool)
-        ident = self.col("id")
-        ok &= self.valid(ident) & self.fill(pc.greater(pc.utf8_length(ident), 0), False)
-        self.received, good = self.moments(self.col("received_at"))
-        ok &= good
-        self.recv_day = self.local_days(self.received)
-        self.received_ok = good
+        if head is None:  # the id and the receipt moment (read once when routing rows to versions)
+            ok = np.ones(n, dtype=bool)
+            ident = self.col("id")
+            ok &= self.valid(ident) & self.fill(pc.greater(pc.utf8_length(ident), 0), False)
+            self.received, good = self.moments(self.col("received_at"))
+            ok &= good
+            self.recv_day = self.local_days(self.received)
+            self.received_ok = good
+        else:
+            head_ok, self.received, self.received_ok, self.recv_day = head
+            ok = head_ok.copy()
+        self.head = (ok.copy(), self.received, self.received_ok, self.recv_day)
         if route_only:
             return
         for name, allowed in (
@@ -838,8 +853,13 @@ def _columnar(
         idx = np.flatnonzero(covers)
         if not len(idx):
             continue
-        part = data if len(idx) == n else data.take(pa.array(idx))  # most batches lie in one version
-        found = _columnar_version(pa, np, version, part, when, codes, count)
+        same_zone = version.spec.calendar.timezone == policy.spec.calendar.timezone
+        if len(idx) == n:  # most batches lie in one version
+            part, head = data, routing.head
+        else:
+            part = data.take(pa.array(idx))
+            head = tuple(a[idx] for a in routing.head)
+        found = _columnar_version(pa, np, version, part, when, codes, count, head if same_zone else None)
         if found is None:
             return None
         ok, out = found
@@ -863,7 +883,7 @@ def _empty_out(np: Any, n: int, ncodes: int) -> dict[str, Any]:
         "classification": np.full(n, None, dtype=object),
         "level": np.full(n, None, dtype=object),
         "handled_by": np.full(n, None, dtype=object),
-        "timely": np.full(n, None, dtype=object),
+        "timely": np.full(n, -1, dtype=np.int8),
         "filing_day": np.zeros(n, dtype=np.int64),
         "has_filing": np.zeros(n, dtype=bool),
         "due": np.zeros((ncodes, n), dtype=np.int64),
@@ -874,11 +894,18 @@ def _empty_out(np: Any, n: int, ncodes: int) -> dict[str, Any]:
 
 
 def _columnar_version(
-    pa: Any, np: Any, version: Policy, data: pa.Table, when: Any, codes_: Sequence[str], count: bool
+    pa: Any,
+    np: Any,
+    version: Policy,
+    data: pa.Table,
+    when: Any,
+    codes_: Sequence[str],
+    count: bool,
+    head: tuple[Any, ...] | None = None,
 ) -> tuple[Any, dict[str, Any]] | None:
     """The columnar path for the rows one version judges (``count``: count distinct decision inputs)."""
     as_of = None if when is None else _micros(when)
-    cols = _Columns(pa, np, version, data, as_of)
+    cols = _Columns(pa, np, version, data, as_of, head=head)
     ok = cols.ok
     cols.fallback = int(cols.received[ok][0]) if ok.any() else 0  # a safe moment for rows not decided here
     n = cols.n
@@ -919,7 +946,7 @@ def _columnar_version(
         "classification": np.full(n, None, dtype=object),
         "level": np.full(n, None, dtype=object),
         "handled_by": np.full(n, None, dtype=object),
-        "timely": np.where(has_deadline & ok, timely, None).astype(object),
+        "timely": np.where(has_deadline & ok, timely.astype(np.int8), -1).astype(np.int8),
         "filing_day": np.where(has_deadline & ok, deadline_day, 0),
         "has_filing": has_deadline & ok,
         "due": np.zeros((len(codes_), n), dtype=np.int64),
@@ -1198,20 +1225,20 @@ def _fire_groups(np: Any, version: Policy, codes: dict[str, tuple[Any, list[Any]
             for rule in rules:
                 fired[rule] = hits[rule][inverse] if n else np.zeros(0, dtype=bool)
         for prop, default in stage.defaults.items():
-            values = [default]
+            emitted: list[Any] = [default]
             column = np.zeros(n, dtype=np.int64)
             setters = np.zeros(n, dtype=np.int64)
             for rule, (target, value) in stage.emits.items():
                 if target != prop:
                     continue
-                if value not in values:
-                    values.append(value)
+                if value not in emitted:
+                    emitted.append(value)
                 hit = fired[rule]
-                code = values.index(value)
+                code = emitted.index(value)
                 clash |= hit & (setters > 0) & (column != code)
                 column[hit] = code
                 setters += hit
-            codes[prop] = (column, values)
+            codes[prop] = (column, emitted)
     if clash.any():
         props = list(start)
         names = list(fired)
