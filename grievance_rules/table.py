@@ -7,17 +7,19 @@ polars DataFrame) goes in; a pyarrow Table with one row per input row, in order,
 
 How a batch is worked out:
 
-- Each row is validated and prepared exactly as :meth:`Policy.evaluate` does it (so a bad row
-  carries the very :class:`FactsError` message ``evaluate`` raises, and every other row is still
-  evaluated).
-- The engine is asked once per distinct tuple of the properties the rules read (the engine's
-  per-stage memo), so durable-rules sees each distinct decision input once per process.
-- Deadlines and statuses are then computed per *decision group* (rows whose fired rules are the
-  same) on whole numpy arrays: business days with ``numpy.busday_offset`` on the pack's workweek
-  and holidays (the same holidays :class:`~grievance_rules.calendar.PlanCalendar` uses), the
-  pack's deemed-receipt rule, calendar days, elapsed hours, close of the next business day,
+- Each row is checked as :meth:`Policy.evaluate` checks it, on whole columns (ISO moments read
+  from the Arrow buffers); a row that fails a check, or is spelt in a way the columnar reader
+  leaves alone, goes through ``evaluate`` itself (so a bad row carries the very
+  :class:`FactsError` message ``evaluate`` raises, and every other row is still evaluated).
+- Decisions come from durable-rules per *rule group* (rules of a stage reading the same
+  properties, each group its own ruleset; see :meth:`RulesEngine.fire_group`), asked once per
+  distinct tuple of that group's properties among the rows; what fires becomes boolean masks.
+- Deadlines and statuses are computed per action on the rows where it fired, on whole numpy
+  arrays: business days with ``numpy.busday_offset`` on the pack's workweek and holidays (the
+  same holidays :class:`~grievance_rules.calendar.PlanCalendar` uses), the pack's
+  deemed-receipt rule, calendar days, elapsed hours, close of the next business day,
   immediately, and anchors on events or on other actions. The end of a local day and close of
-  business are looked up once per distinct local date, never per row.
+  business are looked up once per day of the batch's span, never per row.
 
 pyarrow and numpy come with the optional extra ``grievance-rules[table]``; the core never imports
 them (this module is imported only when ``evaluate_table`` is called).
