@@ -118,16 +118,19 @@ def evaluate_table(policy: Policy, table: Any, as_of: str | dt.datetime | None =
     :class:`FactsError` for a bad ``as_of``; a bad *row* never raises: its ``error`` holds the
     message.
     """
-    result, _ = evaluate_table_stats(policy, table, as_of)
+    result, _ = evaluate_table_stats(policy, table, as_of, count=False)
     return result
 
 
 def evaluate_table_stats(
-    policy: Policy, table: Any, as_of: str | dt.datetime | None = None
+    policy: Policy, table: Any, as_of: str | dt.datetime | None = None, *, count: bool = True
 ) -> tuple[pa.Table, dict[str, int]]:
     """:func:`evaluate_table` and how the rows were decided: ``rows``, ``columnar`` (rows decided
     on arrays), ``per_record`` (rows that took the per-record path: bad rows and spellings the
-    columnar reader leaves to it) and ``distinct`` (distinct decision inputs of the columnar rows)."""
+    columnar reader leaves to it), ``distinct`` (distinct decision inputs of the columnar rows:
+    tuples of every property the rules read) and ``group_inputs`` (distinct inputs of the rule
+    groups, summed over the groups: what durable-rules was asked, less what it had answered before).
+    ``distinct`` is counted only with ``count`` (an extra pass; :func:`evaluate_table` skips it)."""
     pa, np = _require()
     when = policy.parse_as_of(as_of)
     data = as_arrow(table)
@@ -136,7 +139,7 @@ def evaluate_table_stats(
     fast = None
     if n:
         try:
-            fast = _columnar(pa, np, policy, data, when, codes)
+            fast = _columnar(pa, np, policy, data, when, codes, count)
         except _OutOfSpan:
             fast = None
     ids = np.full(n, None, dtype=object)
@@ -164,7 +167,13 @@ def evaluate_table_stats(
     slow = np.flatnonzero(~ok)
     if len(slow):
         _per_record(policy, data.take(pa.array(slow)), slow, when, codes, ids, error, out)
-    stats = {"rows": n, "columnar": int(ok.sum()), "per_record": len(slow), "distinct": distinct}
+    stats = {
+        "rows": n,
+        "columnar": int(ok.sum()),
+        "per_record": len(slow),
+        "distinct": distinct,
+        "group_inputs": int(out.get("group_inputs", 0)),
+    }
     return _assemble(pa, np, policy, codes, ids if id_column is None else id_column, error, out), stats
 
 
@@ -844,7 +853,7 @@ def _columnar(
     n = data.num_rows
     ok_all = np.zeros(n, dtype=bool)
     merged: dict[str, Any] | None = None
-    distinct = 0
+    distinct = asked = 0
     for version in policy.versions:
         eff = version.effective
         covers = routing.received_ok.copy()
@@ -873,9 +882,11 @@ def _columnar(
             merged[key][:, idx] = out[key]
         ok_all[idx] = ok
         distinct += int(out["distinct"])
+        asked += int(out["group_inputs"])
     if merged is None:
         return None
     merged["distinct"] = distinct
+    merged["group_inputs"] = asked
     return ok_all, merged
 
 
@@ -944,6 +955,7 @@ def _columnar_version(
         codes[prop] = _factorize(pa, np, _property(cols, dates, version, fact, tag, filing, np)[rows])
     initial = dict(codes)
     fired = _fire_groups(np, version, codes, len(rows))
+    group_inputs = fired.pop(_ASKED)
     out: dict[str, Any] = {
         "classification": np.full(n, None, dtype=object),
         "level": np.full(n, None, dtype=object),
@@ -955,6 +967,7 @@ def _columnar_version(
         "has_due": np.zeros((len(codes_), n), dtype=bool),
         "rank": np.full((len(codes_), n), 99, dtype=np.int8),
         "distinct": _distinct(np, list(initial.values())) if count else 0,
+        "group_inputs": group_inputs,
     }
     # choices: each choice rule's value on the rows where it fired (one per kind, as _decision checks)
     chosen = {kind: np.zeros(len(rows), dtype=bool) for kind in ("classification", "level", "handled_by")}
@@ -1204,6 +1217,9 @@ def _distinct(np: Any, columns: Sequence[tuple[Any, list[Any]]]) -> int:
     return _combine(np, columns, n, decode=False)[2]
 
 
+_ASKED = "#asked"  # in _fire_groups' answer: how many group inputs it asked about (rule names have no '#' first)
+
+
 def _fire_groups(np: Any, version: Policy, codes: dict[str, tuple[Any, list[Any]]], n: int) -> dict[str, Any]:
     """Which rules fire on each row: rule name -> boolean array over the rows.
 
@@ -1215,12 +1231,14 @@ def _fire_groups(np: Any, version: Policy, codes: dict[str, tuple[Any, list[Any]
     """
     engine = version.engine
     fired: dict[str, Any] = {}
+    asked = [0]
     clash = np.zeros(n, dtype=bool)
     start = dict(codes)
     for s, (stage, groups) in enumerate(zip(engine.stages, engine.rule_groups(), strict=True)):
         for g, (inputs, rules) in enumerate(groups):
             inverse, tuples, _unique = _combine(np, [codes[p] for p in inputs], n)
             hits = {rule: np.zeros(len(tuples), dtype=bool) for rule in rules}
+            asked[0] += len(tuples)
             for t, values in enumerate(tuples):
                 for rule in engine.fire_group(s, g, values):
                     hits[rule][t] = True
@@ -1249,6 +1267,7 @@ def _fire_groups(np: Any, version: Policy, codes: dict[str, tuple[Any, list[Any]
             now = engine.fire(shown)
             for name in names:
                 fired[name][i] = name in now
+    fired[_ASKED] = asked[0]
     return fired
 
 
