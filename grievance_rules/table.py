@@ -954,8 +954,7 @@ def _columnar_version(
     for prop, (fact, tag) in version.compiled.properties.items():
         codes[prop] = _factorize(pa, np, _property(cols, dates, version, fact, tag, filing, np)[rows])
     initial = dict(codes)
-    fired = _fire_groups(np, version, codes, len(rows))
-    group_inputs = fired.pop(_ASKED)
+    fired, group_inputs = _fire_groups(np, version, codes, len(rows))
     out: dict[str, Any] = {
         "classification": np.full(n, None, dtype=object),
         "level": np.full(n, None, dtype=object),
@@ -1217,11 +1216,11 @@ def _distinct(np: Any, columns: Sequence[tuple[Any, list[Any]]]) -> int:
     return _combine(np, columns, n, decode=False)[2]
 
 
-_ASKED = "#asked"  # in _fire_groups' answer: how many group inputs it asked about (rule names have no '#' first)
-
-
-def _fire_groups(np: Any, version: Policy, codes: dict[str, tuple[Any, list[Any]]], n: int) -> dict[str, Any]:
-    """Which rules fire on each row: rule name -> boolean array over the rows.
+def _fire_groups(
+    np: Any, version: Policy, codes: dict[str, tuple[Any, list[Any]]], n: int
+) -> tuple[dict[str, Any], int]:
+    """Which rules fire on each row (rule name -> boolean array over the rows), and how many
+    distinct rule-group inputs were asked about.
 
     Stage by stage, each rule group of the engine (rules reading the same properties) is asked
     once per distinct tuple of its own properties among the rows; what a stage's firings set
@@ -1267,8 +1266,7 @@ def _fire_groups(np: Any, version: Policy, codes: dict[str, tuple[Any, list[Any]
             now = engine.fire(shown)
             for name in names:
                 fired[name][i] = name in now
-    fired[_ASKED] = asked[0]
-    return fired
+    return fired, asked[0]
 
 
 def _raise_as_evaluate(np: Any, version: Policy, fired: dict[str, Any], rows: Any) -> None:

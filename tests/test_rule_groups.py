@@ -124,7 +124,9 @@ def test_two_rules_setting_one_property_are_asked_whole() -> None:
     x = np.array([1, 0, 1, 0])
     y = np.array([0, 1, 1, 0])
     codes = {"x": (x, [False, True]), "y": (y, [False, True])}
-    fired = _fire_groups(np, version, codes, 4)
+    fired, asked = _fire_groups(np, version, codes, 4)
+    # x: 2 values, y: 2 values, and the rules stage (one group reading "choice"): none, A, B
+    assert asked == 2 + 2 + 3
     for i in range(4):
         whole = engine.fire({"x": bool(x[i]), "y": bool(y[i])})
         assert {name for name, hit in fired.items() if hit[i]} == set(whole), i
