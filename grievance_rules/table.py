@@ -335,7 +335,9 @@ def _shape_ok(pa: Any, data: pa.Table) -> bool:
     return "id" in data.column_names and "received_at" in data.column_names
 
 
-_UNITS = frozenset(("calendar_days", "business_days", "hours", "immediately", "close_of_next_business_day"))
+_UNITS = frozenset(
+    ("calendar_days", "business_days", "months", "years", "hours", "immediately", "close_of_next_business_day")
+)
 
 
 def _deadlines_ok(version: Policy) -> bool:
@@ -792,6 +794,21 @@ class _Dates:
         self.check(result)
         return result
 
+    def add_months(self, days: Any, months: int) -> Any:
+        """PlanCalendar.add_months on arrays: the same day of the month ``months`` later; a day
+        the target month lacks is its last day (``feb_28``) or the next month's first (``mar_1``)."""
+        np = self.np
+        date = days.astype("datetime64[D]")
+        month = date.astype("datetime64[M]")
+        day_of_month = (date - month.astype("datetime64[D]")).astype(np.int64)  # 0-based
+        target = month + months
+        first = target.astype("datetime64[D]").astype(np.int64)
+        length = (target + 1).astype("datetime64[D]").astype(np.int64) - first
+        past = length if self.cols.cal.spec.leap_day == "mar_1" else length - 1
+        result = first + np.where(day_of_month < length, day_of_month, past)
+        self.check(result)
+        return result
+
     def is_business(self, days: Any) -> Any:
         self.check(days)
         return self.np.is_busday(days.astype("datetime64[D]"), busdaycal=self.busday)
@@ -806,8 +823,10 @@ class _Dates:
             return anchor
         local = self.cols.local(anchor)
         day0 = local // _DAY_US
-        if unit in ("calendar_days", "business_days"):
-            if unit == "calendar_days":
+        if unit in ("calendar_days", "business_days", "months", "years"):
+            if unit in ("months", "years"):
+                day = self.add_months(day0, n * (12 if unit == "years" else 1))
+            elif unit == "calendar_days":
                 day = day0 + n
             else:
                 start = day0
@@ -830,6 +849,12 @@ class _Dates:
         if unit == "close_of_next_business_day":
             return self.at_local(self.add_business(day0, 1), self.cob_us)
         raise ValueError(f"unknown deadline unit {unit!r}")
+
+
+def _span_days(deadline: Any) -> int:
+    """At most how many days a deadline reaches past its anchor day (for the calendar's span)."""
+    per = {"months": 31, "years": 366}.get(deadline.unit, 1)
+    return (deadline.amount or 0) * per
 
 
 class _OutOfSpan(Exception):
@@ -944,8 +969,8 @@ def _columnar_version(
     if as_of is not None:
         last_day = max(last_day, int(cols.local_days(np.array([as_of], dtype=np.int64))[0]))
     total = sum(
-        (d.amount or 0) for a in spec.actions for d in (a.deadline, a.target) if d is not None and d.unit != "hours"
-    ) + sum((t.within.amount or 0) for t in spec.timers)
+        _span_days(d) for a in spec.actions for d in (a.deadline, a.target) if d is not None and d.unit != "hours"
+    ) + sum(_span_days(t.within) for t in spec.timers)
     dates = _Dates(cols, first_day, last_day + 3 * total + 400)
 
     # the properties the rules read, as arrays over the rows decided here

@@ -258,3 +258,32 @@ def test_every_spelling_of_a_moment_or_date_reads_as_evaluate_reads_it(pack: str
     for i, day in enumerate(INCIDENTS):
         rows.append({"id": f"I{i}", "received_at": "2024-01-02T09:00:00", "channel": "mail", "incident_date": day})
     compare(policy, rows, AS_OF, columnar=0.2)
+
+
+@pytest.mark.parametrize("leap_day", ["feb_28", "mar_1"])
+def test_months_and_years_on_arrays_equal_evaluate(tmp_path: Path, leap_day: str) -> None:
+    """Anniversaries (months, years) are computed on arrays too, with the pack's leap-day reading."""
+    text = (ROOT / "policies" / "luxor.yaml").read_text(encoding="utf-8")
+    one_month = "deadline: {amount: 1, unit: months, from: receipt}"
+    text = text.replace("deadline: {amount: 5, unit: business_days, from: receipt}", one_month)
+    text = text.replace(
+        "deadline: {amount: 30, unit: business_days, from: receipt}",
+        "deadline: {amount: 1, unit: years, from: receipt, roll: next_business_day}",
+    )
+    text = text.replace("  timezone: America/Chicago\n", f"  timezone: America/Chicago\n  leap_day: {leap_day}\n")
+    path = tmp_path / "luxor.yaml"
+    path.write_text(text, encoding="utf-8")
+    policy = gr.load_policy(str(path))
+    units = {a.deadline.unit for a in policy.spec.actions if a.deadline is not None}
+    assert {"months", "years"} <= units
+    rows = list(records(policy, 3_000, seed=22))
+    # month ends and leap days on purpose
+    for i, day in enumerate(["2024-01-31", "2024-02-29", "2023-01-29", "2024-03-31", "2023-12-31", "2024-08-31"]):
+        rows.append({"id": f"M{i}", "received_at": f"{day}T10:00:00", "channel": "mail"})
+    compare(policy, rows, AS_OF)
+    out = {r["id"]: r for r in policy.evaluate_table(to_table(rows[-6:]), as_of=AS_OF).to_pylist()}
+    # 31 Jan 2024 + 1 month: February 2024 has no 31st -> 29 Feb (feb_28) or 1 Mar (mar_1)
+    ack = out["M0"]["acknowledge_due_at"].date().isoformat()
+    assert ack == ("2024-02-29" if leap_day == "feb_28" else "2024-03-01")
+    # 29 Feb 2024 + 1 year: 28 Feb 2025 (a Friday) or 1 Mar 2025 (a Saturday, rolled to Monday 3 March)
+    assert out["M1"]["resolve_due_at"].date().isoformat() == ("2025-02-28" if leap_day == "feb_28" else "2025-03-03")
