@@ -890,15 +890,20 @@ def _columnar(
         if not len(idx):
             continue
         same_zone = version.spec.calendar.timezone == policy.spec.calendar.timezone
-        if len(idx) == n:  # most batches lie in one version
-            part, head = data, routing.head
+        if 2 * len(idx) >= n:  # most of the batch (usually all of it): mask the other rows, copy nothing
+            part, head, only, pick = data, routing.head, covers, idx
         else:
-            part = data.take(pa.array(idx))
+            part, only, pick = data.take(pa.array(idx)), None, slice(None)
             head = tuple(a[idx] for a in routing.head)
-        found = _columnar_version(pa, np, version, part, when, codes, count, head if same_zone else None)
+        found = _columnar_version(pa, np, version, part, when, codes, count, head if same_zone else None, only)
         if found is None:
             return None
         ok, out = found
+        ok = ok[pick]
+        for key in ("classification", "level", "handled_by", "timely", "filing_day", "has_filing"):
+            out[key] = out[key][pick]
+        for key in ("due", "has_due", "rank"):
+            out[key] = out[key][:, pick]
         if merged is None:
             merged = _empty_out(np, n, len(codes))
         for key in ("classification", "level", "handled_by", "timely", "filing_day", "has_filing"):
@@ -940,10 +945,13 @@ def _columnar_version(
     codes_: Sequence[str],
     count: bool,
     head: tuple[Any, ...] | None = None,
+    only: Any = None,
 ) -> tuple[Any, dict[str, Any]] | None:
     """The columnar path for the rows one version judges (``count``: count distinct decision inputs)."""
     as_of = None if when is None else _micros(when)
     cols = _Columns(pa, np, version, data, as_of, head=head)
+    if only is not None:  # rows another version judges
+        cols.ok &= only
     ok = cols.ok
     cols.fallback = int(cols.received[ok][0]) if ok.any() else 0  # a safe moment for rows not decided here
     n = cols.n
