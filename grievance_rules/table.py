@@ -527,7 +527,7 @@ class _Columns:
         """UTC microseconds of ISO strings and which parsed exactly as ``evaluate`` reads them:
         ``YYYY-MM-DDTHH:MM:SS`` (a wall time in the plan's timezone, not in a DST gap or fold) or
         with ``Z``/``±HH:MM``. Other spellings take the per-record path."""
-        pa, pc, np = self.pa, self.pc, self.np
+        np = self.np
         days, good = self.civil(column, _MOMENT_WIDTH)
         byte, lengths = self._byte, self._lengths
 
@@ -552,14 +552,49 @@ class _Columns:
         sign = np.where(mark == 45, -1, 1)
         offset_s = np.where(signed, sign * (off_hours * 3600 + off_minutes * 60), 0)
         wall_us = np.where(good, days * 86400 + hour * 3600 + minute * 60 + second, 0) * 1_000_000
-        ts = pa.array(wall_us, pa.timestamp("us"))
-        early = pc.assume_timezone(ts, self.tz, ambiguous="earliest", nonexistent="earliest")
-        late = pc.assume_timezone(ts, self.tz, ambiguous="latest", nonexistent="latest")
-        early_us = np.asarray(early.cast(pa.int64()).to_numpy(), dtype=np.int64)
-        late_us = np.asarray(late.cast(pa.int64()).to_numpy(), dtype=np.int64)
+        early_us, late_us = self.wall_to_utc(wall_us, good & naive)
         naive_ok = naive & (early_us == late_us)
         utc = np.where(naive, early_us, wall_us - offset_s * 1_000_000)
         return utc, good & (naive_ok | zulu | signed)
+
+    def wall_to_utc(self, wall_us: Any, valid: Any) -> tuple[Any, Any]:
+        """The UTC instants of local wall times (microseconds) in the plan's timezone, as Arrow's
+        ``assume_timezone`` gives them with ``earliest`` and with ``latest``: they differ for a wall
+        time in a DST gap or fold. Only rows in ``valid`` are answered (others get garbage).
+
+        The offset is looked up once per distinct wall hour: an hour whose start and end have one
+        unambiguous offset has it throughout; the rows of an hour holding a transition are
+        converted one by one by Arrow."""
+        pa, pc, np = self.pa, self.pc, self.np
+        hour_us = 3_600_000_000
+        early = np.zeros(len(wall_us), dtype=np.int64)
+        late = early.copy()
+        if not valid.any():
+            return early, late
+
+        def assume(values: Any, how: str) -> Any:
+            stamps = pa.array(values, pa.timestamp("us"))
+            utc = pc.assume_timezone(stamps, self.tz, ambiguous=how, nonexistent=how)
+            return np.asarray(utc.cast(pa.int64()).to_numpy(), dtype=np.int64)
+
+        hours = wall_us // hour_us
+        unique, inverse = np.unique(hours[valid], return_inverse=True)
+        starts = unique * hour_us
+        ends = starts + hour_us - 1
+        offset = starts - assume(starts, "earliest")
+        uniform = (
+            (assume(starts, "latest") == starts - offset)
+            & (assume(ends, "earliest") == ends - offset)
+            & (assume(ends, "latest") == ends - offset)
+        )
+        rows = np.flatnonzero(valid)
+        early[rows] = wall_us[rows] - offset[inverse]
+        late[rows] = early[rows]
+        odd = rows[~uniform[inverse]]
+        if len(odd):
+            early[odd] = assume(wall_us[odd], "earliest")
+            late[odd] = assume(wall_us[odd], "latest")
+        return early, late
 
     def local(self, utc: Any) -> Any:
         """Local wall-clock microseconds of UTC microseconds in the plan's timezone."""
