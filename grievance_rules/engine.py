@@ -24,6 +24,14 @@ memoised on what that stage's rules read (a bounded LRU cache per stage): the en
 distinct input once. A text property compared only for equality is keyed by the value when a
 rule names it and by one "other" token when none does, so free text (a group name, say) never
 sits in the memo and distinct texts no rule tests share one entry.
+
+For batches (:mod:`grievance_rules.table`) each stage is also split into *rule groups*: the
+rules that read the same properties, each group registered as its own ruleset (lazily, once per
+process). Every compiled rule matches a single fact, so within a stage a rule fires or not on its
+own properties whatever the others do; asking a group on just its properties
+(:meth:`RulesEngine.fire_group`) gives the same firings as asking the whole stage, and a batch
+asks durable-rules once per distinct tuple of each group's few properties instead of once per
+distinct tuple of everything the pack reads.
 """
 
 from __future__ import annotations
