@@ -197,7 +197,7 @@ def _reads(matchers: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
                 walk(item)
 
     for matcher in matchers:
-        walk(matcher["m"])
+        walk(list(matcher.values()))  # "m", or c1, c2... in a join
     return tuple(sorted(found))
 
 
@@ -208,6 +208,11 @@ def _rule_groups(definition: Mapping[str, Any]) -> list[tuple[tuple[str, ...], d
     fires or not on its own properties alone, whatever the others do: asking each group's
     ruleset on just its properties gives the same firings as asking the whole stage.
     """
+    if any(len(rule["all"]) != 1 or set(rule) - {"all", "run"} for rule in definition.values()):
+        # a rule joining several facts (or with more than a condition) is not independent of the
+        # others: such a stage stays one group, shown everything any of its rules reads
+        everything = tuple(sorted({p for rule in definition.values() for p in _reads(rule["all"])}))
+        return [(everything, dict(definition))]
     groups: dict[tuple[str, ...], dict[str, Any]] = {}
     for name, rule in definition.items():
         groups.setdefault(_reads(rule["all"]), {})[name] = rule
