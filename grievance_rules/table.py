@@ -280,6 +280,7 @@ def schema(policy: Policy) -> pa.Schema:
 
 # ---------------------------------------------------------------------------------------- columnar
 
+_HOURS_TABLE = 400_000  # hours (about 45 years): up to this range, UTC offsets are tabulated per hour
 _DATE_WIDTH = 10  # YYYY-MM-DD
 _MOMENT_WIDTH = 25  # YYYY-MM-DDTHH:MM:SS+HH:MM, the longest moment spelling the columnar path reads
 _YEARS = (1901, 2098)  # receipt years it dates (inside the plan calendar's span, with room for deadlines)
@@ -555,7 +556,10 @@ class _Columns:
         early_us, late_us = self.wall_to_utc(wall_us, good & naive)
         naive_ok = naive & (early_us == late_us)
         utc = np.where(naive, early_us, wall_us - offset_s * 1_000_000)
-        return utc, good & (naive_ok | zulu | signed)
+        good &= naive_ok | zulu | signed
+        if good.any() and not good.all():  # bad rows get a moment inside the data's range
+            utc = np.where(good, utc, utc[int(np.argmax(good))])
+        return utc, good
 
     def wall_to_utc(self, wall_us: Any, valid: Any) -> tuple[Any, Any]:
         """The UTC instants of local wall times (microseconds) in the plan's timezone, as Arrow's
@@ -577,9 +581,14 @@ class _Columns:
             utc = pc.assume_timezone(stamps, self.tz, ambiguous=how, nonexistent=how)
             return np.asarray(utc.cast(pa.int64()).to_numpy(), dtype=np.int64)
 
-        hours = wall_us // hour_us
-        unique, inverse = np.unique(hours[valid], return_inverse=True)
-        starts = unique * hour_us
+        hours = wall_us[valid] // hour_us
+        low, high = int(hours.min()), int(hours.max())
+        if high - low <= _HOURS_TABLE:  # every hour of the range, looked up by offset
+            starts = np.arange(low, high + 1, dtype=np.int64) * hour_us
+            inverse = hours - low
+        else:
+            unique, inverse = np.unique(hours, return_inverse=True)
+            starts = unique * hour_us
         ends = starts + hour_us - 1
         offset = starts - assume(starts, "earliest")
         uniform = (
@@ -597,7 +606,30 @@ class _Columns:
         return early, late
 
     def local(self, utc: Any) -> Any:
-        """Local wall-clock microseconds of UTC microseconds in the plan's timezone."""
+        """Local wall-clock microseconds of UTC microseconds in the plan's timezone.
+
+        The offset is looked up once per UTC hour of the values' range: an hour whose first and
+        last microsecond have the same offset has it throughout; values in an hour holding a
+        transition (and any range too wide to tabulate) are converted one by one by Arrow."""
+        np = self.np
+        if not len(utc):
+            return utc.astype(np.int64)
+        hour_us = 3_600_000_000
+        hours = utc // hour_us
+        low, high = int(hours.min()), int(hours.max())
+        if high - low > _HOURS_TABLE:
+            return self._local_each(utc)
+        starts = np.arange(low, high + 1, dtype=np.int64) * hour_us
+        offset = self._local_each(starts) - starts
+        uniform = self._local_each(starts + hour_us - 1) - (starts + hour_us - 1) == offset
+        at = hours - low
+        out = utc + offset[at]
+        odd = np.flatnonzero(~uniform[at])
+        if len(odd):
+            out[odd] = self._local_each(utc[odd])
+        return out
+
+    def _local_each(self, utc: Any) -> Any:
         pa, pc, np = self.pa, self.pc, self.np
         stamps = pa.array(utc, pa.timestamp("us", tz=self.tz))
         return np.asarray(pc.local_timestamp(stamps).cast(pa.int64()).to_numpy(), dtype=np.int64)
@@ -797,6 +829,7 @@ class _Dates:
         self.cob_us = (hour * 3600 + minute * 60) * 1_000_000
         self.eod_us = (23 * 3600 + 59 * 60 + 59) * 1_000_000
         self._instants: dict[tuple[int], Any] = {}
+        self._tables: dict[tuple[str, int], Any] = {}
 
     def check(self, days: Any) -> None:
         if len(days) and (days.min() < self.start or days.max() > self.end):
@@ -818,14 +851,29 @@ class _Dates:
             instants = self._instants[key] = np.asarray(utc.cast(pa.int64()).to_numpy(), dtype=np.int64)
         return instants[days - self.start]
 
+    def table(self, key: tuple[str, int]) -> Any:
+        """A per-day answer for every day of the span (``busday_offset`` run once per day of the
+        span, not per row): ("add", n) the n-th business day after, ("roll", 0) the day or the
+        next business day, ("is", 0) whether it is a business day."""
+        found = self._tables.get(key)
+        if found is None:
+            np = self.np
+            span = np.arange(self.start, self.end + 1, dtype=np.int64).astype("datetime64[D]")
+            kind, n = key
+            if kind == "is":
+                found = np.is_busday(span, busdaycal=self.busday)
+            else:
+                roll = "backward" if kind == "add" else "forward"
+                found = np.busday_offset(span, n, roll=roll, busdaycal=self.busday).astype(np.int64)
+            self._tables[key] = found
+        return found
+
     def add_business(self, days: Any, n: int) -> Any:
         """The n-th business day after each day (the day itself for n = 0)."""
-        np = self.np
         if n == 0:
             return days
         self.check(days)
-        out = np.busday_offset(days.astype("datetime64[D]"), n, roll="backward", busdaycal=self.busday)
-        result = out.astype(np.int64)
+        result = self.table(("add", n))[days - self.start]
         self.check(result)
         return result
 
@@ -846,7 +894,7 @@ class _Dates:
 
     def is_business(self, days: Any) -> Any:
         self.check(days)
-        return self.np.is_busday(days.astype("datetime64[D]"), busdaycal=self.busday)
+        return self.table(("is", 0))[days - self.start]
 
     def due(self, unit: str, amount: int | None, anchor: Any, from_receipt: Any, roll: str = "none") -> Any:
         """Due instants (UTC microseconds) of ``amount`` ``unit`` after each anchor instant."""
@@ -877,9 +925,7 @@ class _Dates:
                 day = self.add_business(start, n)
             if roll == "next_business_day":
                 self.check(day)
-                day = np.busday_offset(day.astype("datetime64[D]"), 0, roll="forward", busdaycal=self.busday).astype(
-                    np.int64
-                )
+                day = self.table(("roll", 0))[day - self.start]
             return self.at_local(day, self.eod_us)
         if unit == "close_of_next_business_day":
             return self.at_local(self.add_business(day0, 1), self.cob_us)
