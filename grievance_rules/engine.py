@@ -362,8 +362,8 @@ class RulesEngine:
         fired: set[str] = set()
         with _LOCK:
             self._ensure_registered()
-            for name, stage, inputs, tokens, cache in zip(
-                self._names, self.stages, self._inputs, self._tokens, self._caches, strict=True
+            for index, (name, stage, inputs, tokens, cache) in enumerate(
+                zip(self._names, self.stages, self._inputs, self._tokens, self._caches, strict=True)
             ):
                 shown = {p: fact[p] for p in inputs if p in fact}
                 for prop, constants, other in tokens:
@@ -373,7 +373,8 @@ class RulesEngine:
                 key = tuple(map(shown.get, inputs))
                 now = cache.get(key) if cached else None
                 if now is None:
-                    now = tuple(self._fire(name, shown))
+                    found = self._stage_by_groups(index, stage, fact) if cached else None
+                    now = tuple(self._fire(name, shown)) if found is None else found
                     if cached:
                         cache[key] = now
                         if len(cache) > self._cache_size:
@@ -387,6 +388,28 @@ class RulesEngine:
                     if emitted is not None:
                         fact[emitted[0]] = emitted[1]
         return frozenset(fired)
+
+    def _stage_by_groups(self, index: int, stage: Stage, fact: Mapping[str, Any]) -> tuple[str, ...] | None:
+        """A stage's firings for ``fact`` asked group by group (:meth:`fire_group`, memoised per
+        group), or None when the whole stage must be asked.
+
+        A new input of a stage is mostly new in one or two of its groups' few properties: the
+        other groups answer from their memos, so durable-rules is asked about far fewer inputs.
+        The whole stage is asked instead when a property a group reads is missing from the fact
+        (a group would show it as null), and when two of the rules that fired set one property to
+        different values (the order of firings would decide it), as the columnar path does.
+        """
+        fired: list[str] = []
+        for group, (inputs, _body) in enumerate(self._groups[index]):
+            if not all(p in fact for p in inputs):
+                return None
+            fired.extend(self.fire_group(index, group, [fact[p] for p in inputs]))
+        setting: dict[str, Any] = {}
+        for rule in fired:
+            emitted = stage.emits.get(rule)
+            if emitted is not None and setting.setdefault(emitted[0], emitted[1]) != emitted[1]:
+                return None
+        return tuple(fired)
 
     def match_cases(self, cases: Sequence[Mapping[str, Any]]) -> list[tuple[str, tuple[str, ...]]]:
         """Assert many case facts into one throw-away session; return each join's (rule, case ids).

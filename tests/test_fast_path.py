@@ -161,3 +161,25 @@ def test_odd_records_leave_the_fast_path() -> None:
     """Anything the hand check is not sure of goes to the model (and is accepted or refused there)."""
     left = [r for r in odd_records() if isinstance(r, dict) and facts_module._plain_grievance(r) is None]
     assert len(left) >= 20
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_stages_asked_by_rule_groups_fire_as_whole_stages(pack: str) -> None:
+    """A stage's new input asked group by group (memoised per group) fires exactly the rules the
+    whole stage fires (``fire_uncached`` asks each stage whole, without any memo)."""
+    from grievance_rules.facts import parse_grievance, prepare
+
+    policy = gr.load_policy(pack)
+    seen: set[frozenset[str]] = set()
+    for record in [*realistic(policy, 1_000, seed=18), *table_records(policy, 1_000, seed=19, bad_share=0.0)]:
+        try:
+            grievance = parse_grievance(record)
+            version = policy.version_for(grievance)
+            prepared = prepare(grievance, version.spec, version.calendar, None)
+        except gr.FactsError:
+            continue
+        props = version.properties(prepared, None)
+        fired = version.engine.fire(props)
+        assert fired == version.engine.fire_uncached(props)
+        seen.add(fired)
+    assert len(seen) >= 20  # many distinct decisions, not one answer over and over
