@@ -335,16 +335,16 @@ class RulesEngine:
         Each stage's answer is memoised on the properties that stage reads, so the engine decides
         each distinct input of each stage once.
         """
+        # (property, value) pairs in order, text that no rule names folded into one placeholder;
+        # only the properties some rule compares as text can need it, so only they are looked at
+        folded: dict[str, Any] | None = None
         for prop, constants in self._named_items:
             value = properties.get(prop)
-            if isinstance(value, str) and value not in constants:  # free text no rule names: folded
-                key = tuple(
-                    (p, v if not isinstance(v, str) or p not in self._named or v in self._named[p] else _UNNAMED)
-                    for p, v in properties.items()
-                )
-                break
-        else:  # nothing to fold: the same key, built in one step
-            key = tuple(properties.items())
+            if isinstance(value, str) and value not in constants:
+                if folded is None:
+                    folded = dict(properties)
+                folded[prop] = _UNNAMED
+        key = tuple(properties.items() if folded is None else folded.items())
         found = self._memo.get(key)
         if found is None:
             found = self._pipeline(properties, cached=True)
