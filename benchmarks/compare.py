@@ -74,8 +74,9 @@ def main() -> None:
     n = int(args[1]) if len(args) > 1 else 20_000
     rounds = int(args[2]) if len(args) > 2 else 3
     sys.path.insert(0, str(HERE))
-    import grievance_rules as gr
     from realistic import distinct_inputs, realistic
+
+    import grievance_rules as gr
 
     print(f"baseline {base}; this checkout {ROOT}; {n} records per pack, median of {rounds} alternated rounds")
     print(f"{'pack':8} {'trace':5} {'pass':6} {'baseline/s':>11} {'this/s':>8} {'ratio':>6}")
