@@ -31,9 +31,11 @@ from grievance_rules.export import pick_action
 
 if TYPE_CHECKING:
     from grievance_rules.determination import ActionResult, Determination
+    from grievance_rules.worklist import WorkItem
 
 __all__ = [
     "INPUT_FORMATS",
+    "WORKLIST_COLUMNS",
     "determination_row",
     "input_format",
     "read_csv",
@@ -41,6 +43,8 @@ __all__ = [
     "row_columns",
     "write_row_csv",
     "write_row_parquet",
+    "write_worklist_csv",
+    "write_worklist_parquet",
 ]
 
 INPUT_FORMATS = ("jsonl", "json", "parquet", "csv")
@@ -220,6 +224,63 @@ def write_row_parquet(
         buffer: list[Mapping[str, Any]] = []
         for row in rows:
             buffer.append(row)
+            if len(buffer) >= batch:
+                writer.write_table(pa.Table.from_pylist(buffer, schema=schema))
+                count += len(buffer)
+                buffer = []
+        if buffer or not count:
+            writer.write_table(pa.Table.from_pylist(buffer, schema=schema))
+            count += len(buffer)
+    return count
+
+
+WORKLIST_COLUMNS = (
+    "bucket",
+    "due_at",
+    "due_date",
+    "grievance_id",
+    "policy",
+    "code",
+    "title",
+    "responsible",
+    "rule",
+    "citation",
+)
+"""The columns of a worklist table: the fields of a :class:`~grievance_rules.worklist.WorkItem`, in order."""
+
+
+def _item_cells(item: WorkItem) -> list[Any]:
+    return [getattr(item, name) for name in WORKLIST_COLUMNS]
+
+
+def write_worklist_csv(items: Iterable[WorkItem], out: TextIO) -> int:
+    """Worklist items as CSV, one row per item in due order (header first; ``due_at`` ISO 8601 with
+    the plan's offset, ``due_date`` the local due date, empty for no responsible)."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(WORKLIST_COLUMNS)
+    count = 0
+    for item in items:
+        writer.writerow([_text(v) for v in _item_cells(item)])
+        count += 1
+    return count
+
+
+def write_worklist_parquet(items: Iterable[WorkItem], path: Any, batch: int = 65536) -> int:
+    """Worklist items as Parquet, ``batch`` rows per row group (memory flat). ``due_at`` is a UTC
+    timestamp (cases of several packs, so several timezones, may share one worklist; the instant is
+    exact), ``due_date`` the local due date in the plan's timezone; the other columns are text."""
+    try:
+        pa = importlib.import_module("pyarrow")
+        pq = importlib.import_module("pyarrow.parquet")
+    except ImportError:
+        raise GrievanceRulesError("writing Parquet needs pyarrow: pip install 'grievance-rules[table]'") from None
+    kinds = {"due_at": pa.timestamp("us", tz="UTC"), "due_date": pa.date32()}
+    schema = pa.schema([pa.field(name, kinds.get(name, pa.string())) for name in WORKLIST_COLUMNS])
+    count = 0
+    with pq.ParquetWriter(path, schema) as writer:
+        buffer: list[dict[str, Any]] = []
+        for item in items:
+            buffer.append(dict(zip(WORKLIST_COLUMNS, _item_cells(item), strict=True)))
             if len(buffer) >= batch:
                 writer.write_table(pa.Table.from_pylist(buffer, schema=schema))
                 count += len(buffer)
