@@ -100,6 +100,7 @@ def measure(pack: str, path: str, rows: int, trace: bool) -> dict[str, Any]:
     done = errors = per_record = batches = 0
     distinct: list[int] = []
     early_peak = early_now = 0.0
+    early_blocks = early_arrow = 0
     snapshot = None
     if trace:
         import tracemalloc
@@ -124,6 +125,7 @@ def measure(pack: str, path: str, rows: int, trace: bool) -> dict[str, Any]:
         del out, table, batch
         if not early_peak and done >= rows // 10:
             early_peak, early_now = peak_mib(), current_mib()
+            early_blocks, early_arrow = sys.getallocatedblocks(), pa.total_allocated_bytes()
             if trace:
                 snapshot = tracemalloc.take_snapshot()
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -145,6 +147,11 @@ def measure(pack: str, path: str, rows: int, trace: bool) -> dict[str, Any]:
         "peak_100": peak_mib(),
         "now_10": early_now,
         "now_100": current_mib(),
+        # where memory lives: Python's allocated blocks (objects) and Arrow's memory pool, at 10% and 100%
+        "blocks_10": early_blocks,
+        "blocks_100": sys.getallocatedblocks(),
+        "arrow_10": early_arrow,
+        "arrow_100": pa.total_allocated_bytes(),
     }
 
 
@@ -181,17 +188,20 @@ def main() -> None:
     parser.add_argument("--pack", default="luxor")
     parser.add_argument("--keep", action="store_true", help="keep the generated Parquet file in /tmp")
     parser.add_argument("--tracemalloc", action="store_true", help="where Python memory grows (slow)")
+    parser.add_argument("--source", metavar="PATH", help="read this Parquet file (at least max(ROWS) rows; kept)")
     parser.add_argument("--measure", metavar="PATH", help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.pack, args.measure, args.rows[0], args.tracemalloc)))
         return
     largest = max(args.rows)
-    path = f"/tmp/grievance-rules-{args.pack}-{largest}-seed{SEED}.parquet"
+    path = args.source or f"/tmp/grievance-rules-{args.pack}-{largest}-seed{SEED}.parquet"
+    keep = args.keep or bool(args.source)
     started = time.perf_counter()
     if not os.path.exists(path):
         write(args.pack, largest, path)
     generated = time.perf_counter() - started
+    file_rows = pq.ParquetFile(path).metadata.num_rows
     results = []
     try:
         for rows in sorted(args.rows):
@@ -203,11 +213,12 @@ def main() -> None:
             results.append(json.loads(done.stdout.splitlines()[-1]))
         plain, inputs, bad = sample_distinct(args.pack, path, SAMPLE)
     finally:
-        if not args.keep and os.path.exists(path):
+        if not keep and os.path.exists(path):
             os.remove(path)
     print(
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, pyarrow {pa.__version__}; "
-        f"pack {args.pack}; Parquet file of {largest:,} rows generated in {generated:.0f} s; batches of {BATCH:,}"
+        f"pack {args.pack}; Parquet file of {file_rows:,} rows "
+        f"({'given' if args.source else f'generated in {generated:.0f} s'}); batches of {BATCH:,}"
     )
     print(
         f"{'rows':>11} {'errors':>7} {'per-rec':>8} {'wall s':>7} {'cpu s':>7} {'rows/cpu s':>10} "
@@ -223,6 +234,11 @@ def main() -> None:
             f"{r['rows']:>11,} {r['errors']:>7,} {per:>8} {r['wall']:>7.0f} {r['cpu']:>7.0f} "
             f"{r['rows'] / r['cpu']:>10,.0f} {mean:>14} {top:>6} {r['peak_10']:>13.1f} {r['peak_100']:>14.1f} "
             f"{r['peak_100'] / r['peak_10'] - 1:>7.1%} {r['now_100']:>13.1f} {r['peak_100'] / base - 1:>8.1%}"
+        )
+    for r in results:
+        print(
+            f"{r['rows']:>11,} rows: Python allocated blocks {r['blocks_10']:,} @10% -> {r['blocks_100']:,} @100%; "
+            f"Arrow pool {r['arrow_10'] / 2**20:.1f} -> {r['arrow_100'] / 2**20:.1f} MiB"
         )
     growth = results[-1]["peak_100"] / base - 1
     print(
