@@ -1,11 +1,14 @@
 """Determinations per second per core: evaluate, evaluate_many and evaluate_table on each bundled
 pack, and the same Luxor job done with GoRules ZEN plus the ``holidays`` package, side by side.
 
-Run: python benchmarks/scale.py [N]   (default N = 20000 records per pack; evaluate_table gets
-10 x N rows). Records come from benchmarks/realistic.py; the table prints how many distinct
-decision inputs (the properties the rules read) they hold. Rates are CPU seconds of this one
-process (per core), so other jobs on a shared machine weigh on them less than on wall time.
-Needs the ``table`` extra; the ZEN row needs ``pip install zen-engine``. Prints figures; not a test.
+Run: python benchmarks/scale.py [N] [PACK,...]   (default N = 20000 records per pack, the three
+bundled grievance packs; evaluate_table gets 10 x N other rows as one Arrow table). Records come
+from benchmarks/realistic.py; the table prints how many distinct decision inputs (tuples of the
+properties the rules read) they hold, how many distinct inputs of the rule groups durable-rules
+was asked about, and how many rows evaluate_table left to the per-record path. Rates are CPU
+seconds of this one process (per core), so other jobs on a shared machine weigh on them less
+than on wall time. Needs the ``table`` extra; the ZEN column needs the ``bench`` extra
+(``pip install -e '.[bench]'``). Prints one Markdown table; not a test.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ import pyarrow as pa
 from realistic import distinct_inputs, realistic
 
 import grievance_rules as gr
+from grievance_rules.table import evaluate_table_stats
+
+PACKS = ("ctdhp", "liberty", "luxor")
+"""The three bundled grievance packs (subject packs are evaluated per record by evaluate_table)."""
 
 HERE = Path(__file__).resolve().parent
 
@@ -104,20 +111,22 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {dt.date.today()}"
     )
     print(
-        f"{'pack':8} {'records':>8} {'distinct inputs':>15} {'evaluate/s':>11} {'evaluate_many/s':>15} "
-        f"{'table rows':>10} {'distinct (table)':>16} {'evaluate_table/s':>16} {'ZEN+holidays/s':>14} {'table/ZEN':>9}"
+        "| pack | records | distinct inputs | evaluate/s | evaluate_many/s | table rows | distinct inputs (table) "
+        "| rule-group inputs | rows per record | evaluate_table/s | ZEN+holidays/s | table/ZEN |"
     )
-    for pack in gr.available_policies():
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for pack in sys.argv[2].split(",") if len(sys.argv) > 2 else PACKS:
         policy = gr.load_policy(pack)
         records = list(realistic(policy, n))
         _, distinct = distinct_inputs(policy, records)
         one = cpu_rate(n, lambda p=policy, rs=records: [p.evaluate(r) for r in rs])
         many = cpu_rate(n, lambda p=policy, rs=records: sum(1 for _ in p.evaluate_many(rs)))
         big = list(realistic(policy, 10 * n, seed=11))
-        _, big_distinct = distinct_inputs(policy, big[: 10 * n])
         table = as_table(big)
         rows = table.num_rows
         tab = cpu_rate(rows, lambda p=policy, t=table: p.evaluate_table(t))
+        stats = evaluate_table_stats(policy, table)[1]  # counted apart, as evaluate_table does not count
+        big_distinct = stats["distinct"]
         zen_rate = ratio = ""
         if pack == "luxor":
             try:
@@ -126,10 +135,11 @@ def main() -> None:
                 zen_rate = f"({exc.name} missing)"
             else:
                 z = cpu_rate(rows, lambda z=zen, rs=big: z.run(rs))
-                zen_rate, ratio = f"{z:.0f}", f"{tab / z:.1f}"
+                zen_rate, ratio = f"{z:,.0f}", f"{tab / z:.1f}"
         print(
-            f"{pack:8} {n:>8} {distinct:>15} {one:>11.0f} {many:>15.0f} {rows:>10} {big_distinct:>16} "
-            f"{tab:>16.0f} {zen_rate:>14} {ratio:>9}"
+            f"| {pack} | {n:,} | {distinct:,} | {one:,.0f} | {many:,.0f} | {rows:,} | {big_distinct:,} | "
+            f"{stats['group_inputs']:,} | {stats['per_record']:,} | {tab:,.0f} | {zen_rate} | {ratio} |",
+            flush=True,
         )
 
 

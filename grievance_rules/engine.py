@@ -173,6 +173,39 @@ def _equality_constants(definition: Mapping[str, Any]) -> dict[str, tuple[frozen
 _UNNAMED = object()  # stands for any text value no rule names, in the whole-pipeline memo key
 
 
+def _reads(matchers: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The properties a rule's matchers read, sorted (``kind`` aside)."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.startswith("$"):
+                    walk(value)
+                elif key != "kind":
+                    found.add(key)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for matcher in matchers:
+        walk(matcher["m"])
+    return tuple(sorted(found))
+
+
+def _rule_groups(definition: Mapping[str, Any]) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    """A stage's rules grouped by the properties they read: (inputs, sub-definition) per group.
+
+    Every compiled rule matches one fact (a single ``m`` in ``all``), so within a stage a rule
+    fires or not on its own properties alone, whatever the others do: asking each group's
+    ruleset on just its properties gives the same firings as asking the whole stage.
+    """
+    groups: dict[tuple[str, ...], dict[str, Any]] = {}
+    for name, rule in definition.items():
+        groups.setdefault(_reads(rule["all"]), {})[name] = rule
+    return sorted(groups.items())
+
+
 class RulesEngine:
     """A compiled pipeline of rulesets registered with durable-rules, asked one fact at a time.
 
@@ -206,6 +239,14 @@ class RulesEngine:
         self._named = {prop: frozenset(values) for prop, values in named.items()}
         self._memo: dict[tuple[Any, ...], frozenset[str]] = {}
         self._cache_size = cache_size
+        # the stages split into rule groups for the columnar path (asked per group, see fire_group)
+        self._groups = tuple(tuple(_rule_groups(st.definition)) for st in self.stages)
+        self._group_tokens = tuple(
+            tuple(tuple((p, c, o) for p, (c, o) in _equality_constants(body).items()) for _i, body in stage)
+            for stage in self._groups
+        )
+        self._group_memo: dict[tuple[int, int], dict[tuple[Any, ...], tuple[str, ...]]] = {}
+        self._group_names: dict[tuple[int, int], str] = {}
         self._casebook = dict(casebook or {})
         self._joins = dict(joins or {})
         self._names: tuple[str, ...] = ()
@@ -232,7 +273,47 @@ class RulesEngine:
                 self._casebook_name = _register(CASE_KIND, self._casebook, self._joins)
             except Exception as exc:
                 raise EngineRejection(f"{self.base_name}.casebook", str(exc), list(self._casebook)) from None
+        self._group_names = {}  # groups register lazily, on first use in this host
         self._generation = _GENERATION
+
+    def rule_groups(self) -> tuple[tuple[tuple[tuple[str, ...], tuple[str, ...]], ...], ...]:
+        """Per stage, its rule groups as (properties read, rule names): the units of :meth:`fire_group`."""
+        return tuple(tuple((inputs, tuple(body)) for inputs, body in stage) for stage in self._groups)
+
+    def fire_group(self, stage: int, group: int, values: Sequence[Any]) -> tuple[str, ...]:
+        """The rules of one rule group that fire on a fact whose group inputs have ``values``.
+
+        Each group is its own durable-rules ruleset (registered once per process, on first use),
+        shown only the properties its rules read, so a batch asks the engine once per distinct
+        tuple of *those* properties rather than once per distinct tuple of everything the pack
+        reads. Answers are memoised like :meth:`fire`'s.
+        """
+        inputs, body = self._groups[stage][group]
+        shown = dict(zip(inputs, values, strict=True))
+        for prop, constants, other in self._group_tokens[stage][group]:
+            value = shown.get(prop)
+            if isinstance(value, str) and value not in constants:
+                shown[prop] = other
+        key = tuple(shown[p] for p in inputs)
+        memo = self._group_memo.setdefault((stage, group), {})
+        found = memo.get(key)
+        if found is not None:
+            return found
+        with _LOCK:
+            self._ensure_registered()
+            name = self._group_names.get((stage, group))
+            if name is None:
+                try:
+                    name = _register(FACT_KIND, body)
+                except Exception as exc:
+                    raise EngineRejection(f"{self.base_name}.{self.stages[stage].name}", str(exc), list(body)) from None
+                self._group_names[(stage, group)] = name
+                self._shown_as[name] = f"{self.base_name}.{self.stages[stage].name}"
+            found = tuple(self._fire(name, shown))
+        if len(memo) >= self._cache_size * 4:
+            memo.clear()  # bounded, as the other memos
+        memo[key] = found
+        return found
 
     def fire(self, properties: Mapping[str, Any]) -> frozenset[str]:
         """The names of the rules that fire, over all stages, for a grievance with these properties.

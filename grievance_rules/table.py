@@ -7,17 +7,19 @@ polars DataFrame) goes in; a pyarrow Table with one row per input row, in order,
 
 How a batch is worked out:
 
-- Each row is validated and prepared exactly as :meth:`Policy.evaluate` does it (so a bad row
-  carries the very :class:`FactsError` message ``evaluate`` raises, and every other row is still
-  evaluated).
-- The engine is asked once per distinct tuple of the properties the rules read (the engine's
-  per-stage memo), so durable-rules sees each distinct decision input once per process.
-- Deadlines and statuses are then computed per *decision group* (rows whose fired rules are the
-  same) on whole numpy arrays: business days with ``numpy.busday_offset`` on the pack's workweek
-  and holidays (the same holidays :class:`~grievance_rules.calendar.PlanCalendar` uses), the
-  pack's deemed-receipt rule, calendar days, elapsed hours, close of the next business day,
+- Each row is checked as :meth:`Policy.evaluate` checks it, on whole columns (ISO moments read
+  from the Arrow buffers); a row that fails a check, or is spelt in a way the columnar reader
+  leaves alone, goes through ``evaluate`` itself (so a bad row carries the very
+  :class:`FactsError` message ``evaluate`` raises, and every other row is still evaluated).
+- Decisions come from durable-rules per *rule group* (rules of a stage reading the same
+  properties, each group its own ruleset; see :meth:`RulesEngine.fire_group`), asked once per
+  distinct tuple of that group's properties among the rows; what fires becomes boolean masks.
+- Deadlines and statuses are computed per action on the rows where it fired, on whole numpy
+  arrays: business days with ``numpy.busday_offset`` on the pack's workweek and holidays (the
+  same holidays :class:`~grievance_rules.calendar.PlanCalendar` uses), the pack's
+  deemed-receipt rule, calendar days, elapsed hours, close of the next business day,
   immediately, and anchors on events or on other actions. The end of a local day and close of
-  business are looked up once per distinct local date, never per row.
+  business are looked up once per day of the batch's span, never per row.
 
 pyarrow and numpy come with the optional extra ``grievance-rules[table]``; the core never imports
 them (this module is imported only when ``evaluate_table`` is called).
@@ -116,16 +118,19 @@ def evaluate_table(policy: Policy, table: Any, as_of: str | dt.datetime | None =
     :class:`FactsError` for a bad ``as_of``; a bad *row* never raises: its ``error`` holds the
     message.
     """
-    result, _ = evaluate_table_stats(policy, table, as_of)
+    result, _ = evaluate_table_stats(policy, table, as_of, count=False)
     return result
 
 
 def evaluate_table_stats(
-    policy: Policy, table: Any, as_of: str | dt.datetime | None = None
+    policy: Policy, table: Any, as_of: str | dt.datetime | None = None, *, count: bool = True
 ) -> tuple[pa.Table, dict[str, int]]:
     """:func:`evaluate_table` and how the rows were decided: ``rows``, ``columnar`` (rows decided
     on arrays), ``per_record`` (rows that took the per-record path: bad rows and spellings the
-    columnar reader leaves to it) and ``distinct`` (distinct decision inputs of the columnar rows)."""
+    columnar reader leaves to it), ``distinct`` (distinct decision inputs of the columnar rows:
+    tuples of every property the rules read) and ``group_inputs`` (distinct inputs of the rule
+    groups, summed over the groups: what durable-rules was asked, less what it had answered before).
+    ``distinct`` is counted only with ``count`` (an extra pass; :func:`evaluate_table` skips it)."""
     pa, np = _require()
     when = policy.parse_as_of(as_of)
     data = as_arrow(table)
@@ -134,13 +139,15 @@ def evaluate_table_stats(
     fast = None
     if n:
         try:
-            fast = _columnar(pa, np, policy, data, when, codes)
+            fast = _columnar(pa, np, policy, data, when, codes, count)
         except _OutOfSpan:
             fast = None
     ids = np.full(n, None, dtype=object)
+    id_column = None
     if fast is not None:
         ok, out = fast
-        ids[ok] = np.asarray(data.column("id").to_numpy(zero_copy_only=False), dtype=object)[ok]
+        # the columnar path ran only on a text id column: every row's id is that text, as is
+        id_column = data.column("id").combine_chunks().cast(pa.string())
         distinct = int(out["distinct"])
     else:
         ok = np.zeros(n, dtype=bool)
@@ -148,21 +155,26 @@ def evaluate_table_stats(
             "classification": np.full(n, None, dtype=object),
             "level": np.full(n, None, dtype=object),
             "handled_by": np.full(n, None, dtype=object),
-            "timely": np.full(n, None, dtype=object),
+            "timely": np.full(n, -1, dtype=np.int8),
             "filing_day": np.zeros(n, dtype=np.int64),
             "has_filing": np.zeros(n, dtype=bool),
             "due": np.zeros((len(codes), n), dtype=np.int64),
             "has_due": np.zeros((len(codes), n), dtype=bool),
             "rank": np.full((len(codes), n), 99, dtype=np.int8),
-            "status": np.full((len(codes), n), None, dtype=object),
         }
         distinct = 0
     error = np.full(n, None, dtype=object)
     slow = np.flatnonzero(~ok)
     if len(slow):
         _per_record(policy, data.take(pa.array(slow)), slow, when, codes, ids, error, out)
-    stats = {"rows": n, "columnar": int(ok.sum()), "per_record": len(slow), "distinct": distinct}
-    return _assemble(pa, np, policy, codes, ids, error, out), stats
+    stats = {
+        "rows": n,
+        "columnar": int(ok.sum()),
+        "per_record": len(slow),
+        "distinct": distinct,
+        "group_inputs": int(out.get("group_inputs", 0)),
+    }
+    return _assemble(pa, np, policy, codes, ids if id_column is None else id_column, error, out), stats
 
 
 def _per_record(
@@ -188,7 +200,7 @@ def _per_record(
         out["classification"][i] = det.classification
         out["level"][i] = det.level
         out["handled_by"][i] = det.handled_by
-        out["timely"][i] = det.timely_filed
+        out["timely"][i] = -1 if det.timely_filed is None else int(det.timely_filed)
         if det.filing_deadline is not None:
             out["has_filing"][i] = True
             out["filing_day"][i] = det.filing_deadline.toordinal() - _EPOCH_ORDINAL
@@ -204,7 +216,6 @@ def _per_record(
                 out["rank"][k, i] = rank
                 out["due"][k, i] = due
                 out["has_due"][k, i] = has
-                out["status"][k, i] = action.status
 
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
@@ -225,23 +236,27 @@ def _assemble(
     pa: Any, np: Any, policy: Policy, codes: Sequence[str], ids: Any, error: Any, out: dict[str, Any]
 ) -> pa.Table:
     tz = policy.spec.calendar.timezone
-    timely = out["timely"]
-    has_timely = np.array([v is not None for v in timely], dtype=bool) if len(timely) else np.zeros(0, dtype=bool)
+    timely = out["timely"]  # -1 unknown, 0 late, 1 timely
+    has_timely = timely >= 0
     columns: dict[str, Any] = {
-        "id": pa.array(ids, pa.string()),
+        "id": ids if isinstance(ids, pa.Array) else pa.array(ids, pa.string()),
         "classification": pa.array(out["classification"], pa.string()),
         "level": pa.array(out["level"], pa.string()),
         "handled_by": pa.array(out["handled_by"], pa.string()),
-        "timely_filed": pa.array(np.where(has_timely, timely, False).astype(bool), pa.bool_(), mask=~has_timely),
+        "timely_filed": pa.array(timely == 1, pa.bool_(), mask=~has_timely),
         "filing_deadline": pa.array(out["filing_day"].astype(np.int32), pa.int32(), mask=~out["has_filing"]).cast(
             pa.date32()
         ),
         "error": pa.array(error, pa.string()),
     }
     stamp = pa.timestamp("us", tz=tz)
+    statuses = pa.array(sorted(_SEVERITY, key=_SEVERITY.__getitem__), pa.string())
     for k, code in enumerate(codes):
         columns[f"{code}_due_at"] = pa.array(out["due"][k], stamp, mask=~out["has_due"][k])
-        columns[f"{code}_status"] = pa.array(out["status"][k], pa.string())
+        rank = out["rank"][k]
+        none = rank == 99
+        indices = pa.array(np.where(none, 0, rank).astype(np.int8), pa.int8(), mask=none)
+        columns[f"{code}_status"] = pa.DictionaryArray.from_arrays(indices, statuses).dictionary_decode()
     return pa.table(columns)
 
 
@@ -265,9 +280,9 @@ def schema(policy: Policy) -> pa.Schema:
 
 # ---------------------------------------------------------------------------------------- columnar
 
-_NAIVE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
-_OFFSET = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$"
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_DATE_WIDTH = 10  # YYYY-MM-DD
+_MOMENT_WIDTH = 25  # YYYY-MM-DDTHH:MM:SS+HH:MM, the longest moment spelling the columnar path reads
+_YEARS = (1901, 2098)  # receipt years it dates (inside the plan calendar's span, with room for deadlines)
 _DAY_US = 86_400_000_000
 _BIG = 2**62  # "never": sorts after every real moment
 _POS = 1024  # event position packed under the moment: (moment, position) order as PreparedFacts.after
@@ -320,7 +335,9 @@ def _shape_ok(pa: Any, data: pa.Table) -> bool:
     return "id" in data.column_names and "received_at" in data.column_names
 
 
-_UNITS = frozenset(("calendar_days", "business_days", "hours", "immediately", "close_of_next_business_day"))
+_UNITS = frozenset(
+    ("calendar_days", "business_days", "months", "years", "hours", "immediately", "close_of_next_business_day")
+)
 
 
 def _deadlines_ok(version: Policy) -> bool:
@@ -355,12 +372,23 @@ class _Columns:
     """One table's columns as numpy arrays, with the checks that route a row to the fast path."""
 
     def __init__(
-        self, pa: Any, np: Any, version: Policy, data: pa.Table, as_of: int | None, *, route_only: bool = False
+        self,
+        pa: Any,
+        np: Any,
+        version: Policy,
+        data: pa.Table,
+        as_of: int | None,
+        *,
+        route_only: bool = False,
+        head: tuple[Any, Any, Any, Any] | None = None,
     ) -> None:
         import pyarrow.compute as pc
 
         self.pa, self.np, self.pc = pa, np, pc
         self._firsts: dict[str, Any] = {}
+        self._coded: dict[str, tuple[Any, list[Any]]] = {}
+        self._cols: dict[str, Any] = {}
+        self._lists: dict[str, tuple[Any, Any, dict[str, int]]] = {}
         self.fallback = 0
         self.version = version
         self.cal = version.calendar
@@ -368,13 +396,18 @@ class _Columns:
         self.data = data
         self.n = n = data.num_rows
         self.as_of = as_of
-        ok = np.ones(n, dtype=bool)
-        ident = self.col("id")
-        ok &= self.valid(ident) & self.fill(pc.greater(pc.utf8_length(ident), 0), False)
-        self.received, good = self.moments(self.col("received_at"))
-        ok &= good
-        self.recv_day = self.local_days(self.received)
-        self.received_ok = good
+        if head is None:  # the id and the receipt moment (read once when routing rows to versions)
+            ok = np.ones(n, dtype=bool)
+            ident = self.col("id")
+            ok &= self.valid(ident) & self.fill(pc.greater(pc.utf8_length(ident), 0), False)
+            self.received, good = self.moments(self.col("received_at"))
+            ok &= good
+            self.recv_day = self.local_days(self.received)
+            self.received_ok = good
+        else:
+            head_ok, self.received, self.received_ok, self.recv_day = head
+            ok = head_ok.copy()
+        self.head = (ok.copy(), self.received, self.received_ok, self.recv_day)
         if route_only:
             return
         for name, allowed in (
@@ -386,12 +419,9 @@ class _Columns:
             ok &= ~self.valid(column) | self.fill(pc.is_in(column, pa.array(allowed, pa.string())), False)
         incident = self.col("incident_date")
         self.has_incident = self.valid(incident)
-        parsed = pc.strptime(incident, format="%Y-%m-%d", unit="s", error_is_null=True)
-        regex = self.fill(pc.match_substring_regex(incident, _DATE), False)
-        regex &= self.fill(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), incident), False)
-        days = self.np_int(pc.cast(pc.cast(parsed, pa.timestamp("s")), pa.int64()), 0) // 86400
+        days, good = self.civil(incident, _DATE_WIDTH)
         self.incident_day = days
-        ok &= ~self.has_incident | (regex & self.valid(parsed) & (days <= self.recv_day))
+        ok &= ~self.has_incident | (good & (days <= self.recv_day))
         for name, vocab in (
             ("concerns", version.spec.vocabulary.concerns),
             ("assistance_needs", version.spec.vocabulary.assistance),
@@ -409,6 +439,13 @@ class _Columns:
     # ---- column helpers
 
     def col(self, name: str) -> Any:
+        """A column as one Arrow array (chunks combined once), or nulls of its type when absent."""
+        found = self._cols.get(name)
+        if found is None:
+            found = self._cols[name] = self._col(name)
+        return found
+
+    def _col(self, name: str) -> Any:
         pa = self.pa
         if name in self.data.column_names:
             column = self.data.column(name).combine_chunks()
@@ -430,40 +467,99 @@ class _Columns:
     def np_int(self, column: Any, value: int) -> Any:
         return self.np.asarray(self.pc.fill_null(column, value).to_numpy(zero_copy_only=False), dtype=self.np.int64)
 
+    def text_bytes(self, column: Any, width: int) -> tuple[Any, Any]:
+        """A reader of the first ``width`` bytes of each string, straight from the Arrow buffers,
+        and each string's length in bytes (-1 for a null). ``byte(k)`` is every string's k-th byte;
+        past a string's end it is whatever follows in the buffer, so callers check the length
+        before they trust a position."""
+        np, pa = self.np, self.pa
+        offsets_type = np.int64 if pa.types.is_large_string(column.type) else np.int32
+        n = len(column)
+        buffers = column.buffers()
+        offsets = np.frombuffer(buffers[1], dtype=offsets_type)[column.offset : column.offset + n + 1]
+        data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, dtype=np.uint8)
+        padded = np.concatenate([data[: int(offsets[-1]) if n else 0], np.zeros(width, dtype=np.uint8)])
+        starts = offsets[:-1]
+        lengths = np.where(self.valid(column), np.diff(offsets), -1)
+
+        def byte(k: int) -> Any:
+            return padded[starts + k]
+
+        return byte, lengths
+
+    def civil(self, column: Any, width: int) -> tuple[Any, Any]:
+        """Days since 1970-01-01 of ``YYYY-MM-DD`` texts (the first 10 bytes of ``width``) and
+        which are exactly such a date, of a year the plan calendar spans; the time of day and the
+        offset are checked by :meth:`moments`."""
+        np = self.np
+        byte, lengths = self.text_bytes(column, width)
+        self._byte, self._lengths = byte, lengths
+        good = lengths == width if width == _DATE_WIDTH else lengths >= 19
+        num = []
+        for k in range(10):
+            b = byte(k)
+            if k in (4, 7):
+                good &= b == 45  # "-"
+            else:
+                d = b.astype(np.int16) - 48
+                good &= (d >= 0) & (d <= 9)
+                num.append(d)
+        year = num[0] * 1000 + num[1] * 100 + num[2] * 10 + num[3]
+        month = num[4] * 10 + num[5]
+        day = num[6] * 10 + num[7]
+        year = year.astype(np.int64)
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        month_ok = (month >= 1) & (month <= 12)
+        month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int16)
+        longest = month_days[np.where(month_ok, month, 1)] + ((month == 2) & leap)
+        good &= month_ok & (day >= 1) & (day <= longest) & (year >= _YEARS[0]) & (year <= _YEARS[1])
+        # days from the civil date (H. Hinnant's algorithm), on every row (garbage where not good)
+        m = month.astype(np.int64)
+        y = year - (m <= 2)
+        era = y // 400
+        yoe = y - era * 400
+        doy = (153 * np.where(m > 2, m - 3, m + 9) + 2) // 5 + day - 1
+        doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+        days = np.where(good, era * 146097 + doe - 719468, 0)
+        return days, good
+
     def moments(self, column: Any) -> tuple[Any, Any]:
         """UTC microseconds of ISO strings and which parsed exactly as ``evaluate`` reads them:
         ``YYYY-MM-DDTHH:MM:SS`` (a wall time in the plan's timezone, not in a DST gap or fold) or
         with ``Z``/``±HH:MM``. Other spellings take the per-record path."""
         pa, pc, np = self.pa, self.pc, self.np
-        naive = self.fill(pc.match_substring_regex(column, _NAIVE), False)
-        offset = self.fill(pc.match_substring_regex(column, _OFFSET), False)
-        text = pc.utf8_slice_codeunits(column, 0, 19)
-        wall = pc.strptime(text, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
-        # strptime rolls an impossible date over (30 February -> 1 March): print it back and compare
-        same = self.fill(pc.equal(pc.strftime(wall, format="%Y-%m-%dT%H:%M:%S"), text), False)
-        parsed = self.valid(wall) & same
-        wall_us = self.np_int(pc.cast(wall, pa.int64()), 0) * 1_000_000
-        tail = pc.utf8_slice_codeunits(column, 19, 25)
-        sign = np.where(self.fill(pc.starts_with(tail, "-"), False), -1, 1)
-        off_text = pc.if_else(pc.equal(tail, "Z"), "+00:00", tail)
-        hours = self.digits(pc.utf8_slice_codeunits(off_text, 1, 3))
-        minutes = self.digits(pc.utf8_slice_codeunits(off_text, 4, 6))
-        offset_ok = offset & (hours < 24) & (minutes < 60)
-        utc_offset = wall_us - sign * (hours * 3600 + minutes * 60) * 1_000_000
+        days, good = self.civil(column, _MOMENT_WIDTH)
+        byte, lengths = self._byte, self._lengths
+
+        def two(k: int) -> Any:
+            nonlocal good
+            hi = byte(k).astype(np.int16) - 48
+            lo = byte(k + 1).astype(np.int16) - 48
+            good &= (hi >= 0) & (hi <= 9) & (lo >= 0) & (lo <= 9)
+            return (hi * 10 + lo).astype(np.int64)
+
+        good &= (byte(10) == 84) & (byte(13) == 58) & (byte(16) == 58)  # "T", ":", ":"
+        hour, minute, second = two(11), two(14), two(17)
+        good &= (hour < 24) & (minute < 60) & (second < 60)
+        naive = lengths == 19
+        mark = byte(19)
+        zulu = (lengths == 20) & (mark == 90)  # "Z"
+        signed = (lengths == 25) & ((mark == 43) | (mark == 45)) & (byte(22) == 58)
+        ok_before = good.copy()
+        off_hours, off_minutes = two(20), two(23)
+        signed &= good & (off_hours < 24) & (off_minutes < 60)
+        good = ok_before
+        sign = np.where(mark == 45, -1, 1)
+        offset_s = np.where(signed, sign * (off_hours * 3600 + off_minutes * 60), 0)
+        wall_us = np.where(good, days * 86400 + hour * 3600 + minute * 60 + second, 0) * 1_000_000
         ts = pa.array(wall_us, pa.timestamp("us"))
         early = pc.assume_timezone(ts, self.tz, ambiguous="earliest", nonexistent="earliest")
         late = pc.assume_timezone(ts, self.tz, ambiguous="latest", nonexistent="latest")
         early_us = np.asarray(early.cast(pa.int64()).to_numpy(), dtype=np.int64)
         late_us = np.asarray(late.cast(pa.int64()).to_numpy(), dtype=np.int64)
         naive_ok = naive & (early_us == late_us)
-        utc = np.where(naive, early_us, utc_offset)
-        return utc, parsed & (naive_ok | offset_ok)
-
-    def digits(self, column: Any) -> Any:
-        pa, pc, np = self.pa, self.pc, self.np
-        good = self.fill(pc.match_substring_regex(column, r"^\d\d$"), False)
-        values = pc.cast(pc.if_else(pa.array(good), column, "99"), pa.int64())
-        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.int64)
+        utc = np.where(naive, early_us, wall_us - offset_s * 1_000_000)
+        return utc, good & (naive_ok | zulu | signed)
 
     def local(self, utc: Any) -> Any:
         """Local wall-clock microseconds of UTC microseconds in the plan's timezone."""
@@ -484,13 +580,20 @@ class _Columns:
         return ~bad
 
     def tag(self, name: str, tag: str) -> Any:
-        pc, np = self.pc, self.np
-        column = self.col(name)
-        flat = pc.list_flatten(column)
-        parents = np.asarray(pc.list_parent_indices(column).to_numpy(), dtype=np.int64)
-        hit = self.fill(pc.equal(flat, tag), False)
+        """Whether each row's list ``name`` holds ``tag`` (the list flattened and coded once)."""
+        np = self.np
+        found = self._lists.get(name)
+        if found is None:
+            column = self.col(name)
+            flat = self.pc.list_flatten(column).dictionary_encode()
+            parents = np.asarray(self.pc.list_parent_indices(column).to_numpy(), dtype=np.int64)
+            codes = np.asarray(flat.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+            names = {v: i for i, v in enumerate(flat.dictionary.to_pylist())}
+            found = self._lists[name] = (parents, codes, names)
+        parents, codes, names = found
         out = np.zeros(self.n, dtype=bool)
-        out[parents[hit]] = True
+        if tag in names:
+            out[parents[codes == names[tag]]] = True
         return out
 
     def events(self, version: Policy) -> Any:
@@ -519,7 +622,9 @@ class _Columns:
         bad = np.zeros(self.n, dtype=bool)
         bad[parents[~good]] = True
         self.ev_rows = parents
-        self.ev_types = np.asarray(pc.fill_null(types, "").to_numpy(zero_copy_only=False), dtype=object)
+        coded = types.dictionary_encode()
+        self.ev_types = np.asarray(coded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        self.ev_names = {v: i for i, v in enumerate(coded.dictionary.to_pylist())}
         self.ev_key = np.where(good, at, 0) * _POS + np.minimum(positions, _POS - 1)
         self.ev_count = np.diff(offsets)
         return ~bad & (self.np.diff(offsets) < _POS)
@@ -533,12 +638,33 @@ class _Columns:
         found = self._firsts.get(name)
         if found is not None:
             return found
-        out = np.full(self.n, _BIG, dtype=np.int64)
-        mask = self.ev_types == name
-        np.minimum.at(out, self.ev_rows[mask], self.ev_key[mask])
+        out = self._occurrence(name, first=True)
         if name == "resolved":
             out = np.where(self.has_resolved, self.resolved * _POS + (_POS - 1), out)
         self._firsts[name] = out
+        return out
+
+    def _occurrence(self, name: str, *, first: bool) -> Any:
+        """Per row, the key of its first (else last) ``name`` event; _BIG (else -1) when none.
+
+        On a row the columnar path decides, events are in order of moment (checked in
+        :meth:`events`) and the key adds the position, so keys rise along the row: the first
+        occurrence is the least and the last the greatest, found without a per-row loop."""
+        np = self.np
+        out = np.full(self.n, _BIG if first else -1, dtype=np.int64)
+        code = self.ev_names.get(name)
+        if code is None:
+            return out
+        where = np.flatnonzero(self.ev_types == code)
+        if not len(where):
+            return out
+        rows = self.ev_rows[where]
+        edge = np.ones(len(rows), dtype=bool)
+        if first:
+            edge[1:] = rows[1:] != rows[:-1]
+        else:
+            edge[:-1] = rows[:-1] != rows[1:]
+        out[rows[edge]] = self.ev_key[where[edge]]
         return out
 
     def first(self, name: str) -> tuple[Any, Any]:
@@ -548,8 +674,10 @@ class _Columns:
 
     def count(self, name: str) -> Any:
         np = self.np
-        mask = self.ev_types == name
-        return np.bincount(self.ev_rows[mask], minlength=self.n).astype(np.int64)
+        code = self.ev_names.get(name)
+        if code is None:
+            return np.zeros(self.n, dtype=np.int64)
+        return np.bincount(self.ev_rows[self.ev_types == code], minlength=self.n).astype(np.int64)
 
     def after(self, name: str, earlier: str) -> Any:
         """PreparedFacts.after: a ``name`` event after the first ``earlier`` one ((moment, position) order)."""
@@ -557,9 +685,7 @@ class _Columns:
         first = self.first_key(earlier)
         if earlier == "resolved":  # resolved_at is an occurrence at position len(events)
             first = self._min_occurrence(earlier)
-        last = np.full(self.n, -1, dtype=np.int64)
-        mask = self.ev_types == name
-        np.maximum.at(last, self.ev_rows[mask], self.ev_key[mask])
+        last = self._occurrence(name, first=False)
         if name == "resolved":
             last = np.where(
                 self.has_resolved, np.maximum(last, self.resolved * _POS + np.minimum(self.ev_count, _POS - 1)), last
@@ -568,9 +694,7 @@ class _Columns:
 
     def _min_occurrence(self, name: str) -> Any:
         np = self.np
-        out = np.full(self.n, _BIG, dtype=np.int64)
-        mask = self.ev_types == name
-        np.minimum.at(out, self.ev_rows[mask], self.ev_key[mask])
+        out = self._occurrence(name, first=True)
         resolved = self.resolved * _POS + np.minimum(self.ev_count, _POS - 1)
         return np.where(self.has_resolved, np.minimum(out, resolved), out)
 
@@ -596,6 +720,17 @@ class _Columns:
     def strings(self, name: str, default: str) -> Any:
         column = self.col(name)
         return self.np.asarray(self.pc.fill_null(column, default).to_numpy(zero_copy_only=False), dtype=object)
+
+    def coded(self, name: str, default: str) -> _Coded:
+        """A text column as codes and the value of each code (nulls read as ``default``): one hash
+        pass in Arrow, so work per distinct value (a group's row of the matrix, say) is done once."""
+        found = self._coded.get(name)
+        if found is None:
+            encoded = self.col(name).dictionary_encode(null_encoding="encode")
+            indices = self.np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=self.np.int64)
+            found = self._coded[name] = (indices, encoded.dictionary.to_pylist())
+        indices, values = found
+        return _Coded(indices, [default if v is None else v for v in values])
 
     def bools(self, name: str) -> Any:
         return self.np.asarray(self.pc.fill_null(self.col(name), False).to_numpy(zero_copy_only=False), dtype=bool)
@@ -626,6 +761,7 @@ class _Dates:
         hour, minute = cal._cob
         self.cob_us = (hour * 3600 + minute * 60) * 1_000_000
         self.eod_us = (23 * 3600 + 59 * 60 + 59) * 1_000_000
+        self._instants: dict[tuple[int], Any] = {}
 
     def check(self, days: Any) -> None:
         if len(days) and (days.min() < self.start or days.max() > self.end):
@@ -636,10 +772,16 @@ class _Dates:
         np, pa, pc = self.np, self.cols.pa, self.cols.pc
         if not len(days):
             return days.astype(np.int64)
-        unique, inverse = np.unique(days, return_inverse=True)
-        wall = pa.array(unique * _DAY_US + time_us, pa.timestamp("us"))
-        utc = pc.assume_timezone(wall, self.cols.tz, ambiguous="earliest", nonexistent="latest")
-        return np.asarray(utc.cast(pa.int64()).to_numpy(), dtype=np.int64)[inverse]
+        # days lie in the batch's calendar span: one instant per day of it, looked up by offset
+        self.check(days)
+        key = (time_us,)
+        instants = self._instants.get(key)
+        if instants is None:
+            span = np.arange(self.start, self.end + 1, dtype=np.int64)
+            wall = pa.array(span * _DAY_US + time_us, pa.timestamp("us"))
+            utc = pc.assume_timezone(wall, self.cols.tz, ambiguous="earliest", nonexistent="latest")
+            instants = self._instants[key] = np.asarray(utc.cast(pa.int64()).to_numpy(), dtype=np.int64)
+        return instants[days - self.start]
 
     def add_business(self, days: Any, n: int) -> Any:
         """The n-th business day after each day (the day itself for n = 0)."""
@@ -649,6 +791,21 @@ class _Dates:
         self.check(days)
         out = np.busday_offset(days.astype("datetime64[D]"), n, roll="backward", busdaycal=self.busday)
         result = out.astype(np.int64)
+        self.check(result)
+        return result
+
+    def add_months(self, days: Any, months: int) -> Any:
+        """PlanCalendar.add_months on arrays: the same day of the month ``months`` later; a day
+        the target month lacks is its last day (``feb_28``) or the next month's first (``mar_1``)."""
+        np = self.np
+        date = days.astype("datetime64[D]")
+        month = date.astype("datetime64[M]")
+        day_of_month = (date - month.astype("datetime64[D]")).astype(np.int64)  # 0-based
+        target = month + months
+        first = target.astype("datetime64[D]").astype(np.int64)
+        length = (target + 1).astype("datetime64[D]").astype(np.int64) - first
+        past = length if self.cols.cal.spec.leap_day == "mar_1" else length - 1
+        result = first + np.where(day_of_month < length, day_of_month, past)
         self.check(result)
         return result
 
@@ -666,8 +823,10 @@ class _Dates:
             return anchor
         local = self.cols.local(anchor)
         day0 = local // _DAY_US
-        if unit in ("calendar_days", "business_days"):
-            if unit == "calendar_days":
+        if unit in ("calendar_days", "business_days", "months", "years"):
+            if unit in ("months", "years"):
+                day = self.add_months(day0, n * (12 if unit == "years" else 1))
+            elif unit == "calendar_days":
                 day = day0 + n
             else:
                 start = day0
@@ -692,12 +851,18 @@ class _Dates:
         raise ValueError(f"unknown deadline unit {unit!r}")
 
 
+def _span_days(deadline: Any) -> int:
+    """At most how many days a deadline reaches past its anchor day (for the calendar's span)."""
+    per = {"months": 31, "years": 366}.get(deadline.unit, 1)
+    return (deadline.amount or 0) * per
+
+
 class _OutOfSpan(Exception):
     """A date fell outside the business-day calendar built for the batch (widen and retry)."""
 
 
 def _columnar(
-    pa: Any, np: Any, policy: Policy, data: pa.Table, when: Any, codes: Sequence[str]
+    pa: Any, np: Any, policy: Policy, data: pa.Table, when: Any, codes: Sequence[str], count: bool = True
 ) -> tuple[Any, dict[str, Any]] | None:
     """The fast path: (rows it decided, their output arrays), or None when the table or pack has a
     shape it does not read (then every row goes through the per-record path)."""
@@ -706,14 +871,14 @@ def _columnar(
     if not _shape_ok(pa, data) or not all(_facts_ok(v) for v in policy.versions):
         return None
     if not policy.by_date or (len(policy.versions) == 1 and policy.effective is None):
-        return _columnar_version(pa, np, policy, data, when, codes, None)
+        return _columnar_version(pa, np, policy, data, when, codes, count)
     # the version in force on each local receipt date judges the row (Policy.version_for);
     # rows no version covers go per record, which gives evaluate's FactsError
     routing = _Columns(pa, np, policy, data, None, route_only=True)
     n = data.num_rows
     ok_all = np.zeros(n, dtype=bool)
     merged: dict[str, Any] | None = None
-    distinct = 0
+    distinct = asked = 0
     for version in policy.versions:
         eff = version.effective
         covers = routing.received_ok.copy()
@@ -724,7 +889,13 @@ def _columnar(
         idx = np.flatnonzero(covers)
         if not len(idx):
             continue
-        found = _columnar_version(pa, np, version, data.take(pa.array(idx)), when, codes, None)
+        same_zone = version.spec.calendar.timezone == policy.spec.calendar.timezone
+        if len(idx) == n:  # most batches lie in one version
+            part, head = data, routing.head
+        else:
+            part = data.take(pa.array(idx))
+            head = tuple(a[idx] for a in routing.head)
+        found = _columnar_version(pa, np, version, part, when, codes, count, head if same_zone else None)
         if found is None:
             return None
         ok, out = found
@@ -732,13 +903,15 @@ def _columnar(
             merged = _empty_out(np, n, len(codes))
         for key in ("classification", "level", "handled_by", "timely", "filing_day", "has_filing"):
             merged[key][idx] = out[key]
-        for key in ("due", "has_due", "rank", "status"):
+        for key in ("due", "has_due", "rank"):
             merged[key][:, idx] = out[key]
         ok_all[idx] = ok
         distinct += int(out["distinct"])
+        asked += int(out["group_inputs"])
     if merged is None:
         return None
     merged["distinct"] = distinct
+    merged["group_inputs"] = asked
     return ok_all, merged
 
 
@@ -748,23 +921,29 @@ def _empty_out(np: Any, n: int, ncodes: int) -> dict[str, Any]:
         "classification": np.full(n, None, dtype=object),
         "level": np.full(n, None, dtype=object),
         "handled_by": np.full(n, None, dtype=object),
-        "timely": np.full(n, None, dtype=object),
+        "timely": np.full(n, -1, dtype=np.int8),
         "filing_day": np.zeros(n, dtype=np.int64),
         "has_filing": np.zeros(n, dtype=bool),
         "due": np.zeros((ncodes, n), dtype=np.int64),
         "has_due": np.zeros((ncodes, n), dtype=bool),
         "rank": np.full((ncodes, n), 99, dtype=np.int8),
-        "status": np.full((ncodes, n), None, dtype=object),
         "distinct": 0,
     }
 
 
 def _columnar_version(
-    pa: Any, np: Any, version: Policy, data: pa.Table, when: Any, codes: Sequence[str], _unused: None
+    pa: Any,
+    np: Any,
+    version: Policy,
+    data: pa.Table,
+    when: Any,
+    codes_: Sequence[str],
+    count: bool,
+    head: tuple[Any, ...] | None = None,
 ) -> tuple[Any, dict[str, Any]] | None:
-    """The columnar path for the rows one version judges."""
+    """The columnar path for the rows one version judges (``count``: count distinct decision inputs)."""
     as_of = None if when is None else _micros(when)
-    cols = _Columns(pa, np, version, data, as_of)
+    cols = _Columns(pa, np, version, data, as_of, head=head)
     ok = cols.ok
     cols.fallback = int(cols.received[ok][0]) if ok.any() else 0  # a safe moment for rows not decided here
     n = cols.n
@@ -777,7 +956,7 @@ def _columnar_version(
         deadline_day = np.zeros(n, dtype=np.int64)
         has_deadline = np.zeros(n, dtype=bool)
     timely = cols.recv_day <= deadline_day
-    filing = np.where(has_deadline, np.where(timely, "timely", "late"), "unknown").astype(object)
+    filing = _Coded(np.where(has_deadline, np.where(timely, 0, 1), 2), ["timely", "late", "unknown"])
 
     moments = [cols.received[ok], cols.resolved[ok & cols.has_resolved]]
     days = [cols.local_days(m) for m in moments if len(m)]
@@ -790,109 +969,90 @@ def _columnar_version(
     if as_of is not None:
         last_day = max(last_day, int(cols.local_days(np.array([as_of], dtype=np.int64))[0]))
     total = sum(
-        (d.amount or 0) for a in spec.actions for d in (a.deadline, a.target) if d is not None and d.unit != "hours"
-    ) + sum((t.within.amount or 0) for t in spec.timers)
+        _span_days(d) for a in spec.actions for d in (a.deadline, a.target) if d is not None and d.unit != "hours"
+    ) + sum(_span_days(t.within) for t in spec.timers)
     dates = _Dates(cols, first_day, last_day + 3 * total + 400)
 
-    # the properties the rules read, as arrays
-    values: dict[str, Any] = {}
-    for prop, (fact, tag) in version.compiled.properties.items():
-        values[prop] = _property(cols, dates, version, fact, tag, filing, np)
-    props = list(values)
+    # the properties the rules read, as arrays over the rows decided here
     rows = np.flatnonzero(ok)
-    codes_matrix = []
-    decoders = []
-    for prop in props:
-        column = values[prop][rows]
-        unique, inverse = np.unique(column, return_inverse=True)
-        codes_matrix.append(inverse.reshape(-1).astype(np.int64))
-        decoders.append(unique)
-    if props and len(rows):
-        matrix = np.stack(codes_matrix, axis=1)
-        distinct, group = np.unique(matrix, axis=0, return_inverse=True)
-        group = group.reshape(-1)
-    else:
-        distinct = np.zeros((1 if len(rows) else 0, 0), dtype=np.int64)
-        group = np.zeros(len(rows), dtype=np.int64)
-    decisions: list[Any] = []
-    outcome_index: dict[tuple[Any, ...], int] = {}
-    outcome = np.zeros(len(distinct), dtype=np.int64)
-    for c_i, combo in enumerate(distinct):
-        shown = {prop: _py(decoders[j][c]) for j, (prop, c) in enumerate(zip(props, combo, strict=True))}
-        decision = version._decision(version.engine.fire(shown))
-        # rows whose decisions give the same outcome share one pass of date arithmetic
-        key = (*sorted(decision.choice.items()), *(i.name for i in decision.actions))
-        if key not in outcome_index:
-            outcome_index[key] = len(decisions)
-            decisions.append(decision)
-        outcome[c_i] = outcome_index[key]
-    n_inputs = len(distinct)
-    group = outcome[group] if len(group) else group
-    # outputs for the fast rows
+    codes: dict[str, tuple[Any, list[Any]]] = {}
+    for prop, (fact, tag) in version.compiled.properties.items():
+        codes[prop] = _factorize(pa, np, _property(cols, dates, version, fact, tag, filing, np)[rows])
+    initial = dict(codes)
+    fired, group_inputs = _fire_groups(np, version, codes, len(rows))
     out: dict[str, Any] = {
         "classification": np.full(n, None, dtype=object),
         "level": np.full(n, None, dtype=object),
         "handled_by": np.full(n, None, dtype=object),
-        "timely": np.where(has_deadline & ok, timely, None).astype(object),
+        "timely": np.where(has_deadline & ok, timely.astype(np.int8), -1).astype(np.int8),
         "filing_day": np.where(has_deadline & ok, deadline_day, 0),
         "has_filing": has_deadline & ok,
-        "due": np.zeros((len(codes), n), dtype=np.int64),
-        "has_due": np.zeros((len(codes), n), dtype=bool),
-        "rank": np.full((len(codes), n), 99, dtype=np.int8),
-        "status": np.full((len(codes), n), None, dtype=object),
+        "due": np.zeros((len(codes_), n), dtype=np.int64),
+        "has_due": np.zeros((len(codes_), n), dtype=bool),
+        "rank": np.full((len(codes_), n), 99, dtype=np.int8),
+        "distinct": _distinct(np, list(initial.values())) if count else 0,
+        "group_inputs": group_inputs,
     }
-    code_index = {c: i for i, c in enumerate(codes)}
-    order = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[order], np.arange(len(decisions) + 1))
-    statuses = np.array(["overdue", "late", "pending", "done"], dtype=object)
-    for g, decision in enumerate(decisions):
-        idx = rows[order[bounds[g] : bounds[g + 1]]]
-        if not len(idx):
+    # choices: each choice rule's value on the rows where it fired (one per kind, as _decision checks)
+    chosen = {kind: np.zeros(len(rows), dtype=bool) for kind in ("classification", "level", "handled_by")}
+    actions: list[tuple[Any, Any]] = []
+    for info in version.compiled.rules:
+        hit = fired.get(info.name)
+        if hit is None or not hit.any():
             continue
-        out["classification"][idx] = decision.choice.get("classification")
-        out["level"][idx] = decision.choice.get("level")
-        out["handled_by"][idx] = decision.choice.get("handled_by") or "plan"
-        anchors = _Anchors(cols, dates, idx, {i.id: i.action for i in decision.actions if i.action is not None})
-        for info in decision.actions:
-            action = info.action
-            assert action is not None
-            due, has_due = anchors.deadline(action)
-            done, has_done = anchors.done_at(action)
-            late = has_done & has_due & (done > due)
-            overdue = ~has_done & has_due & (as_of is not None) & ((as_of or 0) > due)
-            rank = np.where(has_done, np.where(late, 1, 3), np.where(overdue, 0, 2)).astype(np.int8)
-            k = code_index[action.code]
-            cur_rank, cur_due, cur_has = out["rank"][k, idx], out["due"][k, idx], out["has_due"][k, idx]
-            sort_new = np.where(has_due, due, _BIG)
-            sort_cur = np.where(cur_has, cur_due, _BIG)
-            better = (rank < cur_rank) | ((rank == cur_rank) & (sort_new < sort_cur))
-            out["rank"][k, idx] = np.where(better, rank, cur_rank)
-            out["due"][k, idx] = np.where(better, due, cur_due)
-            out["has_due"][k, idx] = np.where(better, has_due, cur_has)
-            out["status"][k, idx] = np.where(better, statuses[rank], out["status"][k, idx])
-    out["distinct"] = n_inputs
+        if info.kind in chosen:
+            twice = chosen[info.kind] & hit
+            if twice.any():
+                _raise_as_evaluate(np, version, fired, twice)
+            chosen[info.kind] |= hit
+            out[info.kind][rows[hit]] = info.value
+        elif info.kind == "action":
+            actions.append((info, hit))
+    if len(rows) and not chosen["classification"].all():
+        _raise_as_evaluate(np, version, fired, ~chosen["classification"])
+    out["handled_by"][rows[~chosen["handled_by"]]] = "plan"
+    # actions: dated on the rows where each fired, anchored as determination._Anchors anchors them
+    by_id: dict[str, tuple[Any, Any]] = {}
+    for info, hit in actions:
+        if info.id in by_id:
+            return None  # one id on two action rules: left to the per-record path
+        full = np.zeros(n, dtype=bool)
+        full[rows[hit]] = True
+        by_id[info.id] = (info.action, full)
+    code_index = {c: i for i, c in enumerate(codes_)}
+    anchors = _Anchors(cols, dates, by_id)
+    for info, hit in actions:
+        action = info.action
+        assert action is not None
+        idx = rows[hit]
+        due, has_due = anchors.deadline(action, idx, info.id)
+        done, has_done = anchors.done_at(action, idx)
+        late = has_done & has_due & (done > due)
+        overdue = ~has_done & has_due & (as_of is not None) & ((as_of or 0) > due)
+        rank = np.where(has_done, np.where(late, 1, 3), np.where(overdue, 0, 2)).astype(np.int8)
+        k = code_index[action.code]
+        cur_rank, cur_due, cur_has = out["rank"][k, idx], out["due"][k, idx], out["has_due"][k, idx]
+        sort_new = np.where(has_due, due, _BIG)
+        sort_cur = np.where(cur_has, cur_due, _BIG)
+        better = (rank < cur_rank) | ((rank == cur_rank) & (sort_new < sort_cur))
+        out["rank"][k, idx] = np.where(better, rank, cur_rank)
+        out["due"][k, idx] = np.where(better, due, cur_due)
+        out["has_due"][k, idx] = np.where(better, has_due, cur_has)
     return ok, out
-
-
-def _py(value: Any) -> Any:
-    """A numpy scalar as the Python value the per-record path shows the engine."""
-    if hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def _property(cols: _Columns, dates: _Dates, version: Policy, fact: str, tag: str | None, filing: Any, np: Any) -> Any:
     if tag is not None:
         return cols.tag(fact, tag)
     if fact == "channel":
-        return cols.strings("channel", "none")
+        return cols.coded("channel", "none")
     if fact == "complainant":
-        return cols.strings("complainant", "member")
+        return cols.coded("complainant", "member")
     if fact == "group":
-        return cols.strings("group", "")
+        return cols.coded("group", "")
     if fact == "type":
-        values = cols.strings("type", "none")
-        return np.where(values == "", "none", values).astype(object)
+        coded = cols.coded("type", "none")
+        return _Coded(coded.indices, ["none" if v == "" else v for v in coded.values])
     if fact in _BOOL_FIELDS:
         return cols.bools(fact)
     if fact == "resolved":
@@ -900,7 +1060,9 @@ def _property(cols: _Columns, dates: _Dates, version: Policy, fact: str, tag: st
     if fact == "has_incident_date":
         return cols.has_incident
     if fact == "channel_accepted":
-        return np.isin(cols.strings("channel", ""), list(version.spec.vocabulary.channels))
+        coded = cols.coded("channel", "")
+        accepted = set(version.spec.vocabulary.channels)
+        return np.array([v in accepted for v in coded.values], dtype=bool)[coded.indices]
     if fact == "filing":
         return filing
     if fact.startswith("delegation."):
@@ -923,26 +1085,35 @@ def _property(cols: _Columns, dates: _Dates, version: Policy, fact: str, tag: st
 
 
 def _delegation(cols: _Columns, version: Policy, what: str, np: Any) -> Any:
+    """A delegation fact per row, worked out once per distinct group name (and channel)."""
     from grievance_rules.facts import normalize_name
 
     spec = version.spec.delegation
-    groups = cols.strings("group", "")
-    channels = cols.strings("channel", "")
-    unique, inverse = np.unique(groups, return_inverse=True)
-    out = np.zeros(cols.n, dtype=bool)
-    for j, name in enumerate(unique):  # once per distinct group name
+    groups = cols.coded("group", "")
+    channels = cols.coded("channel", "")
+    table = np.zeros((max(len(groups.values), 1), max(len(channels.values), 1)), dtype=bool)
+    for j, name in enumerate(groups.values):  # once per distinct group name
         found = version._rows.get(normalize_name(name or ""))
         row = found or (spec.default if spec is not None else None)
-        mask = inverse.reshape(-1) == j
         if what == "in_matrix":
-            out[mask] = found is not None
+            table[j, :] = found is not None
         elif what == "delegated":
-            out[mask] = bool(row and row.delegated)
+            table[j, :] = bool(row and row.delegated)
         elif what == "verbal_grievances":
-            out[mask] = bool(row and row.verbal_grievances)
-        else:
-            out[mask] = bool(row) and np.isin(channels[mask], list(row.written_channels if row else ()))
-    return out
+            table[j, :] = bool(row and row.verbal_grievances)
+        elif row:
+            table[j, :] = [c in row.written_channels for c in channels.values]
+    return table[groups.indices, channels.indices]
+
+
+class _Coded:
+    """A text property as integer codes per row and the value of each code."""
+
+    def __init__(self, indices: Any, values: list[Any]) -> None:
+        self.indices, self.values = indices, values
+
+    def __getitem__(self, rows: Any) -> _Coded:
+        return _Coded(self.indices[rows], self.values)
 
 
 def _timer(cols: _Columns, dates: _Dates, timer: Any, np: Any) -> tuple[Any, Any]:
@@ -965,64 +1136,230 @@ def _timer(cols: _Columns, dates: _Dates, timer: Any, np: Any) -> tuple[Any, Any
     safe = np.where(have & cols.ok, anchor, cols.fallback)
     due = dates.due(timer.within.unit, timer.within.amount, safe, from_receipt, getattr(timer.within, "roll", "none"))
     happened, has_happened = cols.first(timer.event)
-    state = np.where(has_happened, np.where(happened <= due, "met", "missed"), "open").astype(object)
+    # 0 open, 1 met, 2 missed
+    state = np.where(has_happened, np.where(happened <= due, 1, 2), 0)
     if cols.as_of is not None:
-        state = np.where(~has_happened & (cols.as_of > due), "missed", state).astype(object)
-    state = np.where(have, state, "open").astype(object)
-    return state, due
+        state = np.where(~has_happened & (cols.as_of > due), 2, state)
+    state = np.where(have, state, 0)
+    return _Coded(state, ["open", "met", "missed"]), due
+
+
+def _factorize(pa: Any, np: Any, column: Any) -> tuple[Any, list[Any]]:
+    """(integer code per row, the value of each code) of one property's array.
+
+    Booleans and small counts are their own codes; text goes through Arrow's dictionary encoding
+    (a hash pass, no sort), so a million rows cost milliseconds.
+    """
+    if isinstance(column, _Coded):
+        return column.indices, column.values
+    if column.dtype == bool:
+        return column.astype(np.int64), [False, True]
+    if column.dtype.kind in "iu":
+        if not len(column):
+            return column.astype(np.int64), []
+        low, high = int(column.min()), int(column.max())
+        if low >= 0 and high < 1 << 16:
+            return column.astype(np.int64), list(range(high + 1))
+        unique, inverse = np.unique(column, return_inverse=True)
+        return inverse.reshape(-1).astype(np.int64), [v.item() for v in unique]
+    encoded = pa.array(column, pa.string()).dictionary_encode(null_encoding="encode")
+    indices = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return indices, encoded.dictionary.to_pylist()
+
+
+_DENSE = 1 << 16
+"""Up to this many possible combinations, a group's distinct inputs are found by direct indexing."""
+
+
+def _hash_unique(np: Any, key: Any) -> tuple[Any, Any]:
+    """(distinct values in first-seen order, index of each row's value) by one hash pass in Arrow."""
+    import pyarrow as pa
+
+    encoded = pa.array(key, pa.int64()).dictionary_encode()
+    inverse = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=np.int64), inverse
+
+
+def _combine(
+    np: Any, columns: Sequence[tuple[Any, list[Any]]], n: int, *, decode: bool = True
+) -> tuple[Any, list[tuple[Any, ...]], int]:
+    """The distinct value tuples of some coded columns: (index of each row's tuple, the tuples
+    (empty when not ``decode``), how many). Mixed-radix keys, found distinct with a dense table
+    when the combinations are few and by hashing otherwise; a key that would pass 64 bits is
+    folded into dense codes first (counting only) or the columns are compared row-wise."""
+    sizes = [max(len(values), 1) for _codes, values in columns]
+    key = np.zeros(n, dtype=np.int64)
+    total = 1
+    for (column, _values), size in zip(columns, sizes, strict=True):
+        if total * size >= 1 << 62:
+            if decode:
+                break
+            unique, key = _hash_unique(np, key)
+            total = len(unique)
+        key = key * size + column
+        total *= size
+    else:
+        if total <= _DENSE:
+            seen = np.zeros(total, dtype=bool)
+            seen[key] = True
+            unique = np.flatnonzero(seen)
+            slot = np.zeros(total, dtype=np.int64)
+            slot[unique] = np.arange(len(unique))
+            inverse = slot[key]
+        else:
+            unique, inverse = _hash_unique(np, key)
+        if not decode:
+            return inverse, [], len(unique)
+        digits = []
+        rest = unique.copy()
+        for size in reversed(sizes):
+            digits.append(rest % size)
+            rest //= size
+        digits.reverse()
+        tuples = (
+            [
+                tuple(values[d] for (_c, values), d in zip(columns, combo, strict=True))
+                for combo in zip(*(d.tolist() for d in digits), strict=True)
+            ]
+            if columns
+            else [() for _ in range(len(unique))]
+        )
+        return inverse, tuples, len(unique)
+    matrix = np.stack([c for c, _v in columns], axis=1)
+    unique_rows, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    tuples = [tuple(values[d] for (_c, values), d in zip(columns, row, strict=True)) for row in unique_rows.tolist()]
+    return inverse.reshape(-1), tuples, len(unique_rows)
+
+
+def _distinct(np: Any, columns: Sequence[tuple[Any, list[Any]]]) -> int:
+    """How many distinct tuples of all the properties the rules read (the decision inputs)."""
+    if not columns:
+        return 0
+    n = len(columns[0][0])
+    if not n:
+        return 0
+    return _combine(np, columns, n, decode=False)[2]
+
+
+def _fire_groups(
+    np: Any, version: Policy, codes: dict[str, tuple[Any, list[Any]]], n: int
+) -> tuple[dict[str, Any], int]:
+    """Which rules fire on each row (rule name -> boolean array over the rows), and how many
+    distinct rule-group inputs were asked about.
+
+    Stage by stage, each rule group of the engine (rules reading the same properties) is asked
+    once per distinct tuple of its own properties among the rows; what a stage's firings set
+    (``emits``, else ``defaults``) becomes a coded column for the next stage. A row where two
+    rules of a stage set one property to different values is asked again whole (the order of
+    firings would decide it), exactly as :meth:`RulesEngine.fire` answers it.
+    """
+    engine = version.engine
+    fired: dict[str, Any] = {}
+    asked = [0]
+    clash = np.zeros(n, dtype=bool)
+    start = dict(codes)
+    for s, (stage, groups) in enumerate(zip(engine.stages, engine.rule_groups(), strict=True)):
+        for g, (inputs, rules) in enumerate(groups):
+            inverse, tuples, _unique = _combine(np, [codes[p] for p in inputs], n)
+            hits = {rule: np.zeros(len(tuples), dtype=bool) for rule in rules}
+            asked[0] += len(tuples)
+            for t, values in enumerate(tuples):
+                for rule in engine.fire_group(s, g, values):
+                    hits[rule][t] = True
+            for rule in rules:
+                fired[rule] = hits[rule][inverse] if n else np.zeros(0, dtype=bool)
+        for prop, default in stage.defaults.items():
+            emitted: list[Any] = [default]
+            column = np.zeros(n, dtype=np.int64)
+            setters = np.zeros(n, dtype=np.int64)
+            for rule, (target, value) in stage.emits.items():
+                if target != prop:
+                    continue
+                if value not in emitted:
+                    emitted.append(value)
+                hit = fired[rule]
+                code = emitted.index(value)
+                clash |= hit & (setters > 0) & (column != code)
+                column[hit] = code
+                setters += hit
+            codes[prop] = (column, emitted)
+    if clash.any():
+        props = list(start)
+        names = list(fired)
+        for i in np.flatnonzero(clash).tolist():
+            shown = {p: start[p][1][int(start[p][0][i])] for p in props}
+            now = engine.fire(shown)
+            for name in names:
+                fired[name][i] = name in now
+    return fired, asked[0]
+
+
+def _raise_as_evaluate(np: Any, version: Policy, fired: dict[str, Any], rows: Any) -> None:
+    """Raise what :meth:`Policy.evaluate` raises for the first of ``rows`` (an inconsistent choice)."""
+    i = int(np.flatnonzero(rows)[0])
+    version._decision(frozenset(name for name, hit in fired.items() if hit[i]))
+    raise AssertionError("the per-record decision accepted what the columnar one refused")  # pragma: no cover
 
 
 class _Anchors:
-    """Deadlines of one decision group's actions, anchored as determination._Anchors anchors them."""
+    """Deadlines of actions on the rows where they fired, anchored as determination._Anchors does.
 
-    def __init__(self, cols: _Columns, dates: _Dates, idx: Any, fired: dict[str, Any]) -> None:
-        self.cols, self.dates, self.idx, self.fired = cols, dates, idx, fired
+    ``fired`` maps an action id to (its rule, which rows it fired on); an anchor on another action
+    holds on a row only where that action fired there too.
+    """
+
+    def __init__(self, cols: _Columns, dates: _Dates, fired: dict[str, tuple[Any, Any]]) -> None:
+        self.cols, self.dates, self.fired = cols, dates, fired
         self.np = cols.np
-        self.memo: dict[str, tuple[Any, Any]] = {}
+        self.memo: dict[tuple[str, str], tuple[Any, Any]] = {}
 
-    def done_at(self, action: Any) -> tuple[Any, Any]:
+    def done_at(self, action: Any, idx: Any) -> tuple[Any, Any]:
         np = self.np
-        best = np.full(len(self.idx), _BIG, dtype=np.int64)
+        best = np.full(len(idx), _BIG, dtype=np.int64)
         for event in action.done_by:
             moment, has = self.cols.first(event)
-            best = np.where(has[self.idx], np.minimum(best, moment[self.idx]), best)
+            best = np.where(has[idx], np.minimum(best, moment[idx]), best)
         return best, best < _BIG
 
-    def anchor(self, ref: AnchorRef) -> tuple[Any, Any, bool]:
+    def anchor(self, ref: AnchorRef, idx: Any, scope: str) -> tuple[Any, Any, bool]:
         np = self.np
         kind, name = ref.kind, ref.name
         if kind == "receipt":
-            return self.cols.received[self.idx], np.ones(len(self.idx), dtype=bool), True
+            return self.cols.received[idx], np.ones(len(idx), dtype=bool), True
         if kind == "event":
             moment, has = self.cols.first(name)
-            return moment[self.idx], has[self.idx], False
-        action = self.fired.get(name)
-        if action is None:
-            return np.zeros(len(self.idx), dtype=np.int64), np.zeros(len(self.idx), dtype=bool), False
-        done, has_done = self.done_at(action)
-        due, has_due = self.deadline(action)
-        return np.where(has_done, done, due), has_done | has_due, False
+            return moment[idx], has[idx], False
+        found = self.fired.get(name or "")
+        if found is None:
+            return np.zeros(len(idx), dtype=np.int64), np.zeros(len(idx), dtype=bool), False
+        action, where = found
+        there = where[idx]
+        done, has_done = self.done_at(action, idx)
+        due, has_due = self.deadline(action, idx, scope)
+        return np.where(has_done, done, due), there & (has_done | has_due), False
 
-    def deadline(self, action: Any) -> tuple[Any, Any]:
+    def deadline(self, action: Any, idx: Any, scope: str) -> tuple[Any, Any]:
+        """Due instants of ``action`` on rows ``idx`` (``scope`` names that row set, for the memo)."""
         np = self.np
-        found = self.memo.get(action.id)
+        key = (action.id, scope)
+        found = self.memo.get(key)
         if found is not None:
             return found
         deadline = action.deadline
         if deadline is None:
-            result = (np.zeros(len(self.idx), dtype=np.int64), np.zeros(len(self.idx), dtype=bool))
+            result = (np.zeros(len(idx), dtype=np.int64), np.zeros(len(idx), dtype=bool))
         else:
-            moment = np.zeros(len(self.idx), dtype=np.int64)
-            have = np.zeros(len(self.idx), dtype=bool)
-            from_receipt = np.zeros(len(self.idx), dtype=bool)
+            moment = np.zeros(len(idx), dtype=np.int64)
+            have = np.zeros(len(idx), dtype=bool)
+            from_receipt = np.zeros(len(idx), dtype=bool)
             for ref in deadline.refs:
-                at, valid, receipt = self.anchor(ref)
+                at, valid, receipt = self.anchor(ref, idx, scope)
                 take = ~have & valid
                 moment = np.where(take, at, moment)
                 from_receipt = np.where(take, receipt, from_receipt)
                 have |= valid
-            safe = np.where(have, moment, self.cols.received[self.idx])
+            safe = np.where(have, moment, self.cols.received[idx])
             due = self.dates.due(deadline.unit, deadline.amount, safe, from_receipt, getattr(deadline, "roll", "none"))
             result = (due, have)
-        self.memo[action.id] = result
+        self.memo[key] = result
         return result

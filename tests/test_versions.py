@@ -373,3 +373,39 @@ def test_a_receipt_the_calendar_cannot_serve_is_a_facts_error_with_versions(hist
     with pytest.raises(gr.FactsError) as info:
         policy.evaluate(facts(received_at))
     assert info.value.field == "received_at"
+
+
+def test_tables_follow_the_receipt_date_row_by_row(history: Path) -> None:
+    """evaluate_table routes each row to the version in force on its local receipt date (the
+    receipt read once for routing and reused), and agrees with evaluate on every row."""
+    pa = pytest.importorskip("pyarrow")
+    policy = gr.load_policy(history)
+    stamps = [
+        "2024-06-30T23:30:00-05:00",
+        "2024-07-01T04:30:00Z",
+        "2024-06-30T23:30:00",
+        "2024-07-01T23:30:00-05:00",
+        "2024-07-02T04:30:00Z",
+        "2024-01-01T00:00:00-06:00",
+        "2023-12-31T23:00:00",  # before every version: the row carries evaluate's error
+        "2024-08-15T10:00:00",
+    ]
+    records = [{**facts(at), "id": f"V-{i}"} for i, at in enumerate(stamps)]
+    table = policy.evaluate_table(pa.Table.from_pylist(records)).to_pylist()
+    for record, row in zip(records, table, strict=True):
+        try:
+            det = policy.evaluate(record)
+        except gr.FactsError as exc:
+            assert row["error"] == str(exc)
+            continue
+        assert row["error"] is None
+        assert row["acknowledge_due_at"].date() == ack(det)
+    assert [r["acknowledge_due_at"].date() for r in table[:6]] == [
+        dt.date(2024, 7, 8),
+        dt.date(2024, 7, 8),
+        dt.date(2024, 7, 8),
+        dt.date(2024, 7, 11),
+        dt.date(2024, 7, 11),
+        dt.date(2024, 1, 8),
+    ]
+    assert table[6]["error"] is not None
