@@ -10,8 +10,8 @@ applies unchanged.
   a null cell is an absent field. Timestamps become ISO strings (a timestamp column with a
   timezone keeps its offset; one without is a wall time in the plan's timezone, as an ISO
   string without offset is), dates become ISO dates; lists (``concerns``, ``events``) and
-  structs (``member``, ``provider``, each event) are read as they are. Read in batches: memory
-  stays flat.
+  structs (``member``, ``provider``, each event) are read as they are. Read in batches without
+  pyarrow's pre-buffering: memory stays flat.
 - **CSV**: a header row naming the fields; an empty cell is an absent field; ``concerns`` and
   ``assistance_needs`` are tags joined with ``;``; ``wants_formal_grievance`` and ``urgent``
   are ``true``/``false``; ``events``, ``member`` and ``provider`` are JSON text.
@@ -90,7 +90,10 @@ def read_parquet(path: str, batch_size: int = 8192) -> Iterator[Record]:
     except ImportError:
         raise GrievanceRulesError("reading Parquet needs pyarrow: pip install 'grievance-rules[table]'") from None
     try:
-        handle = pq.ParquetFile(path)
+        # pre_buffer=False: with pyarrow's default (True) the reader's resident memory grows with
+        # every row group read (measured with pyarrow 26: about 33 MiB per million luxor rows,
+        # docs/performance.md); without it memory stays flat however long the file
+        handle = pq.ParquetFile(path, pre_buffer=False)
     except Exception as exc:
         raise GrievanceRulesError(f"cannot read {path} as Parquet ({exc.__class__.__name__})") from None
     position = 0
