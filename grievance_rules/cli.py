@@ -587,6 +587,7 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from grievance_rules.report_render import report_csv, report_html, report_markdown, report_parquet
 
     policy = load_policy(args.policy)
+    jobs = _check_jobs(args.jobs)
     if policy.spec.subject is not None:
         return _subject_report(policy, args, out, err)
     if args.period is None:
@@ -605,7 +606,6 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
     if args.format == "parquet" and (not args.output or args.output == "-"):
         raise _Usage("--format parquet needs --output PATH")
-    jobs = _check_jobs(args.jobs)
     _check_inputs(args.files)
     counting = ReportPass(
         policy, args.report, args.period, member_months=args.member_months, as_of=args.as_of, errors="collect"

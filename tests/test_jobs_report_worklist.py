@@ -211,3 +211,14 @@ def test_parquet_records_are_read_without_pre_buffering(tmp_path: Path, monkeypa
     monkeypatch.setattr(pq, "ParquetFile", spy)
     assert [rec["id"] for _, rec, _ in read_parquet(str(path))] == [f"R-{i}" for i in range(10)]
     assert opened == [{"pre_buffer": False}]
+
+
+def test_a_subject_report_takes_jobs_and_is_counted_in_one_process() -> None:
+    from helpers import ROOT
+
+    base = ("report", "--policy", "liberty-utilization", "--report", "nonreporting", "--format", "md")
+    data = str(ROOT / "examples" / "liberty-nonreporting-2011Q4.csv")
+    one, two = run(*base, data), run(*base, "--jobs", "2", data)
+    assert one.returncode == two.returncode == 0 and one.stdout == two.stdout and one.stdout
+    bad = run(*base, "--jobs", "0", data)
+    assert bad.returncode == 2 and "--jobs" in bad.stderr and not bad.stdout
