@@ -95,14 +95,22 @@ def realistic(policy: gr.Policy, n: int, seed: int = 7) -> Iterator[dict[str, An
         at = base
         evs = []
         for _ in range(rng.choice((0, 0, 1, 1, 2, 3)) if events else 0):
-            at = at + dt.timedelta(minutes=rng.randrange(5, 60 * 24 * 12))
+            at = _clear(at + dt.timedelta(minutes=rng.randrange(5, 60 * 24 * 12)), tz)
             evs.append({"type": rng.choice(events), "at": at.isoformat(timespec="seconds")})
         if evs:
             record["events"] = evs
         if rng.random() < 0.6:
             delay = rng.randrange(5, 60) if rng.random() < 0.33 else rng.randrange(60, 60 * 24 * 40)
-            record["resolved_at"] = (at + dt.timedelta(minutes=delay)).isoformat(timespec="seconds")
+            record["resolved_at"] = _clear(at + dt.timedelta(minutes=delay), tz).isoformat(timespec="seconds")
         yield record
+
+
+def _clear(wall: dt.datetime, tz: Any) -> dt.datetime:
+    """``wall``, moved two hours on when it is not one clear moment in ``tz`` (a DST gap or fold):
+    a later wall time read as an earlier instant would put an event before the receipt."""
+    if wall.replace(tzinfo=tz, fold=0).utcoffset() != wall.replace(tzinfo=tz, fold=1).utcoffset():
+        return wall + dt.timedelta(hours=2)
+    return wall
 
 
 def distinct_inputs(policy: gr.Policy, records: list[dict[str, Any]]) -> tuple[int, int]:

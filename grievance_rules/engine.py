@@ -24,6 +24,14 @@ memoised on what that stage's rules read (a bounded LRU cache per stage): the en
 distinct input once. A text property compared only for equality is keyed by the value when a
 rule names it and by one "other" token when none does, so free text (a group name, say) never
 sits in the memo and distinct texts no rule tests share one entry.
+
+For batches (:mod:`grievance_rules.table`) each stage is also split into *rule groups*: the
+rules that read the same properties, each group registered as its own ruleset (lazily, once per
+process). Every compiled rule matches a single fact, so within a stage a rule fires or not on its
+own properties whatever the others do; asking a group on just its properties
+(:meth:`RulesEngine.fire_group`) gives the same firings as asking the whole stage, and a batch
+asks durable-rules once per distinct tuple of each group's few properties instead of once per
+distinct tuple of everything the pack reads.
 """
 
 from __future__ import annotations
@@ -189,7 +197,7 @@ def _reads(matchers: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
                 walk(item)
 
     for matcher in matchers:
-        walk(matcher["m"])
+        walk(list(matcher.values()))  # "m", or c1, c2... in a join
     return tuple(sorted(found))
 
 
@@ -200,6 +208,11 @@ def _rule_groups(definition: Mapping[str, Any]) -> list[tuple[tuple[str, ...], d
     fires or not on its own properties alone, whatever the others do: asking each group's
     ruleset on just its properties gives the same firings as asking the whole stage.
     """
+    if any(len(rule["all"]) != 1 or set(rule) - {"all", "run"} for rule in definition.values()):
+        # a rule joining several facts (or with more than a condition) is not independent of the
+        # others: such a stage stays one group, shown everything any of its rules reads
+        everything = tuple(sorted({p for rule in definition.values() for p in _reads(rule["all"])}))
+        return [(everything, dict(definition))]
     groups: dict[tuple[str, ...], dict[str, Any]] = {}
     for name, rule in definition.items():
         groups.setdefault(_reads(rule["all"]), {})[name] = rule

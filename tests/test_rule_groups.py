@@ -132,3 +132,13 @@ def test_two_rules_setting_one_property_are_asked_whole() -> None:
         assert {name for name, hit in fired.items() if hit[i]} == set(whole), i
     # the clashing row saw exactly one of the two values downstream, as the whole pipeline did
     assert int(fired["t.seen_a"][2]) + int(fired["t.seen_b"][2]) == 1
+
+
+def test_a_stage_with_a_join_stays_one_group() -> None:
+    """Grouping relies on every rule matching one fact; a stage with any other rule is not split."""
+    from grievance_rules.engine import _rule_groups
+
+    single = {"all": [{"m": {"$and": [{"kind": "grievance"}, {"x": True}]}}], "run": "a"}
+    join = {"all": [{"c1": {"y": True}}, {"c2": {"z": True}}], "run": "b"}
+    assert [inputs for inputs, _body in _rule_groups({"a": single})] == [("x",)]
+    assert _rule_groups({"a": single, "b": join}) == [(("x", "y", "z"), {"a": single, "b": join})]
