@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--chunk", type=int, default=100_000)
     parser.add_argument("--packs", default="ctdhp,liberty,luxor")
+    parser.add_argument("--show", type=int, default=5, help="print this many mismatches (id, column, values)")
     args = parser.parse_args()
     from test_table import _same, expected_row  # the test's own comparison
 
@@ -54,10 +55,12 @@ def main() -> None:
             start = time.perf_counter()
             wanted = [expected_row(policy, r, AS_OF) for r in rows]
             record_time += time.perf_counter() - start
-            for want, actual in zip(wanted, got, strict=True):
+            for record, want, actual in zip(rows, wanted, got, strict=True):
                 for column, value in want.items():
                     if not (value is None and actual[column] is None) and not _same(actual[column], value):
                         mismatches += 1
+                        if mismatches <= args.show:
+                            print(f"  mismatch {record}: {column}: evaluate {value!r}, table {actual[column]!r}")
             done += len(rows)
         print(
             f"| {pack} | {done:,} | {columnar:,} | {distinct:,} (largest chunk) | {done / table_time:,.0f} | "

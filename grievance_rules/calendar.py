@@ -63,6 +63,24 @@ answers are dropped first)."""
 _HOLIDAYS_VERSION = getattr(holidays_pkg, "__version__", "unknown")
 
 
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def instant_us(value: dt.datetime) -> int:
+    """UTC microseconds since 1970 of an aware moment: the key to compare moments by.
+
+    Python compares two datetimes that share a tzinfo by their wall clocks and ignores ``fold``
+    (PEP 495), so in the hour a DST change repeats, 01:19 of the second pass sorts before 01:51 of
+    the first although it comes 28 minutes later. Comparing these keys never does that. (Wall time
+    minus the moment's own offset, in integers: exact to the microsecond.)"""
+    offset = value.utcoffset()
+    if offset is None:
+        raise ValueError("instant_us needs an aware moment")
+    days = value.toordinal() - _EPOCH_ORDINAL
+    seconds = days * 86400 + value.hour * 3600 + value.minute * 60 + value.second
+    return (seconds - offset.days * 86400 - offset.seconds) * 1_000_000 + value.microsecond - offset.microseconds
+
+
 def calendar_data() -> str:
     """The holiday data deadlines are computed with, e.g. ``holidays 0.109`` (part of a pack's identity)."""
     return f"holidays {_HOLIDAYS_VERSION}"

@@ -788,6 +788,8 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if fmt == "parquet" and (not args.output or args.output == "-"):
         raise _Usage("--format parquet needs --output PATH")
     codes = list(policy.export_layout().action_codes)
+    if fmt != "jsonl" and _tables_in(policy, args):
+        return _evaluate_tables(policy, args, out, err, jobs, codes)
     with _Run(args.files, err, "evaluate", args.input_format, subject_csv=subject is not None) as run:
         results = ordered_map(
             _evaluate_chunk,
@@ -810,6 +812,114 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         elif fmt == "jsonl":
             _write_atomically(Path(args.output), fmt, lambda path: _lines_to(path, outputs()))
         elif not args.output or args.output == "-":
+            write_row_csv(outputs(), codes, out)
+        elif fmt == "parquet":
+            tz = policy.calendar.tz.name
+            _write_atomically(Path(args.output), fmt, lambda path: write_row_parquet(outputs(), codes, tz, path))
+        else:
+            _write_atomically(Path(args.output), fmt, lambda path: _csv_to(path, outputs(), codes))
+    return 1 if run.errors else 0
+
+
+TABLE_BATCH = 65_536
+"""Rows read from a Parquet file and evaluated as one table by ``evaluate`` (Parquet in, table out)."""
+
+
+def _tables_in(policy: Policy, args: argparse.Namespace) -> bool:
+    """Whether ``evaluate`` can work its input as Arrow tables (:meth:`Policy.evaluate_table`):
+    every input a Parquet file, a grievance pack, the ``table`` extra installed."""
+    if policy.spec.subject is not None:
+        return False
+    if any(f == "-" or input_format(f, args.input_format) != "parquet" for f in args.files):
+        return False
+    try:
+        import numpy  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _table_init(policy: str, as_of: str | None) -> None:
+    _WORKER.update(policy=load_policy(policy), as_of=as_of)
+
+
+def _table_chunk(chunk: list[Any]) -> list[dict[str, Any]]:
+    """The Determination rows of one Parquet batch, as the per-record path writes them.
+
+    ``evaluate_table`` gives each row the values ``evaluate`` gives; its error rows keep the id
+    only when it is text of at most 200 characters (as the per-record path shows it). A batch the
+    table path refuses as a whole (an error other than a row's facts) is evaluated record by record.
+    """
+    policy: Policy = _WORKER["policy"]
+    as_of = _WORKER["as_of"]
+    ((start, table),) = chunk
+    codes = list(policy.export_layout().action_codes)
+    try:
+        rows: list[dict[str, Any]] = policy.evaluate_table(table, as_of=as_of).to_pylist()
+    except Exception:
+        rows = []
+        for offset, cells in enumerate(table.to_pylist()):
+            record = {k: _plain_cell(v) for k, v in cells.items() if v is not None}
+            result = _determine_one(policy, start + offset, record, as_of, False)
+            if isinstance(result, dict):
+                rows.append(determination_row(None, result.get("id"), result["error"], codes))
+            else:
+                rows.append(determination_row(result, None, None, codes))
+        return rows
+    for row in rows:
+        if row["error"] is not None and (not isinstance(row["id"], str) or len(row["id"]) > 200):
+            row["id"] = None
+    return rows
+
+
+def _plain_cell(value: Any) -> Any:
+    """A Parquet cell as the record readers give it (moments and dates as ISO text)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain_cell(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_plain_cell(v) for v in value]
+    return value
+
+
+def _evaluate_tables(
+    policy: Policy, args: argparse.Namespace, out: TextIO, err: TextIO, jobs: int, codes: list[str]
+) -> int:
+    """``evaluate`` of Parquet files into CSV or Parquet through :meth:`Policy.evaluate_table`,
+    :data:`TABLE_BATCH` rows at a time (in ``jobs`` processes, rows in input order): the same rows
+    the per-record path writes, much faster."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fmt = args.format
+    with _Run(args.files, err, "evaluate", args.input_format) as run:
+
+        def batches() -> Iterator[list[tuple[int, Any]]]:
+            for file in args.files:
+                try:
+                    handle = pq.ParquetFile(file, pre_buffer=False)
+                except Exception as exc:
+                    raise GrievanceRulesError(f"cannot read {file} as Parquet ({exc.__class__.__name__})") from None
+                position = 0
+                for batch in handle.iter_batches(batch_size=TABLE_BATCH):
+                    yield [(position + 1, pa.Table.from_batches([batch]))]
+                    position += batch.num_rows
+                if not position:
+                    run.say(f"grievance-rules: {file}: no records (the input is empty)")
+
+        results = ordered_map(_table_chunk, batches(), jobs, _table_init, (args.policy, args.as_of))
+
+        def outputs() -> Iterator[dict[str, Any]]:
+            for rows in results:
+                for row in rows:
+                    run.count += 1
+                    if row["error"] is not None:
+                        run.failed()
+                    yield row
+
+        if not args.output or args.output == "-":
             write_row_csv(outputs(), codes, out)
         elif fmt == "parquet":
             tz = policy.calendar.tz.name

@@ -13,7 +13,7 @@ from typing import Any, Literal, NamedTuple, TypeVar
 import pendulum
 from pydantic import BaseModel, ConfigDict, field_serializer
 
-from grievance_rules.calendar import Due, PlanCalendar
+from grievance_rules.calendar import Due, PlanCalendar, instant_us
 from grievance_rules.compiler import RuleInfo, condition_facts
 from grievance_rules.facts import PreparedFacts
 from grievance_rules.schema import ActionRule, AnchorRef, Deadline, Extension
@@ -206,7 +206,7 @@ class _Anchors:
 
     def done_at(self, action: ActionRule) -> pendulum.DateTime | None:
         times = [t for t in (self.facts.first(ev) for ev in action.done_by) if t is not None]
-        return min(times) if times else None
+        return min(times, key=instant_us) if times else None
 
     def anchor(self, ref: AnchorRef) -> tuple[dt.datetime, str, bool] | None:
         """(moment, words, from_receipt) for the first available anchor, else None."""
@@ -366,11 +366,11 @@ def compute_actions(
         status: Status
         if action.keep_until:
             # a keep-until date is kept until, not done by: never overdue (contract-notes.md)
-            status = "done" if as_of is not None and due is not None and as_of > due.due_at else "pending"
+            status = "done" if as_of is not None and due is not None and _later(as_of, due.due_at) else "pending"
         elif done is not None:
             # contract section 3: done means done by the due moment; after it, late (never done)
-            status = "late" if due is not None and done > due.due_at else "done"
-        elif as_of is not None and due is not None and as_of > due.due_at:
+            status = "late" if due is not None and _later(done, due.due_at) else "done"
+        elif as_of is not None and due is not None and _later(as_of, due.due_at):
             status = "overdue"
         else:
             status = "pending"
@@ -397,3 +397,8 @@ def compute_actions(
             if found is not None:
                 anchored[info.name] = found
     return out
+
+
+def _later(a: dt.datetime, b: dt.datetime) -> bool:
+    """Whether moment ``a`` comes after ``b`` (as instants: right in the hour a DST change repeats)."""
+    return instant_us(a) > instant_us(b)

@@ -36,7 +36,7 @@ from pydantic import (
     ValidationError,
 )
 
-from grievance_rules.calendar import PlanCalendar
+from grievance_rules.calendar import PlanCalendar, instant_us
 from grievance_rules.errors import FactProblem, FactsError, did_you_mean, dotted_path, safe_field_name, unknown_value
 from grievance_rules.registry import CHANNELS, Channel, allowed_words, coerce_fact, field_value, is_present
 from grievance_rules.schema import PolicySpec
@@ -400,11 +400,11 @@ class PreparedFacts:
         Events are in time order; two events at one moment are ordered as listed. False when
         either never happened.
         """
-        firsts = self._occurrences(earlier)
+        firsts = [(instant_us(at), i) for at, i in self._occurrences(earlier)]
         if not firsts:
             return False
         first = min(firsts)
-        return any(occ > first for occ in self._occurrences(event_type))
+        return any((instant_us(at), i) > first for at, i in self._occurrences(event_type))
 
     def count(self, event_type: str) -> int:
         """How many ``event_type`` events happened."""
@@ -528,9 +528,9 @@ def prepare(
     resolved = None if grievance.resolved_at is None else _moment(grievance.resolved_at, calendar)
     if grievance.resolved_at is not None and resolved is None:
         problems.append(_outside("resolved_at", calendar))
-    if resolved is not None and resolved < received:
+    if resolved is not None and instant_us(resolved) < instant_us(received):
         problems.append(FactProblem("resolved_at", "is before receipt", "a moment at or after received_at"))
-    if resolved is not None and as_of is not None and resolved > as_of:
+    if resolved is not None and as_of is not None and instant_us(resolved) > instant_us(as_of):
         problems.append(FactProblem("resolved_at", "is after as_of", "a moment at or before as_of"))
     events: list[tuple[str, pendulum.DateTime]] = []
     for i, event in enumerate(grievance.events):
@@ -538,11 +538,11 @@ def prepare(
         if at is None:
             problems.append(_outside(f"events[{i}].at", calendar))
             continue
-        if at < received:
+        if instant_us(at) < instant_us(received):
             problems.append(FactProblem(f"events[{i}].at", "is before receipt", "a moment at or after received_at"))
-        if as_of is not None and at > as_of:
+        if as_of is not None and instant_us(at) > instant_us(as_of):
             problems.append(FactProblem(f"events[{i}].at", "is after as_of", "a moment at or before as_of"))
-        if events and at < events[-1][1]:
+        if events and instant_us(at) < instant_us(events[-1][1]):
             problems.append(
                 FactProblem(
                     f"events[{i}].at",

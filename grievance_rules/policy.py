@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import pendulum
 
-from grievance_rules.calendar import PlanCalendar
+from grievance_rules.calendar import PlanCalendar, instant_us
 from grievance_rules.compiler import MATCHED, CompiledPolicy, RuleInfo, compile_policy, condition_tests, prop_name
 from grievance_rules.determination import (
     Anchored,
@@ -447,9 +447,10 @@ class Policy:
         report judged at the end of a period can be run on data collected later. Raises
         :class:`FactsError` for facts that do not fit the pack.
         """
-        events = [e for e in grievance.events if self.instant(e.at) <= as_of]
+        cut = instant_us(as_of)
+        events = [e for e in grievance.events if instant_us(self.instant(e.at)) <= cut]
         resolved = grievance.resolved_at
-        if resolved is not None and self.instant(resolved) > as_of:
+        if resolved is not None and instant_us(self.instant(resolved)) > cut:
             resolved = None
         if len(events) != len(grievance.events) or resolved is not grievance.resolved_at:
             grievance = grievance.model_copy(update={"events": events, "resolved_at": resolved})
@@ -671,8 +672,8 @@ class Policy:
         due_at: dt.datetime, happened: dt.datetime | None, ctx: _Context
     ) -> tuple[str, dt.datetime | None, dt.datetime | None]:
         if happened is not None:
-            return ("met" if happened <= due_at else "missed"), due_at, happened
-        if ctx.as_of is not None and ctx.as_of > due_at:
+            return ("met" if instant_us(happened) <= instant_us(due_at) else "missed"), due_at, happened
+        if ctx.as_of is not None and instant_us(ctx.as_of) > instant_us(due_at):
             return "missed", due_at, None
         return "open", due_at, None
 

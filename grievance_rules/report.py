@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pendulum
 from pydantic import BaseModel, ConfigDict, field_serializer
 
+from grievance_rules.calendar import instant_us
 from grievance_rules.determination import Determination, PolicyRef
 from grievance_rules.errors import FactsError, GrievanceRulesError, ReportError, did_you_mean
 from grievance_rules.facts import Grievance, PreparedFacts, normalize_name, parse_grievance
@@ -393,7 +394,7 @@ class ReportPass:
                 if not span.start <= day <= span.end:
                     outside += 1
                     continue
-                if received > when:
+                if instant_us(received) > instant_us(when):
                     not_yet += 1
                     continue
                 prepared, det = policy.snapshot(grievance, when)

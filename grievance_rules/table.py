@@ -31,6 +31,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from grievance_rules.calendar import instant_us
 from grievance_rules.errors import FactsError, GrievanceRulesError
 from grievance_rules.schema import CHANNELS, AnchorRef
 
@@ -239,7 +240,7 @@ def _per_record(
             k = code_index[action.code]
             rank = _SEVERITY[action.status]
             has = action.due_at is not None
-            due = _micros(action.due_at) if action.due_at is not None else 0
+            due = instant_us(action.due_at) if action.due_at is not None else 0
             cur = int(out["rank"][k, i])
             new_key = due if has else _BIG
             cur_key = int(out["due"][k, i]) if out["has_due"][k, i] else _BIG
@@ -250,17 +251,6 @@ def _per_record(
 
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
-
-
-def _micros(value: dt.datetime) -> int:
-    """UTC microseconds since the epoch of an aware moment."""
-    # wall time minus its own offset (as isoformat shows it): pendulum's astimezone() can pick the
-    # other side of a DST fold; plain integer arithmetic on the ordinal is also the fastest
-    offset = value.utcoffset()
-    assert offset is not None
-    days = value.toordinal() - _EPOCH_ORDINAL
-    seconds = days * 86400 + value.hour * 3600 + value.minute * 60 + value.second
-    return (seconds - offset.days * 86400 - offset.seconds) * 1_000_000 + value.microsecond
 
 
 def _assemble(
@@ -1066,7 +1056,7 @@ def _columnar_version(
     only: Any = None,
 ) -> tuple[Any, dict[str, Any]] | None:
     """The columnar path for the rows one version judges (``count``: count distinct decision inputs)."""
-    as_of = None if when is None else _micros(when)
+    as_of = None if when is None else instant_us(when)
     cols = _Columns(pa, np, version, data, as_of, head=head)
     if only is not None:  # rows another version judges
         cols.ok &= only

@@ -164,3 +164,78 @@ def test_evaluate_writes_parquet_and_csv_rows_round_trip(tmp_path: Path) -> None
 def test_jobs_must_be_positive() -> None:
     done = run("evaluate", "--policy", "luxor", "--jobs", "0", "-")
     assert done.returncode == 2 and "--jobs" in done.stderr
+
+
+def test_parquet_in_table_out_goes_through_evaluate_table_with_the_same_rows(tmp_path: Path) -> None:
+    """Parquet in, CSV or Parquet out: evaluate works the file as Arrow tables (evaluate_table),
+    and writes byte for byte the rows the per-record path writes for the same records (read from
+    JSON Lines), bad records and DST-fold moments included, with --jobs 1 and 2."""
+    policy = gr.load_policy("liberty")
+    recs = list(realistic(policy, 3000))
+    recs[7] = {**recs[7], "channel": "pigeon"}
+    recs[8] = {"id": "X" * 300, "received_at": "2024-01-01T10:00:00", "channel": "pigeon"}  # id too long to show
+    recs[9] = {
+        "id": "fold",
+        "received_at": "2023-11-05T01:51:00-07:00",
+        "channel": "online",
+        "events": [{"type": "transfer_declined", "at": "2023-11-05T01:19:00-08:00"}],
+    }
+    fields = sorted({k for r in recs for k in r})
+    pq.write_table(
+        pa.Table.from_pylist([{f: r.get(f) for f in fields} for r in recs]), tmp_path / "in.parquet", row_group_size=700
+    )
+    write_jsonl(tmp_path / "in.jsonl", recs)
+    args = ("evaluate", "--policy", "liberty", "--as-of", "2026-06-01T12:00:00")
+    by_record = run(*args, "--format", "csv", str(tmp_path / "in.jsonl"))
+    by_table = run(*args, "--format", "csv", str(tmp_path / "in.parquet"))
+    assert by_table.returncode == by_record.returncode == 1
+    assert by_table.stdout == by_record.stdout
+    assert by_table.stderr.splitlines()[-1] == by_record.stderr.splitlines()[-1] == "3000 records, 2 errors"
+    two = run(
+        *args,
+        "--format",
+        "parquet",
+        "--jobs",
+        "2",
+        "--output",
+        str(tmp_path / "t.parquet"),
+        str(tmp_path / "in.parquet"),
+    )
+    one = run(*args, "--format", "parquet", "--output", str(tmp_path / "r.parquet"), str(tmp_path / "in.jsonl"))
+    assert two.returncode == one.returncode == 1
+    assert pq.read_table(tmp_path / "t.parquet").equals(pq.read_table(tmp_path / "r.parquet"))
+    rows = pq.read_table(tmp_path / "t.parquet").to_pylist()
+    assert rows[8]["id"] is None and rows[8]["error"] is not None
+    assert rows[9]["error"] is None
+
+
+def test_the_table_path_is_the_one_taken(tmp_path: Path, monkeypatch: Any) -> None:
+    """Parquet in and a table out take evaluate_table; JSON Lines in does not."""
+    from grievance_rules import cli
+    from grievance_rules.policy import Policy
+
+    calls: list[int] = []
+    real = Policy.evaluate_table
+
+    def counting(self: Policy, table: Any, as_of: Any = None) -> Any:
+        calls.append(table.num_rows)
+        return real(self, table, as_of)
+
+    monkeypatch.setattr(Policy, "evaluate_table", counting)
+    recs = list(realistic(gr.load_policy("luxor"), 50))
+    fields = sorted({k for r in recs for k in r})
+    pq.write_table(pa.Table.from_pylist([{f: r.get(f) for f in fields} for r in recs]), tmp_path / "in.parquet")
+    out = tmp_path / "out.csv"
+    assert (
+        cli.main(
+            ["evaluate", "--policy", "luxor", "--format", "csv", "--output", str(out), str(tmp_path / "in.parquet")]
+        )
+        == 0
+    )
+    assert calls == [50]
+    write_jsonl(tmp_path / "in.jsonl", recs)
+    assert (
+        cli.main(["evaluate", "--policy", "luxor", "--format", "csv", "--output", str(out), str(tmp_path / "in.jsonl")])
+        == 0
+    )
+    assert calls == [50]
