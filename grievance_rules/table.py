@@ -1007,20 +1007,18 @@ def _columnar(
         if found is None:
             return None
         ok, out = found
-        ok = ok[pick]
-        for key in ("classification", "level", "handled_by", "timely", "filing_day", "has_filing"):
-            out[key] = out[key][pick]
-        for key in ("due", "has_due", "rank"):
-            out[key] = out[key][:, pick]
+        prints.append(out["distinct"])
+        asked += int(out["group_inputs"])
+        if merged is None and part is data:  # the whole batch's arrays, other versions' rows undecided
+            merged, ok_all = out, ok
+            continue
         if merged is None:
             merged = _empty_out(np, n, len(codes))
         for key in ("classification", "level", "handled_by", "timely", "filing_day", "has_filing"):
-            merged[key][idx] = out[key]
+            merged[key][idx] = out[key][pick]
         for key in ("due", "has_due", "rank"):
-            merged[key][:, idx] = out[key]
-        ok_all[idx] = ok
-        prints.append(out["distinct"])
-        asked += int(out["group_inputs"])
+            merged[key][:, idx] = out[key][:, pick]
+        ok_all[idx] = ok[pick]
     if merged is None:
         return None
     merged["distinct"] = np.unique(np.concatenate(prints)) if prints else np.zeros(0, dtype=np.uint64)
