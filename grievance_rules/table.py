@@ -130,7 +130,8 @@ def evaluate_table_stats(
     on arrays), ``per_record`` (rows that took the per-record path: bad rows and spellings the
     columnar reader leaves to it), ``distinct`` (distinct decision inputs of the columnar rows:
     tuples of every property the rules read) and ``group_inputs`` (distinct inputs of the rule
-    groups, summed over the groups: what durable-rules was asked, less what it had answered before).
+    groups, summed over the groups and over the slices below: what durable-rules was asked, less
+    what it had answered before).
     ``distinct`` is counted only with ``count`` (an extra pass; :func:`evaluate_table` skips it),
     by 64-bit fingerprints of the tuples (a collision would undercount by one; with a million
     distinct tuples the odds are about one in 36 million).
