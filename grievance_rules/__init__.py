@@ -35,8 +35,8 @@ from grievance_rules.period import Period, PeriodError, parse_period
 from grievance_rules.policy import Policy
 from grievance_rules.records import UnreadableRecord, read_records
 from grievance_rules.replay import ReplayReport, render_replay, replay
-from grievance_rules.report import OpenAfter, RecordProblem, Report, ReportPeriod, Timeliness
-from grievance_rules.report_render import ReportRenderError, report_csv, report_html, report_markdown
+from grievance_rules.report import OpenAfter, RecordProblem, Report, ReportPart, ReportPass, ReportPeriod, Timeliness
+from grievance_rules.report_render import ReportRenderError, report_csv, report_html, report_markdown, report_parquet
 from grievance_rules.table import TableError
 from grievance_rules.worklist import WorkItem, Worklist, WorklistError, WorklistPass, build_worklist
 
@@ -77,6 +77,8 @@ __all__ = [
     "ReplayReport",
     "Report",
     "ReportError",
+    "ReportPart",
+    "ReportPass",
     "ReportPeriod",
     "ReportRenderError",
     "TableError",
@@ -102,5 +104,6 @@ __all__ = [
     "report_csv",
     "report_html",
     "report_markdown",
+    "report_parquet",
     "validate_file",
 ]

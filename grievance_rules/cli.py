@@ -42,6 +42,8 @@ from grievance_rules.recordio import (
     read_parquet,
     write_row_csv,
     write_row_parquet,
+    write_worklist_csv,
+    write_worklist_parquet,
 )
 from grievance_rules.records import CsvRow, UnreadableRecord, input_problem, read_records
 from grievance_rules.replay import ReplayCounter, render_replay
@@ -121,8 +123,15 @@ def _parser() -> argparse.ArgumentParser:
         help=f"also list actions due in the next N days (0-{MAX_WITHIN_DAYS})",
     )
     wl.add_argument("--policy", metavar="ID|PATH", help="the policy of records that are plain grievance facts")
-    wl.add_argument("--json", action="store_true", help="print the worklist as JSON")
-    _table_options(wl, jobs=False)
+    wl.add_argument("--json", action="store_true", help="print the worklist as JSON (the same as --format json)")
+    wl.add_argument(
+        "--format",
+        choices=("text", "json", "jsonl", "csv", "parquet"),
+        help="text (default: a table to read), json (one object), or one item per line or row: jsonl, csv, "
+        "parquet (needs --output); the cases that could not be evaluated are listed on standard error",
+    )
+    wl.add_argument("--output", metavar="PATH", help="write to this file instead of standard output")
+    _table_options(wl)
     rp = sub.add_parser(
         "report",
         help="run a report a pack declares (e.g. a quarterly grievance report) over grievance files",
@@ -139,9 +148,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     rp.add_argument("--member-months", type=int, metavar="N", help="member months, for the rate per 1000")
     rp.add_argument("--as-of", metavar="DATETIME", help="judge statuses at this moment (default: end of the period)")
-    rp.add_argument("--format", choices=("json", "csv", "md", "html"), default="json", help="output format")
+    rp.add_argument(
+        "--format",
+        choices=("json", "csv", "parquet", "md", "html"),
+        default="json",
+        help="output format (parquet: the csv table, typed; needs --output)",
+    )
     rp.add_argument("--output", metavar="PATH", help="write to this file instead of standard output")
-    _table_options(rp, jobs=False)
+    _table_options(rp, report=True)
     rp.add_argument("files", nargs="+", metavar="FILE", help="grievance files (JSON or JSON Lines); '-' is stdin")
     ex = sub.add_parser(
         "export",
@@ -242,7 +256,9 @@ EXIT_PIPE_CLOSED = 141
 """The status when the reader of the output went away (128 + SIGPIPE, as the shell reports it)."""
 
 
-def _table_options(parser: argparse.ArgumentParser, *, jobs: bool = True, book: bool = False) -> None:
+def _table_options(
+    parser: argparse.ArgumentParser, *, jobs: bool = True, book: bool = False, report: bool = False
+) -> None:
     """--input-format (and --jobs) shared by the commands that read records."""
     parser.add_argument(
         "--input-format",
@@ -257,7 +273,8 @@ def _table_options(parser: argparse.ArgumentParser, *, jobs: bool = True, book: 
             default=1,
             metavar="N",
             help="evaluate in N processes (output stays in input order; default 1)"
-            + ("; a subject pack with runs is judged as one case book in one process" if book else ""),
+            + ("; a subject pack with runs is judged as one case book in one process" if book else "")
+            + ("; a subject pack's report is counted in one process" if report else ""),
         )
 
 
@@ -353,11 +370,74 @@ def _worklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _Usage(f"--as-of: a day from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}")
     if not 0 <= args.within <= MAX_WITHIN_DAYS:
         raise _Usage(f"--within: a number of days from 0 to {MAX_WITHIN_DAYS}")
+    fmt = args.format or ("json" if args.json else "text")
+    if args.json and fmt != "json":
+        raise _Usage(f"--json and --format {fmt}: give one of them")
+    if fmt == "parquet" and (not args.output or args.output == "-"):
+        raise _Usage("--format parquet needs --output PATH")
+    jobs = _check_jobs(args.jobs)
     _check_inputs(args.files)
     policy = load_policy(args.policy) if args.policy else None
+    if fmt in ("jsonl", "csv", "parquet"):
+        return _worklist_table(args, fmt, day, policy, jobs, out, err)
+    if args.output and args.output != "-":
+        target = Path(args.output)
+        return _write_atomically(target, fmt, lambda path: _worklist_to(path, args, fmt, day, policy, jobs, err))
+    return _worklist_text(args, fmt, day, policy, jobs, out, err)
+
+
+def _worklist_to(
+    path: Path, args: argparse.Namespace, fmt: str, day: dt.date, policy: Policy | None, jobs: int, err: TextIO
+) -> int:
+    with open(path, "w", encoding="utf-8") as handle:
+        return _worklist_text(args, fmt, day, policy, jobs, handle, err)
+
+
+def _worklist_table(
+    args: argparse.Namespace, fmt: str, day: dt.date, policy: Policy | None, jobs: int, out: TextIO, err: TextIO
+) -> int:
+    """``worklist --format jsonl|csv|parquet``: one item per line or row, in due order; the cases
+    that could not be evaluated on ``err`` (as the text format lists them) and the exit status 1."""
     with _Run(args.files, err, "worklist", args.input_format) as progress:
-        run = WorklistPass(progress.numbered(), day, within=args.within, policy=policy, numbered=True)
-        if args.json:
+        run = WorklistPass(progress.numbered(), day, within=args.within, policy=policy, numbered=True, jobs=jobs)
+        to_stdout = not args.output or args.output == "-"
+        if fmt == "jsonl" and to_stdout:
+            written = _lines_to_stream(out, (json.dumps(item.model_dump(mode="json")) for item in run))
+        elif fmt == "jsonl":
+            lines = (json.dumps(item.model_dump(mode="json")) for item in run)
+            written = _write_atomically(Path(args.output), fmt, lambda path: _lines_to(path, lines))
+        elif fmt == "csv" and to_stdout:
+            written = write_worklist_csv(run, out)
+        elif fmt == "csv":
+            written = _write_atomically(Path(args.output), fmt, lambda path: _worklist_csv_to(path, run))
+        else:
+            written = _write_atomically(Path(args.output), fmt, lambda path: write_worklist_parquet(run, path))
+        for problem in run.errors:
+            progress.say(f"record {problem.record}: {problem.error}")
+        progress.errors = len(run.errors)  # unreadable lines are among them
+        progress.note = f"{run.cases} cases, {written} open action{'' if written == 1 else 's'} listed"
+    return 1 if run.errors else 0
+
+
+def _lines_to_stream(out: TextIO, lines: Iterable[str]) -> int:
+    n = 0
+    for n, line in enumerate(lines, start=1):  # noqa: B007 - n is the count afterwards
+        print(line, file=out)
+    return n
+
+
+def _worklist_csv_to(path: Path, items: Iterable[WorkItem]) -> int:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        return write_worklist_csv(items, handle)
+
+
+def _worklist_text(
+    args: argparse.Namespace, fmt: str, day: dt.date, policy: Policy | None, jobs: int, out: TextIO, err: TextIO
+) -> int:
+    """``worklist`` as a table to read (text) or one JSON object (json)."""
+    with _Run(args.files, err, "worklist", args.input_format) as progress:
+        run = WorklistPass(progress.numbered(), day, within=args.within, policy=policy, numbered=True, jobs=jobs)
+        if fmt == "json":
             # streamed: items are printed as they come out of the merge, never all held
             print(f'{{"date": "{day.isoformat()}", "within_days": {args.within}, "items": [', file=out)
             for n, item in enumerate(run):
@@ -503,10 +583,11 @@ class _Unreadable(Exception):
 
 def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from grievance_rules.period import parse_period
-    from grievance_rules.report import RecordProblem, find_report
-    from grievance_rules.report_render import report_csv, report_html, report_markdown
+    from grievance_rules.report import RecordProblem, ReportPass, find_report
+    from grievance_rules.report_render import report_csv, report_html, report_markdown, report_parquet
 
     policy = load_policy(args.policy)
+    jobs = _check_jobs(args.jobs)
     if policy.spec.subject is not None:
         return _subject_report(policy, args, out, err)
     if args.period is None:
@@ -523,56 +604,63 @@ def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             policy.parse_as_of(args.as_of)
         except FactsError as exc:
             raise _Usage(f"--as-of: {exc.problems[0][1]}") from None
+    if args.format == "parquet" and (not args.output or args.output == "-"):
+        raise _Usage("--format parquet needs --output PATH")
     _check_inputs(args.files)
-    unreadable: list[RecordProblem] = []
-    position = 0
+    counting = ReportPass(
+        policy, args.report, args.period, member_months=args.member_months, as_of=args.as_of, errors="collect"
+    )
     with _Run(args.files, err, "report", args.input_format) as run:
 
-        def records() -> Iterator[Any]:
-            nonlocal position
+        def numbered() -> Iterator[tuple[int, Any]]:
+            """The records numbered among all records read; an unreadable one is a problem in its place."""
+            position = 0
             for _, record, parse_error in run.records():
                 position += 1
                 if parse_error is not None:
-                    unreadable.append(RecordProblem(record=position, id=None, field=None, error=parse_error))
+                    counting.problem(RecordProblem(record=position, id=None, field=None, error=parse_error))
                     continue
-                yield record
+                yield position, record
 
-        rep = policy.report(
-            args.report,
-            records(),
-            period=args.period,
-            member_months=args.member_months,
-            as_of=args.as_of,
-            errors="collect",
-        )
-        if unreadable:
-            # the report numbers the records it was given; number them among all records read instead
-            skipped = sorted(e.record for e in unreadable)
-            moved = []
-            for problem in rep.errors:
-                at = problem.record
-                for bad in skipped:
-                    if bad <= at:
-                        at += 1
-                moved.append(problem.model_copy(update={"record": at}))
-            rep = rep.model_copy(update={"errors": sorted([*moved, *unreadable], key=lambda e: e.record)})
-        if args.format == "json":
-            text = json.dumps(rep.model_dump(mode="json"), indent=2) + "\n"
-        elif args.format == "csv":
-            text = report_csv(rep)
-        elif args.format == "md":
-            text = report_markdown(rep)
+        # each chunk is counted into a part (in a worker with --jobs N) and the parts are added in
+        # input order: counting is addition, so the report is exactly that of one pass
+        initargs = (args.policy, args.report, args.period, args.member_months, args.as_of)
+        for part in ordered_map(_report_chunk, chunked(numbered()), jobs, _report_init, initargs):
+            counting.add(part)
+        rep = counting.report()
+        if args.format == "parquet":
+            _write_atomically(Path(args.output), "parquet", lambda path: report_parquet(rep, path))
         else:
-            text = report_html(rep, plan_name=policy.spec.name)
-        if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
-        else:
-            out.write(text)
+            if args.format == "json":
+                text = json.dumps(rep.model_dump(mode="json"), indent=2) + "\n"
+            elif args.format == "csv":
+                text = report_csv(rep)
+            elif args.format == "md":
+                text = report_markdown(rep)
+            else:
+                text = report_html(rep, plan_name=policy.spec.name)
+            if args.output:
+                Path(args.output).write_text(text, encoding="utf-8")
+            else:
+                out.write(text)
         for problem in rep.errors:
             run.say(f"record {problem.record}: {problem.error}")
         run.errors = len(rep.errors)  # unreadable lines are among them
         run.note = f"{rep.total} counted in the period"
     return 1 if rep.errors else 0
+
+
+def _report_init(policy: str, name: str, period: str, member_months: int | None, as_of: str | None) -> None:
+    from grievance_rules.report import ReportPass
+
+    _WORKER["report"] = ReportPass(
+        load_policy(policy), name, period, member_months=member_months, as_of=as_of, errors="collect"
+    )
+
+
+def _report_chunk(chunk: list[tuple[int, Any]]) -> Any:
+    """The :class:`~grievance_rules.report.ReportPart` of a chunk of numbered records."""
+    return _WORKER["report"].count(chunk)
 
 
 def _docs(packs: Sequence[str], out_dir: Path, out: TextIO, err: TextIO) -> int:

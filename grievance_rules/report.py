@@ -13,6 +13,7 @@ unless another moment is given; what happened after ``as_of`` (events, a resolut
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections import Counter
@@ -33,7 +34,17 @@ from grievance_rules.schema import ReportSpec
 if TYPE_CHECKING:
     from grievance_rules.policy import Policy
 
-__all__ = ["AGEING_BUCKETS", "OpenAfter", "RecordProblem", "Report", "ReportPeriod", "Timeliness", "run_report"]
+__all__ = [
+    "AGEING_BUCKETS",
+    "OpenAfter",
+    "RecordProblem",
+    "Report",
+    "ReportPart",
+    "ReportPass",
+    "ReportPeriod",
+    "Timeliness",
+    "run_report",
+]
 
 #: Ageing of open grievances at ``as_of``: (label, lowest whole day, highest whole day or None).
 AGEING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -253,6 +264,33 @@ class _Tally:
         }
         return {f: values[f] for f in self.spec.fields}
 
+    def part(self) -> ReportPart:
+        """The counters as a :class:`ReportPart` (plain data: it pickles)."""
+        return ReportPart(
+            counts=self.counts,
+            timeliness=self.timeliness,
+            total=self.total,
+            open=self.open,
+            open_after=self.open_after,
+            ageing=self.ageing,
+            resolution_minutes=self.resolution_minutes,
+            rows=self.rows,
+        )
+
+    def absorb(self, part: ReportPart) -> None:
+        """Add the counts of ``part`` (counted over later records than those counted so far)."""
+        for dim, counter in part.counts.items():
+            self.counts[dim].update(counter)
+        for code, counter in part.timeliness.items():
+            self.timeliness[code].update(counter)
+        self.total += part.total
+        self.open += part.open
+        self.open_after += part.open_after
+        self.ageing.update(part.ageing)
+        self.resolution_minutes.update(part.resolution_minutes)
+        if self.rows is not None and part.rows is not None:
+            self.rows.extend(part.rows)
+
     def median_days(self) -> float | None:
         n = sum(self.resolution_minutes.values())
         if not n:
@@ -271,6 +309,145 @@ class _Tally:
         return mid / 1440
 
 
+@dataclasses.dataclass
+class ReportPart:
+    """What one stretch of records adds to a report: counters, log rows and problems, nothing else.
+
+    Counting is addition, so parts counted apart (in worker processes, ``--jobs N``) and added in
+    the order of their records give exactly the report of one pass; the median comes from the
+    merged histogram of whole minutes, so it is exact too."""
+
+    counts: dict[str, Counter[str]]
+    timeliness: dict[str, Counter[str]]
+    total: int
+    open: int
+    open_after: int
+    ageing: Counter[str]
+    resolution_minutes: Counter[int]
+    rows: list[dict[str, Any]] | None
+    read: int = 0
+    outside: int = 0
+    not_yet: int = 0
+    problems: list[RecordProblem] = dataclasses.field(default_factory=list)
+
+
+class ReportPass:
+    """A report counted in parts: :meth:`count` a stretch of numbered records into a
+    :class:`ReportPart` (anywhere: the part pickles), :meth:`add` the parts in record order,
+    then :meth:`report`. :func:`run_report` is one part over all records.
+
+    The arguments are checked when the pass is made (an unknown report or a bad period fails
+    before any record is read)."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        name: str,
+        period: str | Period,
+        member_months: int | None = None,
+        as_of: str | dt.datetime | None = None,
+        errors: Literal["raise", "collect"] = "raise",
+    ) -> None:
+        spec = find_report(policy, name)
+        if errors not in ("raise", "collect"):
+            raise GrievanceRulesError("errors must be 'raise' or 'collect'")
+        span = parse_period(period)
+        kind = period_kind(span)
+        if spec.period != "any" and kind != spec.period:
+            raise ReportError(
+                f"report {name!r} covers a {spec.period}; {span.label!r} is a {kind}: give a {spec.period} "
+                f"such as {_example(spec.period)}"
+            )
+        if member_months is not None and (
+            isinstance(member_months, bool) or not isinstance(member_months, int) or member_months <= 0
+        ):
+            raise ReportError("member_months must be a whole number above 0")
+        tz = policy.calendar.tz
+        period_end = pendulum.datetime(span.end.year, span.end.month, span.end.day, tz=tz).add(days=1)
+        when = policy.parse_as_of(as_of) if as_of is not None else period_end
+        assert when is not None
+        self.policy = policy
+        self.spec = spec
+        self.span = span
+        self.when = when
+        self.default_as_of = as_of is None
+        self.member_months = member_months
+        self.errors = errors
+        self._tally = _Tally(policy, spec, when)
+        self._read = self._outside = self._not_yet = 0
+        self._problems: list[RecordProblem] = []
+
+    def count(self, records: Iterable[tuple[int, Mapping[str, Any] | Grievance]]) -> ReportPart:
+        """Count ``(position, record)`` pairs (positions from 1, as the caller numbers its records)
+        into a new part; nothing is added to this pass."""
+        policy, span, when = self.policy, self.span, self.when
+        tz = policy.calendar.tz
+        tally = _Tally(policy, self.spec, when)
+        read = outside = not_yet = 0
+        problems: list[RecordProblem] = []
+        for position, record in records:
+            read += 1
+            try:
+                grievance = parse_grievance(record)
+                received = policy.instant(grievance.received_at)
+                day = received.astimezone(tz).date()
+                if not span.start <= day <= span.end:
+                    outside += 1
+                    continue
+                if instant_us(received) > instant_us(when):
+                    not_yet += 1
+                    continue
+                prepared, det = policy.snapshot(grievance, when)
+            except FactsError as exc:
+                if self.errors == "raise":
+                    raise
+                problems.append(RecordProblem(record=position, id=_rid(record), field=exc.field, error=str(exc)))
+                continue
+            except Exception as exc:  # one record never stops a collecting pass; its message is never quoted
+                if self.errors == "raise":
+                    raise
+                message = str(exc) if isinstance(exc, GrievanceRulesError) else None
+                message = message or f"this record could not be counted ({exc.__class__.__name__})"
+                problems.append(RecordProblem(record=position, id=_rid(record), field=None, error=message))
+                continue
+            tally.add(prepared, det)
+        return dataclasses.replace(tally.part(), read=read, outside=outside, not_yet=not_yet, problems=problems)
+
+    def add(self, part: ReportPart) -> None:
+        """Add a part counted by :meth:`count` (of this pass or of an equal one in another process)."""
+        self._tally.absorb(part)
+        self._read += part.read
+        self._outside += part.outside
+        self._not_yet += part.not_yet
+        self._problems.extend(part.problems)
+
+    def problem(self, problem: RecordProblem) -> None:
+        """Record a problem found before counting (a line that is not JSON); it is listed in its place."""
+        self._problems.append(problem)
+
+    def report(self) -> Report:
+        """The report of every part added so far; problems in record order."""
+        problems = sorted(self._problems, key=lambda p: p.record)
+        return _assemble(
+            self.policy,
+            self.spec,
+            self.span,
+            self.when,
+            self.default_as_of,
+            self._tally,
+            self.member_months,
+            self._read,
+            self._outside,
+            self._not_yet,
+            problems,
+        )
+
+
+def _rid(record: Any) -> str | None:
+    rid = record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)
+    return rid if isinstance(rid, str) else None
+
+
 def run_report(
     policy: Policy,
     name: str,
@@ -281,58 +458,9 @@ def run_report(
     errors: Literal["raise", "collect"] = "raise",
 ) -> Report:
     """Run the pack's report ``name`` over ``records`` (streamed once); see :meth:`Policy.report`."""
-    spec = find_report(policy, name)
-    if errors not in ("raise", "collect"):
-        raise GrievanceRulesError("errors must be 'raise' or 'collect'")
-    span = parse_period(period)
-    kind = period_kind(span)
-    if spec.period != "any" and kind != spec.period:
-        raise ReportError(
-            f"report {name!r} covers a {spec.period}; {span.label!r} is a {kind}: give a {spec.period} "
-            f"such as {_example(spec.period)}"
-        )
-    if member_months is not None and (
-        isinstance(member_months, bool) or not isinstance(member_months, int) or member_months <= 0
-    ):
-        raise ReportError("member_months must be a whole number above 0")
-    tz = policy.calendar.tz
-    period_end = pendulum.datetime(span.end.year, span.end.month, span.end.day, tz=tz).add(days=1)
-    when = policy.parse_as_of(as_of) if as_of is not None else period_end
-    assert when is not None
-    tally = _Tally(policy, spec, when)
-    read = outside = not_yet = 0
-    problems: list[RecordProblem] = []
-    for position, record in enumerate(records, start=1):
-        read += 1
-        try:
-            grievance = parse_grievance(record)
-            received = policy.instant(grievance.received_at)
-            day = received.astimezone(tz).date()
-            if not span.start <= day <= span.end:
-                outside += 1
-                continue
-            if instant_us(received) > instant_us(when):
-                not_yet += 1
-                continue
-            prepared, det = policy.snapshot(grievance, when)
-        except FactsError as exc:
-            if errors == "raise":
-                raise
-            rid = record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)
-            rid = rid if isinstance(rid, str) else None
-            problems.append(RecordProblem(record=position, id=rid, field=exc.field, error=str(exc)))
-            continue
-        except Exception as exc:  # one record never stops a collecting pass; its message is never quoted
-            if errors == "raise":
-                raise
-            rid = record.get("id") if isinstance(record, Mapping) else getattr(record, "id", None)
-            rid = rid if isinstance(rid, str) else None
-            message = str(exc) if isinstance(exc, GrievanceRulesError) else None
-            message = message or f"this record could not be counted ({exc.__class__.__name__})"
-            problems.append(RecordProblem(record=position, id=rid, field=None, error=message))
-            continue
-        tally.add(prepared, det)
-    return _assemble(policy, spec, span, when, as_of is None, tally, member_months, read, outside, not_yet, problems)
+    run = ReportPass(policy, name, period, member_months=member_months, as_of=as_of, errors=errors)
+    run.add(run.count(enumerate(records, start=1)))
+    return run.report()
 
 
 def _example(kind: str) -> str:

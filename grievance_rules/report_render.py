@@ -13,7 +13,9 @@ Every number in the HTML tables carries ``data-key`` (its dotted place in the JS
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
+import importlib
 import io
 import re
 import textwrap
@@ -23,7 +25,7 @@ from typing import Any
 from grievance_rules.errors import GrievanceRulesError
 from grievance_rules.report import Report
 
-__all__ = ["ReportRenderError", "report_csv", "report_html", "report_markdown"]
+__all__ = ["ReportRenderError", "report_csv", "report_html", "report_markdown", "report_parquet"]
 
 _TIMELINESS = ("on_time", "late", "overdue", "pending")
 _COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "overdue": "#c62828", "pending": "#90a4ae"}
@@ -83,6 +85,60 @@ def report_csv(rep: Report) -> str:
     for section, item, value in _metric_rows(rep):
         writer.writerow([section, item, "" if value is None else value])
     return buf.getvalue()
+
+
+def report_parquet(rep: Report, path: Any) -> int:
+    """The CSV form's table as Parquet; returns the rows written.
+
+    Any report but a log: ``section``, ``item``, ``value`` (text, exactly the CSV cell) and
+    ``number`` (the figure as a float64 when it is a number, else null: counts, rate, timeliness,
+    ageing, median, errors). A log-style report: its rows, one per grievance, with ``received_at``
+    and ``resolved_at`` as timestamps in the plan's timezone, ``received_date`` a date,
+    ``days_to_resolution`` a float64, ``concerns`` a list of tags, other fields text. Needs the
+    ``table`` extra (pyarrow)."""
+    try:
+        pa = importlib.import_module("pyarrow")
+        pq = importlib.import_module("pyarrow.parquet")
+    except ImportError:
+        raise ReportRenderError("writing Parquet needs pyarrow: pip install 'grievance-rules[table]'") from None
+    if rep.rows is not None and rep.fields is not None:
+        kinds = {
+            "received_at": pa.timestamp("us", tz=rep.timezone),
+            "resolved_at": pa.timestamp("us", tz=rep.timezone),
+            "received_date": pa.date32(),
+            "days_to_resolution": pa.float64(),
+            "concerns": pa.list_(pa.string()),
+        }
+        schema = pa.schema([pa.field(f, kinds.get(f, pa.string())) for f in rep.fields])
+        converted = {
+            "received_at": dt.datetime.fromisoformat,
+            "resolved_at": dt.datetime.fromisoformat,
+            "received_date": dt.date.fromisoformat,
+        }
+        data = [
+            {k: (converted[k](v) if k in converted and v is not None else v) for k, v in row.items()}
+            for row in rep.rows
+        ]
+    else:
+        schema = pa.schema(
+            [
+                pa.field("section", pa.string()),
+                pa.field("item", pa.string()),
+                pa.field("value", pa.string()),
+                pa.field("number", pa.float64()),
+            ]
+        )
+        data = [
+            {
+                "section": section,
+                "item": item,
+                "value": "" if value is None else str(value),
+                "number": float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None,
+            }
+            for section, item, value in _metric_rows(rep)
+        ]
+    pq.write_table(pa.Table.from_pylist(data, schema=schema), path)
+    return len(data)
 
 
 # ------------------------------------------------------------------ Markdown

@@ -130,7 +130,8 @@ def evaluate_table_stats(
     on arrays), ``per_record`` (rows that took the per-record path: bad rows and spellings the
     columnar reader leaves to it), ``distinct`` (distinct decision inputs of the columnar rows:
     tuples of every property the rules read) and ``group_inputs`` (distinct inputs of the rule
-    groups, summed over the groups: what durable-rules was asked, less what it had answered before).
+    groups, summed over the groups and over the slices below: what durable-rules was asked, less
+    what it had answered before).
     ``distinct`` is counted only with ``count`` (an extra pass; :func:`evaluate_table` skips it),
     by 64-bit fingerprints of the tuples (a collision would undercount by one; with a million
     distinct tuples the odds are about one in 36 million).
@@ -1007,20 +1008,18 @@ def _columnar(
         if found is None:
             return None
         ok, out = found
-        ok = ok[pick]
-        for key in ("classification", "level", "handled_by", "timely", "filing_day", "has_filing"):
-            out[key] = out[key][pick]
-        for key in ("due", "has_due", "rank"):
-            out[key] = out[key][:, pick]
+        prints.append(out["distinct"])
+        asked += int(out["group_inputs"])
+        if merged is None and part is data:  # the whole batch's arrays, other versions' rows undecided
+            merged, ok_all = out, ok
+            continue
         if merged is None:
             merged = _empty_out(np, n, len(codes))
         for key in ("classification", "level", "handled_by", "timely", "filing_day", "has_filing"):
-            merged[key][idx] = out[key]
+            merged[key][idx] = out[key][pick]
         for key in ("due", "has_due", "rank"):
-            merged[key][:, idx] = out[key]
-        ok_all[idx] = ok
-        prints.append(out["distinct"])
-        asked += int(out["group_inputs"])
+            merged[key][:, idx] = out[key][:, pick]
+        ok_all[idx] = ok[pick]
     if merged is None:
         return None
     merged["distinct"] = np.unique(np.concatenate(prints)) if prints else np.zeros(0, dtype=np.uint64)

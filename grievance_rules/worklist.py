@@ -146,6 +146,11 @@ class WorklistPass:
     With ``numbered=True`` each record comes as a ``(position, record)`` pair, as
     :func:`grievance_rules.records.read_records` yields them, and an :class:`UnreadableRecord`
     becomes an error at its position. Spill files are merged ``fan_in`` at a time, in stages.
+
+    With ``jobs`` > 1 the cases are evaluated in that many processes, in chunks, and their items
+    and errors taken back in input order, so the worklist is exactly that of one process; the
+    policy (it pickles, contract section 1), the records and ``loader`` (a module-level function,
+    or None) are sent to the workers.
     """
 
     def __init__(
@@ -159,6 +164,7 @@ class WorklistPass:
         chunk_size: int = 20_000,
         numbered: bool = False,
         fan_in: int = MERGE_FAN_IN,
+        jobs: int = 1,
     ) -> None:
         if not 0 <= within <= MAX_WITHIN_DAYS:
             raise GrievanceRulesError(f"within must be 0 to {MAX_WITHIN_DAYS} days")
@@ -168,6 +174,8 @@ class WorklistPass:
             )
         if chunk_size < 1 or fan_in < 2:
             raise GrievanceRulesError("chunk_size must be 1 or more and fan_in 2 or more")
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+            raise GrievanceRulesError("jobs must be a number of processes, 1 or more")
         self.records = records
         self.day = day
         self.within = within
@@ -176,6 +184,7 @@ class WorklistPass:
         self.chunk_size = chunk_size
         self.numbered = numbered
         self.fan_in = fan_in
+        self.jobs = jobs
         self.cases = 0
         self.errors: list[WorklistError] = []
 
@@ -221,49 +230,72 @@ class WorklistPass:
         return enumerate(self.records, start=1)
 
     def _rows(self) -> Iterator[_Row]:
-        loader = self.loader if self.loader is not None else _load_installed
-        loaded: dict[str, Policy | GrievanceRulesError] = {}
-        day = self.day
-        horizon = dt.date.fromordinal(day.toordinal() + self.within)
+        for counted, result in self._cases():
+            if counted:
+                self.cases += 1
+            if isinstance(result, WorklistError):
+                self.errors.append(result)
+                continue
+            yield from result
+
+    def _cases(self) -> Iterator[tuple[bool, list[_Row] | WorklistError]]:
+        """Per record, in input order: whether it is a case (not an unreadable line), and its rows or
+        its error; in ``jobs`` processes, chunk by chunk (the same function, so the same results)."""
+        if self.jobs > 1:
+            from grievance_rules.parallel import chunked, ordered_map
+
+            initargs = (self.policy, self.day, self.within, self.loader)
+            for chunk in ordered_map(_chunk_cases, chunked(self._numbered()), self.jobs, _init_cases, initargs):
+                yield from chunk
+            return
+        cases = _Cases(self.policy, self.day, self.within, self.loader)
         for position, record in self._numbered():
-            if isinstance(record, UnreadableRecord):
-                self.errors.append(WorklistError(record=position, id=None, field=None, error=record.message))
+            yield cases.one(position, record)
+
+
+class _Cases:
+    """Evaluates one record at a time into worklist rows (packs named by records loaded once)."""
+
+    def __init__(self, policy: Policy | None, day: dt.date, within: int, loader: Any) -> None:
+        self.policy = policy
+        self.day = day
+        self.horizon = dt.date.fromordinal(day.toordinal() + within)
+        self.loader = loader if loader is not None else _load_installed
+        self.loaded: dict[str, Policy | GrievanceRulesError] = {}
+
+    def one(self, position: int, record: Any) -> tuple[bool, list[_Row] | WorklistError]:
+        if isinstance(record, UnreadableRecord):
+            return False, WorklistError(record=position, id=None, field=None, error=record.message)
+        day = self.day
+        try:
+            pol, facts = _split(record, self.policy, self.loaded, self.loader)
+            as_of = pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=pol.calendar.tz)
+            det = pol.evaluate(facts, as_of=as_of, trace=False)  # the worklist never shows it
+        except FactsError as exc:
+            return True, WorklistError(record=position, id=_record_id(record), field=exc.field, error=str(exc))
+        except GrievanceRulesError as exc:
+            return True, WorklistError(record=position, id=_record_id(record), field=None, error=str(exc))
+        except Exception as exc:  # one record never stops the pass; the message never quotes it
+            return True, WorklistError(
+                record=position,
+                id=_record_id(record),
+                field=None,
+                error=f"this record could not be evaluated ({exc.__class__.__name__})",
+            )
+        rows: list[_Row] = []
+        for action in det.actions:
+            if action.status in ("done", "late") or action.due_date is None or action.due_at is None:
                 continue
-            self.cases += 1
-            try:
-                pol, facts = _split(record, self.policy, loaded, loader)
-                as_of = pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=pol.calendar.tz)
-                det = pol.evaluate(facts, as_of=as_of, trace=False)  # the worklist never shows it
-            except FactsError as exc:
-                self.errors.append(
-                    WorklistError(record=position, id=_record_id(record), field=exc.field, error=str(exc))
-                )
+            if action.due_date < day:
+                bucket: Bucket = "overdue"
+            elif action.due_date == day:
+                bucket = "due_today"
+            elif action.due_date <= self.horizon:
+                bucket = "due_soon"
+            else:
                 continue
-            except GrievanceRulesError as exc:
-                self.errors.append(WorklistError(record=position, id=_record_id(record), field=None, error=str(exc)))
-                continue
-            except Exception as exc:  # one record never stops the pass; the message never quotes it
-                self.errors.append(
-                    WorklistError(
-                        record=position,
-                        id=_record_id(record),
-                        field=None,
-                        error=f"this record could not be evaluated ({exc.__class__.__name__})",
-                    )
-                )
-                continue
-            for action in det.actions:
-                if action.status in ("done", "late") or action.due_date is None or action.due_at is None:
-                    continue
-                if action.due_date < day:
-                    bucket: Bucket = "overdue"
-                elif action.due_date == day:
-                    bucket = "due_today"
-                elif action.due_date <= horizon:
-                    bucket = "due_soon"
-                else:
-                    continue
-                yield (
+            rows.append(
+                (
                     action.due_at.timestamp(),
                     det.id,
                     action.rule,
@@ -277,6 +309,21 @@ class WorklistPass:
                     action.citation,
                     pol.calendar.spec.timezone,
                 )
+            )
+        return True, rows
+
+
+_WORKER: dict[str, _Cases] = {}
+"""The evaluator of a worker process (``jobs`` > 1), set by :func:`_init_cases`."""
+
+
+def _init_cases(policy: Policy | None, day: dt.date, within: int, loader: Any) -> None:
+    _WORKER["cases"] = _Cases(policy, day, within, loader)
+
+
+def _chunk_cases(chunk: list[tuple[int, Any]]) -> list[tuple[bool, list[_Row] | WorklistError]]:
+    cases = _WORKER["cases"]
+    return [cases.one(position, record) for position, record in chunk]
 
 
 def _spill(rows: list[_Row]) -> IO[str]:
