@@ -40,6 +40,7 @@ from grievance_rules.recordio import (
     input_format,
     read_csv,
     read_parquet,
+    row_schema,
     write_row_csv,
     write_row_parquet,
     write_worklist_csv,
@@ -840,11 +841,32 @@ def _tables_in(policy: Policy, args: argparse.Namespace) -> bool:
     return True
 
 
-def _table_init(policy: str, as_of: str | None) -> None:
-    _WORKER.update(policy=load_policy(policy), as_of=as_of)
+def _table_init(policy: str, as_of: str | None, fmt: str = "csv") -> None:
+    _WORKER.update(policy=load_policy(policy), as_of=as_of, fmt=fmt)
 
 
-def _table_chunk(chunk: list[Any]) -> list[dict[str, Any]]:
+def _table_chunk(chunk: list[Any]) -> Any:
+    """One Parquet batch's Determination rows: an Arrow table of the rows' schema for Parquet
+    output (written as it is), row mappings for CSV (see :func:`_table_rows`)."""
+    if _WORKER.get("fmt") != "parquet":
+        return _table_rows(chunk)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    policy: Policy = _WORKER["policy"]
+    schema = row_schema(list(policy.export_layout().action_codes), policy.calendar.tz.name)
+    ((_start, table),) = chunk
+    try:
+        result = policy.evaluate_table(table, as_of=_WORKER["as_of"]).cast(schema)
+    except Exception:
+        return pa.Table.from_pylist(_table_rows(chunk), schema=schema)
+    ident = result.column("id")
+    hide = pc.and_(pc.is_valid(result.column("error")), pc.greater(pc.utf8_length(ident), 200))
+    hidden = pc.if_else(hide, pa.scalar(None, pa.string()), ident)
+    return result.set_column(0, "id", hidden)
+
+
+def _table_rows(chunk: list[Any]) -> list[dict[str, Any]]:
     """The Determination rows of one Parquet batch, as the per-record path writes them.
 
     ``evaluate_table`` gives each row the values ``evaluate`` gives; its error rows keep the id
@@ -909,7 +931,28 @@ def _evaluate_tables(
                 if not position:
                     run.say(f"grievance-rules: {file}: no records (the input is empty)")
 
-        results = ordered_map(_table_chunk, batches(), jobs, _table_init, (args.policy, args.as_of))
+        results = ordered_map(_table_chunk, batches(), jobs, _table_init, (args.policy, args.as_of, fmt))
+
+        if fmt == "parquet" and args.output and args.output != "-":
+            tz = policy.calendar.tz.name
+
+            def write(path: Path) -> int:
+                import pyarrow.compute as pc
+
+                schema = row_schema(codes, tz)
+                written = 0
+                with pq.ParquetWriter(path, schema) as writer:
+                    for part in results:
+                        run.count += part.num_rows
+                        run.errors += pc.count(part.column("error")).as_py()  # rows with an error
+                        writer.write_table(part)
+                        written += part.num_rows
+                    if not written:
+                        writer.write_table(schema.empty_table())
+                return written
+
+            _write_atomically(Path(args.output), fmt, write)
+            return 1 if run.errors else 0
 
         def outputs() -> Iterator[dict[str, Any]]:
             for rows in results:

@@ -41,6 +41,7 @@ __all__ = [
     "read_csv",
     "read_parquet",
     "row_columns",
+    "row_schema",
     "write_row_csv",
     "write_row_parquet",
     "write_worklist_csv",
@@ -200,16 +201,10 @@ def write_row_csv(rows: Iterable[Mapping[str, Any]], codes: Sequence[str], out: 
     return count
 
 
-def write_row_parquet(
-    rows: Iterable[Mapping[str, Any]], codes: Sequence[str], timezone: str, path: Any, batch: int = 65536
-) -> int:
-    """Determination rows as Parquet, ``batch`` rows per row group (memory flat); due moments are
-    timestamps in the plan's timezone, filing deadlines dates."""
-    try:
-        pa = importlib.import_module("pyarrow")
-        pq = importlib.import_module("pyarrow.parquet")
-    except ImportError:
-        raise GrievanceRulesError("writing Parquet needs pyarrow: pip install 'grievance-rules[table]'") from None
+def row_schema(codes: Sequence[str], timezone: str) -> Any:
+    """The Arrow schema of Determination rows (needs pyarrow): due moments are timestamps in the
+    plan's timezone, filing deadlines dates, ``timely_filed`` a boolean, the rest text."""
+    pa = importlib.import_module("pyarrow")
     fields = []
     for name in row_columns(codes):
         if name == "timely_filed":
@@ -221,7 +216,20 @@ def write_row_parquet(
         else:
             kind = pa.string()
         fields.append(pa.field(name, kind))
-    schema = pa.schema(fields)
+    return pa.schema(fields)
+
+
+def write_row_parquet(
+    rows: Iterable[Mapping[str, Any]], codes: Sequence[str], timezone: str, path: Any, batch: int = 65536
+) -> int:
+    """Determination rows as Parquet, ``batch`` rows per row group (memory flat); due moments are
+    timestamps in the plan's timezone, filing deadlines dates."""
+    try:
+        pa = importlib.import_module("pyarrow")
+        pq = importlib.import_module("pyarrow.parquet")
+    except ImportError:
+        raise GrievanceRulesError("writing Parquet needs pyarrow: pip install 'grievance-rules[table]'") from None
+    schema = row_schema(codes, timezone)
     count = 0
     with pq.ParquetWriter(path, schema) as writer:
         buffer: list[Mapping[str, Any]] = []
