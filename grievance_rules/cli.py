@@ -38,6 +38,7 @@ from grievance_rules.recordio import (
     INPUT_FORMATS,
     determination_row,
     input_format,
+    plain_value,
     read_csv,
     read_parquet,
     row_schema,
@@ -757,13 +758,20 @@ def _evaluate_chunk(chunk: list[tuple[int, Any]]) -> list[tuple[bool, Any]]:
             failed = "error" in row and not isinstance(record, UnreadableRecord)
             out.append((failed, json.dumps(row, indent=_WORKER["indent"])))
             continue
-        result = _determine_one(policy, position, record, _WORKER["as_of"], False)  # evaluated once
-        if isinstance(result, dict):
-            failed = not isinstance(record, UnreadableRecord)
-            out.append((failed, determination_row(None, result.get("id"), result["error"], codes)))
-            continue
-        out.append((False, determination_row(result, None, None, codes)))
+        out.append(_flat_row(policy, position, record, _WORKER["as_of"], codes))
     return out
+
+
+def _flat_row(
+    policy: Policy, position: int, record: Any, as_of: str | None, codes: list[str]
+) -> tuple[bool, dict[str, Any]]:
+    """(failed, Determination row) of one record, evaluated once (an unreadable one is not a failure
+    here: the run counts it as it reads it)."""
+    result = _determine_one(policy, position, record, as_of, False)
+    if isinstance(result, dict):
+        failed = not isinstance(record, UnreadableRecord)
+        return failed, determination_row(None, result.get("id"), result["error"], codes)
+    return False, determination_row(result, None, None, codes)
 
 
 def _check_jobs(jobs: int) -> int:
@@ -812,15 +820,26 @@ def _evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print(line, file=out)
         elif fmt == "jsonl":
             _write_atomically(Path(args.output), fmt, lambda path: _lines_to(path, outputs()))
-        elif not args.output or args.output == "-":
-            write_row_csv(outputs(), codes, out)
-        elif fmt == "parquet":
-            tz = policy.calendar.tz.name
-            _write_atomically(Path(args.output), fmt, lambda path: write_row_parquet(outputs(), codes, tz, path))
         else:
-            _write_atomically(Path(args.output), fmt, lambda path: _csv_to(path, outputs(), codes))
+            _write_rows(policy, args, outputs(), codes, out)
     return 1 if run.errors else 0
 
+
+def _write_rows(
+    policy: Policy, args: argparse.Namespace, rows: Iterator[dict[str, Any]], codes: list[str], out: TextIO
+) -> None:
+    """Determination rows as CSV (to ``out`` without ``--output``) or into the ``--output`` file."""
+    if not args.output or args.output == "-":
+        write_row_csv(rows, codes, out)
+    elif args.format == "parquet":
+        tz = policy.calendar.tz.name
+        _write_atomically(Path(args.output), "parquet", lambda path: write_row_parquet(rows, codes, tz, path))
+    else:
+        _write_atomically(Path(args.output), args.format, lambda path: _csv_to(path, rows, codes))
+
+
+SHOWN_ID_CHARS = 200
+"""A bad record's id is shown in its error object or row only when it is text this long at most."""
 
 TABLE_BATCH = 65_536
 """Rows read from a Parquet file and evaluated as one table by ``evaluate`` (Parquet in, table out)."""
@@ -847,63 +866,32 @@ def _table_init(policy: str, as_of: str | None, fmt: str = "csv") -> None:
 
 def _table_chunk(chunk: list[Any]) -> Any:
     """One Parquet batch's Determination rows: an Arrow table of the rows' schema for Parquet
-    output (written as it is), row mappings for CSV (see :func:`_table_rows`)."""
-    if _WORKER.get("fmt") != "parquet":
-        return _table_rows(chunk)
+    output (written as it is), row mappings for CSV.
+
+    ``evaluate_table`` gives each row the values ``evaluate`` gives; its error rows keep the id
+    only when it is text the per-record path shows (:data:`SHOWN_ID_CHARS`). A batch the table
+    path refuses as a whole (an error other than a row's facts) is evaluated record by record.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     policy: Policy = _WORKER["policy"]
-    schema = row_schema(list(policy.export_layout().action_codes), policy.calendar.tz.name)
-    ((_start, table),) = chunk
-    try:
-        result = policy.evaluate_table(table, as_of=_WORKER["as_of"]).cast(schema)
-    except Exception:
-        return pa.Table.from_pylist(_table_rows(chunk), schema=schema)
-    ident = result.column("id")
-    hide = pc.and_(pc.is_valid(result.column("error")), pc.greater(pc.utf8_length(ident), 200))
-    hidden = pc.if_else(hide, pa.scalar(None, pa.string()), ident)
-    return result.set_column(0, "id", hidden)
-
-
-def _table_rows(chunk: list[Any]) -> list[dict[str, Any]]:
-    """The Determination rows of one Parquet batch, as the per-record path writes them.
-
-    ``evaluate_table`` gives each row the values ``evaluate`` gives; its error rows keep the id
-    only when it is text of at most 200 characters (as the per-record path shows it). A batch the
-    table path refuses as a whole (an error other than a row's facts) is evaluated record by record.
-    """
-    policy: Policy = _WORKER["policy"]
     as_of = _WORKER["as_of"]
-    ((start, table),) = chunk
     codes = list(policy.export_layout().action_codes)
+    schema = row_schema(codes, policy.calendar.tz.name)
+    ((start, table),) = chunk
     try:
-        rows: list[dict[str, Any]] = policy.evaluate_table(table, as_of=as_of).to_pylist()
+        result = policy.evaluate_table(table, as_of=as_of).cast(schema)
     except Exception:
-        rows = []
-        for offset, cells in enumerate(table.to_pylist()):
-            record = {k: _plain_cell(v) for k, v in cells.items() if v is not None}
-            result = _determine_one(policy, start + offset, record, as_of, False)
-            if isinstance(result, dict):
-                rows.append(determination_row(None, result.get("id"), result["error"], codes))
-            else:
-                rows.append(determination_row(result, None, None, codes))
-        return rows
-    for row in rows:
-        if row["error"] is not None and (not isinstance(row["id"], str) or len(row["id"]) > 200):
-            row["id"] = None
-    return rows
-
-
-def _plain_cell(value: Any) -> Any:
-    """A Parquet cell as the record readers give it (moments and dates as ISO text)."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain_cell(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_plain_cell(v) for v in value]
-    return value
+        rows = [
+            _flat_row(policy, start + offset, plain_value(cells), as_of, codes)[1]
+            for offset, cells in enumerate(table.to_pylist())
+        ]
+        return pa.Table.from_pylist(rows, schema=schema) if _WORKER["fmt"] == "parquet" else rows
+    ident = result.column("id")
+    hide = pc.and_(pc.is_valid(result.column("error")), pc.greater(pc.utf8_length(ident), SHOWN_ID_CHARS))
+    result = result.set_column(0, "id", pc.if_else(hide, pa.scalar(None, pa.string()), ident))
+    return result if _WORKER["fmt"] == "parquet" else result.to_pylist()
 
 
 def _evaluate_tables(
@@ -962,13 +950,7 @@ def _evaluate_tables(
                         run.failed()
                     yield row
 
-        if not args.output or args.output == "-":
-            write_row_csv(outputs(), codes, out)
-        elif fmt == "parquet":
-            tz = policy.calendar.tz.name
-            _write_atomically(Path(args.output), fmt, lambda path: write_row_parquet(outputs(), codes, tz, path))
-        else:
-            _write_atomically(Path(args.output), fmt, lambda path: _csv_to(path, outputs(), codes))
+        _write_rows(policy, args, outputs(), codes, out)
     return 1 if run.errors else 0
 
 
@@ -1352,7 +1334,7 @@ def _determine_one(
     if isinstance(record, UnreadableRecord):
         return record.as_dict()
     rid = record.get("id") if isinstance(record, dict) else None
-    rid = rid if isinstance(rid, str) and len(rid) <= 200 else None
+    rid = rid if isinstance(rid, str) and len(rid) <= SHOWN_ID_CHARS else None
     try:
         if isinstance(record, CsvRow):
             record = policy.csv_record(record)

@@ -201,23 +201,28 @@ class Stage:
     @property
     def inputs(self) -> tuple[str, ...]:
         """The properties this stage's rules read (what its answer depends on)."""
-        found: set[str] = set()
+        return tuple(sorted({p for rule in self.definition.values() for p in rule_reads(rule["all"])}))
 
-        def walk(node: Any) -> None:
-            if isinstance(node, dict):
-                for key, value in node.items():
-                    if key.startswith("$"):
-                        walk(value)
-                    elif key != "kind":
-                        found.add(key)
-            elif isinstance(node, list):
-                for item in node:
-                    walk(item)
 
-        for rule in self.definition.values():
-            for matcher in rule["all"]:
-                walk(matcher["m"])
-        return tuple(sorted(found))
+def rule_reads(matchers: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The properties a compiled rule's matchers read, sorted (``kind`` aside): its ``m``, or
+    each of ``c1``, ``c2``... in a join."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.startswith("$"):
+                    walk(value)
+                elif key != "kind":
+                    found.add(key)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for matcher in matchers:
+        walk(list(matcher.values()))
+    return tuple(sorted(found))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, field_serializer
 
 from grievance_rules.calendar import Due, PlanCalendar, instant_us
 from grievance_rules.compiler import RuleInfo, condition_facts
-from grievance_rules.facts import PreparedFacts
+from grievance_rules.facts import PreparedFacts, build_model
 from grievance_rules.schema import ActionRule, AnchorRef, Deadline, Extension
 
 __all__ = [
@@ -47,24 +47,6 @@ class _Out(BaseModel):
 
 
 _M = TypeVar("_M", bound=BaseModel)
-
-
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
-_new = object.__new__
-_setattr = object.__setattr__
-
-
-def build_model(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
-    """An instance of ``cls`` holding ``values`` (every field, in field order, already of its
-    type) with ``fields_set``: :func:`trusted` with the dict built by the caller."""
-    new = _new(cls)
-    _setattr(new, "__dict__", values)
-    _set_fields_set(new, fields_set)
-    _set_extra(new, None)
-    _set_private(new, None)
-    return new
 
 
 _DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}

@@ -50,7 +50,7 @@ from typing import Any
 
 from durable import engine as durable_engine
 
-from grievance_rules.compiler import Stage
+from grievance_rules.compiler import Stage, rule_reads
 from grievance_rules.errors import EvaluationError
 
 __all__ = ["EngineRejection", "RulesEngine"]
@@ -183,26 +183,6 @@ def _equality_constants(definition: Mapping[str, Any]) -> dict[str, tuple[frozen
 _UNNAMED = object()  # stands for any text value no rule names, in the whole-pipeline memo key
 
 
-def _reads(matchers: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
-    """The properties a rule's matchers read, sorted (``kind`` aside)."""
-    found: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key.startswith("$"):
-                    walk(value)
-                elif key != "kind":
-                    found.add(key)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    for matcher in matchers:
-        walk(list(matcher.values()))  # "m", or c1, c2... in a join
-    return tuple(sorted(found))
-
-
 def _rule_groups(definition: Mapping[str, Any]) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
     """A stage's rules grouped by the properties they read: (inputs, sub-definition) per group.
 
@@ -213,11 +193,11 @@ def _rule_groups(definition: Mapping[str, Any]) -> list[tuple[tuple[str, ...], d
     if any(len(rule["all"]) != 1 or set(rule) - {"all", "run"} for rule in definition.values()):
         # a rule joining several facts (or with more than a condition) is not independent of the
         # others: such a stage stays one group, shown everything any of its rules reads
-        everything = tuple(sorted({p for rule in definition.values() for p in _reads(rule["all"])}))
+        everything = tuple(sorted({p for rule in definition.values() for p in rule_reads(rule["all"])}))
         return [(everything, dict(definition))]
     groups: dict[tuple[str, ...], dict[str, Any]] = {}
     for name, rule in definition.items():
-        groups.setdefault(_reads(rule["all"]), {})[name] = rule
+        groups.setdefault(rule_reads(rule["all"]), {})[name] = rule
     return sorted(groups.items())
 
 

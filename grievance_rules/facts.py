@@ -329,12 +329,16 @@ def _plain_codes(value: object) -> bool:
     return True
 
 
-def _built(cls: type[_FactsT], values: dict[str, Any], given: set[str]) -> _FactsT:
-    """An instance of ``cls`` holding ``values`` (every field, already of its type), ``given`` its
-    fields set: what ``model_validate`` returns for input it accepts unchanged."""
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def build_model(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
+    """An instance of the pydantic model ``cls`` holding ``values`` (every field, in field order,
+    already of its type) with ``fields_set``, built without validation: what ``model_validate``
+    returns for input it accepts unchanged. For values the library has checked or made itself."""
     new = _new(cls)
     _setattr(new, "__dict__", values)
-    _set_fields_set(new, given)
+    _set_fields_set(new, fields_set)
     _set_extra(new, None)
     _set_private(new, None)
     return new
@@ -356,7 +360,7 @@ def _plain_party(value: object) -> Party | None:
         if key not in _PARTY_KEYS or not (item is None or _plain_text(item, MAX_NAME_CHARS)):
             return None
         values[key] = item
-    return _built(Party, values, set(value))
+    return build_model(Party, values, set(value))
 
 
 def _plain_events(value: object, keys: frozenset[str], cls: type[_FactsT]) -> list[_FactsT] | None:
@@ -375,7 +379,7 @@ def _plain_events(value: object, keys: frozenset[str], cls: type[_FactsT]) -> li
             if note is not None and not _plain_text(note, MAX_TEXT_CHARS):
                 return None
             values["note"] = note
-        out.append(_built(cls, values, set(item)))
+        out.append(build_model(cls, values, set(item)))
     return out
 
 
@@ -450,7 +454,7 @@ def _plain_grievance(facts: Mapping[str, Any]) -> Grievance | None:
         else:  # "facts": declared facts are checked by the model
             return None
         values[key] = item
-    return _built(Grievance, values, set(facts))
+    return build_model(Grievance, values, set(facts))
 
 
 def _oversized(facts: Mapping[Any, Any]) -> list[FactProblem]:
@@ -728,21 +732,28 @@ def prepare(
     resolved = None if grievance.resolved_at is None else _moment(grievance.resolved_at, calendar)
     if grievance.resolved_at is not None and resolved is None:
         problems.append(_outside("resolved_at", calendar))
-    if resolved is not None and instant_us(resolved) < instant_us(received):
-        problems.append(FactProblem("resolved_at", "is before receipt", "a moment at or after received_at"))
-    if resolved is not None and as_of is not None and instant_us(resolved) > instant_us(as_of):
-        problems.append(FactProblem("resolved_at", "is after as_of", "a moment at or before as_of"))
+    # compared as instants (in the repeated DST hour wall clocks mislead), each key worked out once
+    received_us = instant_us(received)
+    as_of_us = None if as_of is None else instant_us(as_of)
+    if resolved is not None:
+        resolved_us = instant_us(resolved)
+        if resolved_us < received_us:
+            problems.append(FactProblem("resolved_at", "is before receipt", "a moment at or after received_at"))
+        if as_of_us is not None and resolved_us > as_of_us:
+            problems.append(FactProblem("resolved_at", "is after as_of", "a moment at or before as_of"))
     events: list[tuple[str, pendulum.DateTime]] = []
+    previous_us: int | None = None
     for i, event in enumerate(grievance.events):
         at = _moment(event.at, calendar)
         if at is None:
             problems.append(_outside(f"events[{i}].at", calendar))
             continue
-        if instant_us(at) < instant_us(received):
+        at_us = instant_us(at)
+        if at_us < received_us:
             problems.append(FactProblem(f"events[{i}].at", "is before receipt", "a moment at or after received_at"))
-        if as_of is not None and instant_us(at) > instant_us(as_of):
+        if as_of_us is not None and at_us > as_of_us:
             problems.append(FactProblem(f"events[{i}].at", "is after as_of", "a moment at or before as_of"))
-        if events and instant_us(at) < instant_us(events[-1][1]):
+        if previous_us is not None and at_us < previous_us:
             problems.append(
                 FactProblem(
                     f"events[{i}].at",
@@ -750,6 +761,7 @@ def prepare(
                     "events in time order",
                 )
             )
+        previous_us = at_us
         events.append((event.type, at))
     # a rescheduled moment is listed again: the last one listed of a type is the plan in force
     schedule: dict[str, pendulum.DateTime] = {}

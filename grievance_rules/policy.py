@@ -24,7 +24,6 @@ from grievance_rules.determination import (
     PolicyRef,
     TraceEntry,
     TraceValue,
-    build_model,
     compute_actions,
     trusted,
 )
@@ -42,6 +41,7 @@ from grievance_rules.export import ExportLayout, export_layout, export_row
 from grievance_rules.facts import (
     Grievance,
     PreparedFacts,
+    build_model,
     normalize_name,
     parse_grievance,
     prepare,

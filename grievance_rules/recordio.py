@@ -38,6 +38,7 @@ __all__ = [
     "WORKLIST_COLUMNS",
     "determination_row",
     "input_format",
+    "plain_value",
     "read_csv",
     "read_parquet",
     "row_columns",
@@ -71,16 +72,17 @@ def input_format(file: str, given: str | None) -> str:
     return "jsonl"
 
 
-def _plain(value: Any) -> Any:
-    """A Parquet cell as the JSON reader would give it: moments and dates as ISO text."""
+def plain_value(value: Any) -> Any:
+    """An Arrow cell as the JSON reader would give it: moments and dates as ISO text, nulls
+    inside structs dropped (an absent field)."""
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if v is not None}
+        return {k: plain_value(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain_value(v) for v in value]
     return value
 
 
@@ -101,7 +103,7 @@ def read_parquet(path: str, batch_size: int = 8192) -> Iterator[Record]:
     for batch in handle.iter_batches(batch_size=batch_size):
         for row in batch.to_pylist():
             position += 1
-            yield position, {k: _plain(v) for k, v in row.items() if v is not None}, None
+            yield position, {k: plain_value(v) for k, v in row.items() if v is not None}, None
 
 
 def _csv_cell(name: str, text: str) -> tuple[Any, str | None]:
@@ -229,7 +231,12 @@ def write_row_parquet(
         pq = importlib.import_module("pyarrow.parquet")
     except ImportError:
         raise GrievanceRulesError("writing Parquet needs pyarrow: pip install 'grievance-rules[table]'") from None
-    schema = row_schema(codes, timezone)
+    return _write_parquet_rows(pa, pq, rows, row_schema(codes, timezone), path, batch)
+
+
+def _write_parquet_rows(pa: Any, pq: Any, rows: Iterable[Mapping[str, Any]], schema: Any, path: Any, batch: int) -> int:
+    """Row mappings into a Parquet file of ``schema``, ``batch`` rows per row group (memory flat;
+    an empty input still writes the schema)."""
     count = 0
     with pq.ParquetWriter(path, schema) as writer:
         buffer: list[Mapping[str, Any]] = []
@@ -287,16 +294,5 @@ def write_worklist_parquet(items: Iterable[WorkItem], path: Any, batch: int = 65
         raise GrievanceRulesError("writing Parquet needs pyarrow: pip install 'grievance-rules[table]'") from None
     kinds = {"due_at": pa.timestamp("us", tz="UTC"), "due_date": pa.date32()}
     schema = pa.schema([pa.field(name, kinds.get(name, pa.string())) for name in WORKLIST_COLUMNS])
-    count = 0
-    with pq.ParquetWriter(path, schema) as writer:
-        buffer: list[dict[str, Any]] = []
-        for item in items:
-            buffer.append(dict(zip(WORKLIST_COLUMNS, _item_cells(item), strict=True)))
-            if len(buffer) >= batch:
-                writer.write_table(pa.Table.from_pylist(buffer, schema=schema))
-                count += len(buffer)
-                buffer = []
-        if buffer or not count:
-            writer.write_table(pa.Table.from_pylist(buffer, schema=schema))
-            count += len(buffer)
-    return count
+    rows = (dict(zip(WORKLIST_COLUMNS, _item_cells(item), strict=True)) for item in items)
+    return _write_parquet_rows(pa, pq, rows, schema, path, batch)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from grievance_rules.calendar import instant_us
 from grievance_rules.errors import FactsError, GrievanceRulesError
+from grievance_rules.recordio import plain_value
 from grievance_rules.schema import CHANNELS, AnchorRef
 
 if TYPE_CHECKING:
@@ -95,21 +96,9 @@ def table_columns(policy: Policy) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _plain(value: Any) -> Any:
-    """A row value as the per-record API reads it: nulls dropped (an absent field), moments as
-    ISO text (offset-less stays offset-less: read in the plan's timezone, as for JSON input)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    return value
-
-
 def _rows(table: pa.Table) -> list[dict[str, Any]]:
     """The table's rows as fact mappings (absent = null)."""
-    return [_plain(row) for row in table.to_pylist()]
+    return [plain_value(row) for row in table.to_pylist()]
 
 
 def evaluate_table(policy: Policy, table: Any, as_of: str | dt.datetime | None = None) -> pa.Table:
@@ -488,9 +477,6 @@ class _Columns:
     def fill(self, column: Any, value: Any) -> Any:
         return self.np.asarray(self.pc.fill_null(column, value).to_numpy(zero_copy_only=False))
 
-    def np_int(self, column: Any, value: int) -> Any:
-        return self.np.asarray(self.pc.fill_null(column, value).to_numpy(zero_copy_only=False), dtype=self.np.int64)
-
     def text_bytes(self, column: Any, width: int) -> tuple[Any, Any]:
         """A reader of the first ``width`` bytes of each string, straight from the Arrow buffers,
         and each string's length in bytes (-1 for a null). ``byte(k)`` is every string's k-th byte;
@@ -810,10 +796,6 @@ class _Columns:
         if self.pa.types.is_string(column.type):
             return self.fill(pc.greater(pc.utf8_length(column), 0), False).astype(bool)
         return self.valid(column)
-
-    def strings(self, name: str, default: str) -> Any:
-        column = self.col(name)
-        return self.np.asarray(self.pc.fill_null(column, default).to_numpy(zero_copy_only=False), dtype=object)
 
     def coded(self, name: str, default: str) -> _Coded:
         """A text column as codes and the value of each code (nulls read as ``default``): one hash
@@ -1295,55 +1277,41 @@ def _hash_unique(np: Any, key: Any) -> tuple[Any, Any]:
     return np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=np.int64), inverse
 
 
-def _combine(
-    np: Any, columns: Sequence[tuple[Any, list[Any]]], n: int, *, decode: bool = True
-) -> tuple[Any, list[tuple[Any, ...]], int]:
-    """The distinct value tuples of some coded columns: (index of each row's tuple, the tuples
-    (empty when not ``decode``), how many). Mixed-radix keys, found distinct with a dense table
-    when the combinations are few and by hashing otherwise; a key that would pass 64 bits is
-    folded into dense codes first (counting only) or the columns are compared row-wise."""
+def _combine(np: Any, columns: Sequence[tuple[Any, list[Any]]], n: int) -> tuple[Any, list[tuple[Any, ...]]]:
+    """The distinct value tuples of some coded columns: (index of each row's tuple, the tuples).
+    Mixed-radix keys, found distinct with a dense table when the combinations are few and by
+    hashing otherwise; columns whose key would pass 64 bits are compared row-wise."""
     sizes = [max(len(values), 1) for _codes, values in columns]
-    key = np.zeros(n, dtype=np.int64)
     total = 1
-    for (column, _values), size in zip(columns, sizes, strict=True):
-        if total * size >= 1 << 62:
-            if decode:
-                break
-            unique, key = _hash_unique(np, key)
-            total = len(unique)
-        key = key * size + column
+    for size in sizes:
         total *= size
+    if total >= 1 << 62:
+        matrix = np.stack([c for c, _v in columns], axis=1)
+        unique_rows, inverse = np.unique(matrix, axis=0, return_inverse=True)
+        rows = unique_rows.tolist()
+        return inverse.reshape(-1), [tuple(v[d] for (_c, v), d in zip(columns, r, strict=True)) for r in rows]
+    key = np.zeros(n, dtype=np.int64)
+    for (column, _values), size in zip(columns, sizes, strict=True):
+        key = key * size + column
+    if total <= _DENSE:
+        seen = np.zeros(total, dtype=bool)
+        seen[key] = True
+        unique = np.flatnonzero(seen)
+        slot = np.zeros(total, dtype=np.int64)
+        slot[unique] = np.arange(len(unique))
+        inverse = slot[key]
     else:
-        if total <= _DENSE:
-            seen = np.zeros(total, dtype=bool)
-            seen[key] = True
-            unique = np.flatnonzero(seen)
-            slot = np.zeros(total, dtype=np.int64)
-            slot[unique] = np.arange(len(unique))
-            inverse = slot[key]
-        else:
-            unique, inverse = _hash_unique(np, key)
-        if not decode:
-            return inverse, [], len(unique)
-        digits = []
-        rest = unique.copy()
-        for size in reversed(sizes):
-            digits.append(rest % size)
-            rest //= size
-        digits.reverse()
-        tuples = (
-            [
-                tuple(values[d] for (_c, values), d in zip(columns, combo, strict=True))
-                for combo in zip(*(d.tolist() for d in digits), strict=True)
-            ]
-            if columns
-            else [() for _ in range(len(unique))]
-        )
-        return inverse, tuples, len(unique)
-    matrix = np.stack([c for c, _v in columns], axis=1)
-    unique_rows, inverse = np.unique(matrix, axis=0, return_inverse=True)
-    tuples = [tuple(values[d] for (_c, values), d in zip(columns, row, strict=True)) for row in unique_rows.tolist()]
-    return inverse.reshape(-1), tuples, len(unique_rows)
+        unique, inverse = _hash_unique(np, key)
+    digits = []
+    rest = unique.copy()
+    for size in reversed(sizes):
+        digits.append(rest % size)
+        rest //= size
+    digits.reverse()
+    if not columns:
+        return inverse, [() for _ in range(len(unique))]
+    combos = zip(*(d.tolist() for d in digits), strict=True)
+    return inverse, [tuple(v[d] for (_c, v), d in zip(columns, combo, strict=True)) for combo in combos]
 
 
 def _fingerprints(np: Any, columns: dict[str, tuple[Any, list[Any]]]) -> Any:
@@ -1379,7 +1347,7 @@ def _fire_groups(
     start = dict(codes)
     for s, (stage, groups) in enumerate(zip(engine.stages, engine.rule_groups(), strict=True)):
         for g, (inputs, rules) in enumerate(groups):
-            inverse, tuples, _unique = _combine(np, [codes[p] for p in inputs], n)
+            inverse, tuples = _combine(np, [codes[p] for p in inputs], n)
             hits = {rule: np.zeros(len(tuples), dtype=bool) for rule in rules}
             asked[0] += len(tuples)
             for t, values in enumerate(tuples):
