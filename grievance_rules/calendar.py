@@ -168,7 +168,8 @@ class PlanCalendar:
         self._nth = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._add_business_days)
         self.end_of_day = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._end_of_day)
         self.close_of_business = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._close_of_business)
-        self._plain_hours: dict[tuple[int, int, int, int], bool] = {}  # see wall()
+        self._plain_days: dict[int, bool] = {}  # see wall()
+        self._plain_hours: dict[tuple[int, int, int, int], bool] = {}
         self._by_day: dict[tuple[Any, ...], Due] = {}  # see due()
 
     @property
@@ -195,6 +196,7 @@ class PlanCalendar:
         """Empty the per-date caches (what :meth:`cache_sizes` counts, and the due dates kept)."""
         for cache in (self.is_business_day, self._nth, self.end_of_day, self.close_of_business):
             cache.cache_clear()
+        self._plain_days.clear()
         self._plain_hours.clear()
         self._by_day.clear()
 
@@ -298,18 +300,20 @@ class PlanCalendar:
 
         Most hours of a year are plain (one offset for the whole hour, neither skipped nor repeated):
         there the DateTime is built directly; the hours around a DST switch go through pendulum.
+        Whole days are checked first (one offset from the day's first instant to its last; a zone
+        never switches twice within one day), so a year's moments cost a check per day, not per hour.
         """
-        key = (value.year, value.month, value.day, value.hour)
-        plain = self._plain_hours.get(key)
+        day = value.toordinal()
+        plain = self._plain_days.get(day)
         if plain is None:
-            if len(self._plain_hours) >= 65536:
-                self._plain_hours.clear()
-            start = dt.datetime(*key)
-            plain = self._plain_hours[key] = all(
-                self.tz.utcoffset(moment.replace(fold=f)) == self.tz.utcoffset(start)
-                for moment in (start, start + dt.timedelta(minutes=59, seconds=59, microseconds=999999))
-                for f in (0, 1)
+            if len(self._plain_days) >= 65536:
+                self._plain_days.clear()
+            plain = self._plain_days[day] = self._one_offset(
+                dt.datetime(value.year, value.month, value.day),
+                dt.timedelta(hours=23, minutes=59, seconds=59, microseconds=999999),
             )
+        if not plain:
+            plain = self._plain_hour(value)
         if not plain:
             return pendulum.instance(value, tz=self.tz)
         return pendulum.DateTime(
@@ -322,6 +326,26 @@ class PlanCalendar:
             value.microsecond,
             tzinfo=self.tz,
         )
+
+    def _one_offset(self, start: dt.datetime, length: dt.timedelta) -> bool:
+        """Whether the wall times from ``start`` to ``start + length`` have one offset (none skipped, none repeated)."""
+        return all(
+            self.tz.utcoffset(moment.replace(fold=f)) == self.tz.utcoffset(start)
+            for moment in (start, start + length)
+            for f in (0, 1)
+        )
+
+    def _plain_hour(self, value: dt.datetime) -> bool:
+        """Whether the hour of ``value`` (on a day the zone switches) has one offset throughout."""
+        key = (value.year, value.month, value.day, value.hour)
+        plain = self._plain_hours.get(key)
+        if plain is None:
+            if len(self._plain_hours) >= 65536:
+                self._plain_hours.clear()
+            plain = self._plain_hours[key] = self._one_offset(
+                dt.datetime(*key), dt.timedelta(minutes=59, seconds=59, microseconds=999999)
+            )
+        return plain
 
     def _end_of_day(self, day: dt.date) -> pendulum.DateTime:
         """23:59:59 local on ``day`` (``end_of_day``, cached)."""

@@ -42,6 +42,7 @@ import copy
 import hashlib
 import itertools
 import json
+import operator
 import os
 import threading
 from collections import OrderedDict
@@ -183,6 +184,44 @@ def _equality_constants(definition: Mapping[str, Any]) -> dict[str, tuple[frozen
 _UNNAMED = object()  # stands for any text value no rule names, in the whole-pipeline memo key
 
 
+def _reader(inputs: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """Reads ``inputs`` from a fact as a tuple (KeyError when one is missing)."""
+    if not inputs:
+        return lambda fact: ()
+    if len(inputs) == 1:
+        only = inputs[0]
+        return lambda fact: (fact[only],)
+    return operator.itemgetter(*inputs)
+
+
+def _folds(
+    inputs: Sequence[str], tokens: Sequence[tuple[str, frozenset[Any], str]]
+) -> tuple[tuple[int, frozenset[Any], str], ...]:
+    """(position in ``inputs``, the constants rules name, the placeholder) of each text property."""
+    return tuple((inputs.index(prop), constants, other) for prop, constants, other in tokens if prop in inputs)
+
+
+def _folded(values: tuple[Any, ...], folds: Sequence[tuple[int, frozenset[Any], str]]) -> tuple[Any, ...]:
+    """``values`` with each text no rule names replaced by its placeholder (never kept, never shown)."""
+    if not folds:
+        return values
+    out: list[Any] | None = None
+    for position, constants, other in folds:
+        value = values[position]
+        if isinstance(value, str) and value not in constants:
+            if out is None:
+                out = list(values)
+            out[position] = other
+    return values if out is None else tuple(out)
+
+
+def _may_clash(stage: Stage) -> bool:
+    """Whether two rules of ``stage`` set one property (to different values): then the order of
+    firings could decide it, and the stage is asked whole (see :meth:`RulesEngine._stage_by_groups`)."""
+    seen: dict[str, Any] = {}
+    return any(seen.setdefault(prop, value) != value for prop, value in stage.emits.values())
+
+
 def _rule_groups(definition: Mapping[str, Any]) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
     """A stage's rules grouped by the properties they read: (inputs, sub-definition) per group.
 
@@ -241,8 +280,26 @@ class RulesEngine:
             tuple(tuple((p, c, o) for p, (c, o) in _equality_constants(body).items()) for _i, body in stage)
             for stage in self._groups
         )
-        self._group_memo: dict[tuple[int, int], dict[tuple[Any, ...], tuple[str, ...]]] = {}
+        self._group_memo: dict[tuple[int, int], dict[tuple[Any, ...], tuple[str, ...]]] = {
+            (s, g): {} for s, stage in enumerate(self._groups) for g in range(len(stage))
+        }
         self._group_names: dict[tuple[int, int], str] = {}
+        # per stage, what a memoised evaluation reads (see _pipeline_cached): the stage's key reader
+        # with the positions of its text properties to fold, and the same for each of its groups
+        self._plans = tuple(
+            (
+                _reader(inputs),
+                _folds(inputs, tokens),
+                tuple(
+                    (_reader(g_inputs), _folds(g_inputs, g_tokens), self._group_memo[(s, g)])
+                    for g, ((g_inputs, _body), g_tokens) in enumerate(zip(groups, group_tokens, strict=True))
+                ),
+                _may_clash(stage),
+            )
+            for s, (inputs, tokens, groups, group_tokens, stage) in enumerate(
+                zip(self._inputs, self._tokens, self._groups, self._group_tokens, self.stages, strict=True)
+            )
+        )
         self._casebook = dict(casebook or {})
         self._joins = dict(joins or {})
         self._names: tuple[str, ...] = ()
@@ -291,7 +348,7 @@ class RulesEngine:
             if isinstance(value, str) and value not in constants:
                 shown[prop] = other
         key = tuple(shown[p] for p in inputs)
-        memo = self._group_memo.setdefault((stage, group), {})
+        memo = self._group_memo[(stage, group)]
         found = memo.get(key)
         if found is not None:
             return found
@@ -329,7 +386,7 @@ class RulesEngine:
         key = tuple(properties.items() if folded is None else folded.items())
         found = self._memo.get(key)
         if found is None:
-            found = self._pipeline(properties, cached=True)
+            found = self._pipeline_cached(properties)
             if len(self._memo) >= self._cache_size * 4:
                 self._memo.clear()  # bounded: a burst of new inputs costs a refill, never memory
             self._memo[key] = found
@@ -370,6 +427,84 @@ class RulesEngine:
                     if emitted is not None:
                         fact[emitted[0]] = emitted[1]
         return frozenset(fired)
+
+    def _pipeline_cached(self, properties: Mapping[str, Any]) -> frozenset[str]:
+        """:meth:`_pipeline` with its memos, for a fact :meth:`fire` has not seen whole.
+
+        Per stage: the stage's memo on its inputs, else each rule group's memo (durable-rules is
+        asked only for a group input it has not answered), else the whole stage (a property a
+        group reads is missing, or two fired rules set one property differently). Keys are read
+        with precomputed readers: a new grievance is mostly new in one or two properties, and this
+        path is what a batch of varied grievances pays per record.
+        """
+        fact = dict(properties)
+        fired: set[str] = set()
+        with _LOCK:
+            self._ensure_registered()
+            for index, (stage, cache, (read, folds, groups, may_clash)) in enumerate(
+                zip(self.stages, self._caches, self._plans, strict=True)
+            ):
+                try:
+                    key = _folded(read(fact), folds)
+                except KeyError:  # a property the stage reads is missing: the full path shows it as null
+                    now = self._stage_whole(index, stage, fact, cache)
+                else:
+                    now = cache.get(key)  # type: ignore[assignment]
+                    if now is None:
+                        now = self._stage_groups(index, groups, fact) if not may_clash else None
+                        if now is None:
+                            now = self._stage_whole(index, stage, fact, cache)
+                        else:
+                            cache[key] = now
+                            if len(cache) > self._cache_size:
+                                cache.popitem(last=False)
+                fired.update(now)
+                if stage.defaults:
+                    fact.update(stage.defaults)
+                for rule in now:
+                    emitted = stage.emits.get(rule)
+                    if emitted is not None:
+                        fact[emitted[0]] = emitted[1]
+        return frozenset(fired)
+
+    def _stage_groups(
+        self,
+        index: int,
+        groups: Sequence[tuple[Any, tuple[tuple[int, frozenset[Any], str], ...], dict[Any, Any]]],
+        fact: Mapping[str, Any],
+    ) -> tuple[str, ...] | None:
+        """A stage's firings from its groups' memos (asking durable-rules for new group inputs),
+        or None when a property a group reads is missing."""
+        out: list[str] = []
+        for g, (read, folds, memo) in enumerate(groups):
+            try:
+                raw = read(fact)
+            except KeyError:
+                return None
+            found = memo.get(_folded(raw, folds))
+            if found is None:
+                found = self.fire_group(index, g, raw)
+            out.extend(found)
+        return tuple(out)
+
+    def _stage_whole(
+        self, index: int, stage: Stage, fact: Mapping[str, Any], cache: OrderedDict[tuple[Any, ...], tuple[str, ...]]
+    ) -> tuple[str, ...]:
+        """One stage as :meth:`_pipeline` asks it (memoised on the stage's inputs)."""
+        inputs, tokens = self._inputs[index], self._tokens[index]
+        shown = {p: fact[p] for p in inputs if p in fact}
+        for prop, constants, other in tokens:
+            value = shown.get(prop)
+            if isinstance(value, str) and value not in constants:
+                shown[prop] = other
+        key = tuple(map(shown.get, inputs))
+        now = cache.get(key)
+        if now is None:
+            found = self._stage_by_groups(index, stage, fact)
+            now = cache[key] = tuple(self._fire(self._names[index], shown)) if found is None else found
+            if len(cache) > self._cache_size:
+                cache.popitem(last=False)
+        return now
 
     def _stage_by_groups(self, index: int, stage: Stage, fact: Mapping[str, Any]) -> tuple[str, ...] | None:
         """A stage's firings for ``fact`` asked group by group (:meth:`fire_group`, memoised per

@@ -673,16 +673,16 @@ def prepare(
     vocab = spec.vocabulary
     problems: list[FactProblem] = []
 
-    def check_tags(field: str, what: str, given: list[str], allowed: Mapping[str, str]) -> None:
+    for name, what, given, allowed in (
+        ("concerns", "concern tag", grievance.concerns, vocab.concerns),
+        ("assistance_needs", "assistance tag", grievance.assistance_needs, vocab.assistance),
+    ):
         for i, tag in enumerate(given):
             if tag not in allowed:
                 names = ", ".join(allowed) or "(none declared)"
                 problems.append(
-                    FactProblem(f"{field}[{i}]", f"{unknown_value(what, tag, allowed)}; allowed: {names}", names)
+                    FactProblem(f"{name}[{i}]", f"{unknown_value(what, tag, allowed)}; allowed: {names}", names)
                 )
-
-    check_tags("concerns", "concern tag", grievance.concerns, vocab.concerns)
-    check_tags("assistance_needs", "assistance tag", grievance.assistance_needs, vocab.assistance)
     if grievance.type is not None and grievance.type not in vocab.types:
         names = ", ".join(vocab.types) or "(the pack declares no types)"
         problems.append(
@@ -690,9 +690,9 @@ def prepare(
                 "type", f"{unknown_value('grievance type', grievance.type, vocab.types)}; allowed: {names}", names
             )
         )
-    known_events = set(vocab.events) | {"resolved"}
     for i, event in enumerate(grievance.events):
-        if event.type not in known_events:
+        if event.type not in vocab.events and event.type != "resolved":
+            known_events = set(vocab.events) | {"resolved"}
             names = ", ".join(sorted(known_events))
             problems.append(
                 FactProblem(
@@ -711,7 +711,7 @@ def prepare(
                     names,
                 )
             )
-    declared = _declared_facts(grievance, spec, calendar, problems)
+    declared = _declared_facts(grievance, spec, calendar, problems) if spec.facts or grievance.facts else {}
     if problems:
         raise FactsError(problems)
 

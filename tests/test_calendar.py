@@ -756,3 +756,26 @@ def test_fast_moments_equal_pendulums_on_dst_switch_days(pack: str) -> None:
             utc = wall.replace(tzinfo=dt.UTC)
             fast, slow = cal.localize(utc), pendulum.instance(utc).in_timezone(cal.tz)
             assert (fast.isoformat(), fast.fold, fast.timestamp()) == (slow.isoformat(), slow.fold, slow.timestamp())
+
+
+@pytest.mark.parametrize("pack", ["ctdhp", "liberty", "luxor"])
+def test_whole_day_offset_check_agrees_with_every_hour(pack: str) -> None:
+    """calendar.wall trusts a day whose first and last instants share one offset: every hour of it
+    must then be plain too (no zone of ours switches twice in one day). Checked hour by hour over
+    2000-2040, and the days it calls switch days must be exactly the days some hour switches."""
+    import datetime as dt
+
+    import grievance_rules as gr
+
+    cal = gr.load_policy(pack).calendar
+    whole_day = dt.timedelta(hours=23, minutes=59, seconds=59, microseconds=999999)
+    hour = dt.timedelta(minutes=59, seconds=59, microseconds=999999)
+    day = dt.datetime(2000, 1, 1)
+    switch_days = 0
+    while day.year <= 2040:
+        plain_day = cal._one_offset(day, whole_day)
+        plain_hours = [cal._one_offset(day + dt.timedelta(hours=h), hour) for h in range(24)]
+        assert plain_day == all(plain_hours), day.date().isoformat()
+        switch_days += not plain_day
+        day += dt.timedelta(days=1)
+    assert switch_days == 2 * 41  # two DST switches a year in each of these zones
