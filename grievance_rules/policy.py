@@ -918,8 +918,7 @@ class Policy:
         hit = self._trace_cache.get(key)
         if hit is None or hit[0] is not decision:
             if len(self._trace_cache) >= 16384:
-                self._trace_cache.clear()
-                self._entry_cache.clear()
+                self._trace_cache.clear()  # the entries stay shared: _entry_cache is bounded on its own
             hit = self._trace_cache[key] = (decision, self._shared_entries(decision, values))
         entries = hit[1]
         if not self._moment_rules and not anchored:
@@ -944,6 +943,8 @@ class Policy:
             key = (id(entry), shown)  # entries are kept in _bare_entries while this cache holds them
             found = cache.get(key)
             if found is None:
+                if len(cache) >= 65536:
+                    cache.clear()
                 found = cache[key] = _copy(
                     entry, {"values": {keys[0]: shown} if len(keys) == 1 else dict(zip(keys, shown, strict=True))}
                 )
