@@ -300,8 +300,9 @@ class PlanCalendar:
 
         Most hours of a year are plain (one offset for the whole hour, neither skipped nor repeated):
         there the DateTime is built directly; the hours around a DST switch go through pendulum.
-        Whole days are checked first (one offset from the day's first instant to its last; a zone
-        never switches twice within one day), so a year's moments cost a check per day, not per hour.
+        Whole days are checked first (one offset from the day's first instant to its last: in the
+        tz database no two transitions since 1900 are within a day of each other, see
+        tests/test_calendar.py), so a year's moments cost a check per day, not per hour.
         """
         day = value.toordinal()
         plain = self._plain_days.get(day)

@@ -779,3 +779,25 @@ def test_whole_day_offset_check_agrees_with_every_hour(pack: str) -> None:
         switch_days += not plain_day
         day += dt.timedelta(days=1)
     assert switch_days == 2 * 41  # two DST switches a year in each of these zones
+
+
+def test_no_zone_switches_twice_within_a_day() -> None:
+    """calendar.wall's day-level check holds for any pack's zone: in the tz database every two
+    consecutive offset transitions since 1900 are more than a day apart (the rules beyond the
+    listed transitions switch twice a year at most). Read from the pure-Python zoneinfo reader's
+    transition list; skipped where that private attribute is missing."""
+    import itertools
+    import zoneinfo
+    from zoneinfo._zoneinfo import ZoneInfo as PyZoneInfo
+
+    since_1900 = -2_208_988_800
+    checked = 0
+    for name in sorted(zoneinfo.available_timezones()):
+        zone = PyZoneInfo.no_cache(name)
+        transitions = getattr(zone, "_trans_utc", None)
+        if transitions is None:
+            pytest.skip("this Python's zoneinfo keeps its transitions elsewhere")
+        later = [t for t in transitions if t > since_1900]
+        assert all(b - a > 86_400 for a, b in itertools.pairwise(later)), name
+        checked += 1
+    assert checked > 300  # the whole database, not an empty one
