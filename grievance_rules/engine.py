@@ -394,32 +394,21 @@ class RulesEngine:
 
     def fire_uncached(self, properties: Mapping[str, Any]) -> frozenset[str]:
         """Ask the engine without the memo (for benchmarks of the raw rate)."""
-        return self._pipeline(properties, cached=False)
+        return self._pipeline(properties)
 
-    def _pipeline(self, properties: Mapping[str, Any], *, cached: bool) -> frozenset[str]:
+    def _pipeline(self, properties: Mapping[str, Any]) -> frozenset[str]:
+        """Every stage asked whole, without any memo (what :meth:`fire_uncached` measures)."""
         fact = dict(properties)
         fired: set[str] = set()
         with _LOCK:
             self._ensure_registered()
-            for index, (name, stage, inputs, tokens, cache) in enumerate(
-                zip(self._names, self.stages, self._inputs, self._tokens, self._caches, strict=True)
-            ):
+            for name, stage, inputs, tokens in zip(self._names, self.stages, self._inputs, self._tokens, strict=True):
                 shown = {p: fact[p] for p in inputs if p in fact}
                 for prop, constants, other in tokens:
                     value = shown.get(prop)
                     if isinstance(value, str) and value not in constants:
                         shown[prop] = other  # free text no rule names: never kept, never shown
-                key = tuple(map(shown.get, inputs))
-                now = cache.get(key) if cached else None
-                if now is None:
-                    found = self._stage_by_groups(index, stage, fact) if cached else None
-                    now = tuple(self._fire(name, shown)) if found is None else found
-                    if cached:
-                        cache[key] = now
-                        if len(cache) > self._cache_size:
-                            cache.popitem(last=False)
-                elif cached:
-                    cache.move_to_end(key)
+                now = self._fire(name, shown)
                 fired.update(now)
                 fact.update(stage.defaults)
                 for rule in now:
@@ -429,7 +418,7 @@ class RulesEngine:
         return frozenset(fired)
 
     def _pipeline_cached(self, properties: Mapping[str, Any]) -> frozenset[str]:
-        """:meth:`_pipeline` with its memos, for a fact :meth:`fire` has not seen whole.
+        """The stages asked in order with their memos, for a fact :meth:`fire` has not seen whole.
 
         Per stage: the stage's memo on its inputs, else each rule group's memo (durable-rules is
         asked only for a group input it has not answered), else the whole stage (a property a
