@@ -273,6 +273,9 @@ class RulesEngine:
         self._named = {prop: frozenset(values) for prop, values in named.items()}
         self._named_items = tuple(self._named.items())
         self._memo: dict[tuple[Any, ...], frozenset[str]] = {}
+        self._canon: tuple[str, ...] | None = None  # the property names of the usual fact, in order (see fire)
+        self._canon_folds: tuple[tuple[int, frozenset[Any]], ...] = ()
+        self._fired_sets: dict[frozenset[str], frozenset[str]] = {}  # see _interned
         self._cache_size = cache_size
         # the stages split into rule groups for the columnar path (asked per group, see fire_group)
         self._groups = tuple(tuple(_rule_groups(st.definition)) for st in self.stages)
@@ -374,8 +377,36 @@ class RulesEngine:
         Each stage's answer is memoised on the properties that stage reads, so the engine decides
         each distinct input of each stage once.
         """
-        # (property, value) pairs in order, text that no rule names folded into one placeholder;
-        # only the properties some rule compares as text can need it, so only they are looked at
+        names = tuple(properties)
+        if names == self._canon:
+            # the usual shape (a policy shows every grievance the same properties in one order):
+            # the key is the values alone, text no rule names folded into one placeholder. One
+            # flat tuple per memo entry, not a pair per property: fewer objects kept for the
+            # garbage collector to scan, and a cheaper key
+            values = tuple(properties.values())
+            folded_values: list[Any] | None = None
+            for position, constants in self._canon_folds:
+                value = values[position]
+                if isinstance(value, str) and value not in constants:
+                    if folded_values is None:
+                        folded_values = list(values)
+                    folded_values[position] = _UNNAMED
+            flat = values if folded_values is None else tuple(folded_values)
+            found = self._memo.get(flat)
+            if found is None:
+                found = self._pipeline_cached(properties)
+                if len(self._memo) >= self._cache_size * 4:
+                    self._memo.clear()  # bounded: a burst of new inputs costs a refill, never memory
+                self._memo[flat] = found
+            return found
+        if self._canon is None:  # the first shape seen is the usual one
+            self._canon = names
+            self._canon_folds = tuple(
+                (names.index(prop), constants) for prop, constants in self._named_items if prop in names
+            )
+            return self.fire(properties)
+        # another shape: (property, value) pairs in order, text that no rule names folded into one
+        # placeholder; only the properties some rule compares as text can need it
         folded: dict[str, Any] | None = None
         for prop, constants in self._named_items:
             value = properties.get(prop)
@@ -417,6 +448,16 @@ class RulesEngine:
                         fact[emitted[0]] = emitted[1]
         return frozenset(fired)
 
+    def _interned(self, fired: frozenset[str]) -> frozenset[str]:
+        """``fired``, or the equal set already answered: memo entries share one set per distinct
+        outcome (fewer objects kept; the set's hash, cached in it, serves every later lookup)."""
+        found = self._fired_sets.get(fired)
+        if found is None:
+            if len(self._fired_sets) >= self._cache_size * 4:
+                self._fired_sets.clear()
+            found = self._fired_sets[fired] = fired
+        return found
+
     def _pipeline_cached(self, properties: Mapping[str, Any]) -> frozenset[str]:
         """The stages asked in order with their memos, for a fact :meth:`fire` has not seen whole.
 
@@ -454,7 +495,7 @@ class RulesEngine:
                     emitted = stage.emits.get(rule)
                     if emitted is not None:
                         fact[emitted[0]] = emitted[1]
-        return frozenset(fired)
+        return self._interned(frozenset(fired))
 
     def _stage_groups(
         self,

@@ -764,9 +764,11 @@ class Policy:
         self._shared_plan = tuple(
             (i, keys) for i, keys in enumerate(self._trace_keys) if keys and i not in self._moment_rules
         )
+        # one reader per rule, shared by every decision (a decision is made per distinct fired set)
+        self._shared_readers = tuple((i, operator.itemgetter(*keys), keys) for i, keys in self._shared_plan)
         self._moment_plan = tuple((i, self._trace_keys[i]) for i in self._moment_rules)
         self._bare_entries: dict[tuple[str, bool, str], TraceEntry] = {}
-        self._trace_cache: dict[tuple[Any, ...], tuple[_Decision, tuple[TraceEntry, ...]]] = {}
+        self._trace_cache: dict[tuple[Any, ...], tuple[TraceEntry, ...]] = {}
         self._entry_cache: dict[tuple[int, Any], TraceEntry] = {}
 
     def _forget(self) -> None:
@@ -828,10 +830,11 @@ class Policy:
         if choice.get("classification") is None:
             raise EvaluationError("no classification rule fired; add a 'default' to the policy's classification")
         # per rule whose trace shows shared values: (position, its entry, the reader of its values, their keys)
-        shared = tuple((i, trace[i], operator.itemgetter(*keys), keys) for i, keys in self._shared_plan)
+        shared = tuple((i, trace[i], read, keys) for i, read, keys in self._shared_readers)
         decision = _Decision(choice, tuple(fired_actions), tuple(warnings), tuple(trace), flags, shared)
         if len(self._decisions) >= 4096:
             self._decisions.clear()
+            self._trace_cache.clear()  # keyed by ids of the decisions just dropped (see _trace)
         self._decisions[fired] = decision
         return decision
 
@@ -914,13 +917,14 @@ class Policy:
         of this grievance (timers, deadlines) are copied per grievance.
         """
         values = self._fact_values(ctx, decision.choice, props, decision.flags)
-        key = (id(decision), self._shared_get(values))
-        hit = self._trace_cache.get(key)
-        if hit is None or hit[0] is not decision:
+        # keyed by the decision's id: every decision stays in _decisions until that cache is
+        # emptied, and this one is emptied with it, so an id here never names another decision
+        key = (id(decision), *self._shared_get(values))
+        entries = self._trace_cache.get(key)
+        if entries is None:
             if len(self._trace_cache) >= 16384:
                 self._trace_cache.clear()  # the entries stay shared: _entry_cache is bounded on its own
-            hit = self._trace_cache[key] = (decision, self._shared_entries(decision, values))
-        entries = hit[1]
+            entries = self._trace_cache[key] = self._shared_entries(decision, values)
         if not self._moment_rules and not anchored:
             return entries
         out = list(entries)

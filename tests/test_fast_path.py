@@ -183,3 +183,25 @@ def test_stages_asked_by_rule_groups_fire_as_whole_stages(pack: str) -> None:
         assert fired == version.engine.fire_uncached(props)
         seen.add(fired)
     assert len(seen) >= 20  # many distinct decisions, not one answer over and over
+
+
+def test_traces_stay_right_when_the_decision_cache_empties() -> None:
+    """Shared traces are keyed by their decision's id; when the decision cache fills and empties
+    (4,096 distinct fired sets), the trace cache empties with it, so a new decision that happens
+    to get a dropped decision's id can never pick up that decision's trace."""
+    policy = gr.load_policy("luxor")
+    records = list(realistic(policy, 300, seed=21))
+    first = list(policy.evaluate_many(records))
+    version = next(v for v in policy.versions if v._decisions)
+    assert version._trace_cache
+    fired, decision = next(iter(version._decisions.items()))
+    del version._decisions[fired]
+    for i in range(4096 - len(version._decisions)):
+        version._decisions[frozenset({f"placeholder {i}"})] = decision
+    version._decision(fired)  # a new decision: the cache is full, so it empties (and the traces with it)
+    assert list(version._decisions) == [fired]
+    assert not version._trace_cache
+    again = list(policy.evaluate_many(records))
+    assert again == first
+    policy._forget()
+    assert [policy.evaluate(r) for r in records] == first
