@@ -8,8 +8,8 @@ decision inputs is printed), CPU microseconds per record of:
 - **per record**: ``evaluate_many`` as it is, trace on, first pass, results streamed and
   dropped (a fresh policy, 500 other records evaluated first to warm up);
 - **columns**: turning the records (Python dicts, as ``evaluate_many`` receives them) into one
-  Arrow table by hand, a ``pa.array`` per field (after one warm-up call: pyarrow's first
-  conversion in a process pays a one-off start-up);
+  Arrow table, a ``pa.array`` per field (benchmarks/table_data.py ``to_table``; after one warm-up
+  call: pyarrow's first conversion in a process pays a one-off start-up);
 - **decide**: ``evaluate_table`` on that table (classification, level, handler, timeliness and
   every action's due moment and status, on arrays);
 - **assemble**: building the Determinations ``evaluate_many`` returns from values already at
@@ -40,35 +40,7 @@ from grievance_rules.facts import build_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from realistic import distinct_inputs, realistic
-
-_STR = (
-    "id",
-    "received_at",
-    "channel",
-    "group",
-    "type",
-    "complainant",
-    "resolved_at",
-    "incident_date",
-    "narrative",
-    "resolution_summary",
-    "representative_name",
-)
-
-
-def columns(pa: Any, records: list[dict[str, Any]]) -> Any:
-    """The records as one Arrow table, field by field (the shape ``evaluate_table`` reads)."""
-    cols: dict[str, Any] = {k: pa.array([r.get(k) for r in records], pa.string()) for k in _STR}
-    for k in ("wants_formal_grievance", "urgent"):
-        cols[k] = pa.array([r.get(k) for r in records], pa.bool_())
-    for k in ("concerns", "assistance_needs"):
-        cols[k] = pa.array([r.get(k) for r in records], pa.list_(pa.string()))
-    event = pa.struct([("type", pa.string()), ("at", pa.string())])
-    cols["events"] = pa.array([r.get("events") for r in records], pa.list_(event))
-    member = pa.struct([("id", pa.string()), ("name", pa.string())])
-    cols["member"] = pa.array([r.get("member") for r in records], member)
-    cols["provider"] = pa.array([r.get("provider") for r in records], pa.struct([("name", pa.string())]))
-    return pa.table(cols)
+from table_data import to_table
 
 
 def assemble(dets: list[Determination], tz: Any) -> None:
@@ -115,7 +87,7 @@ def main() -> None:
         per_record = time.process_time() - start
         dets = list(policy.evaluate_many(timed))
         start = time.process_time()
-        table = columns(pa, timed)
+        table = to_table(timed)
         built = time.process_time() - start
         start = time.process_time()
         policy.evaluate_table(table)

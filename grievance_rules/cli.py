@@ -38,6 +38,7 @@ from grievance_rules.recordio import (
     INPUT_FORMATS,
     determination_row,
     input_format,
+    parquet_batches,
     plain_value,
     read_csv,
     read_parquet,
@@ -908,12 +909,8 @@ def _evaluate_tables(
 
         def batches() -> Iterator[list[tuple[int, Any]]]:
             for file in args.files:
-                try:
-                    handle = pq.ParquetFile(file, pre_buffer=False)
-                except Exception as exc:
-                    raise GrievanceRulesError(f"cannot read {file} as Parquet ({exc.__class__.__name__})") from None
                 position = 0
-                for batch in handle.iter_batches(batch_size=TABLE_BATCH):
+                for batch in parquet_batches(file, TABLE_BATCH):
                     yield [(position + 1, pa.Table.from_batches([batch]))]
                     position += batch.num_rows
                 if not position:

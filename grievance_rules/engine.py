@@ -195,13 +195,13 @@ def _reader(inputs: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, .
 
 
 def _folds(
-    inputs: Sequence[str], tokens: Sequence[tuple[str, frozenset[Any], str]]
-) -> tuple[tuple[int, frozenset[Any], str], ...]:
+    inputs: Sequence[str], tokens: Sequence[tuple[str, frozenset[Any], Any]]
+) -> tuple[tuple[int, frozenset[Any], Any], ...]:
     """(position in ``inputs``, the constants rules name, the placeholder) of each text property."""
     return tuple((inputs.index(prop), constants, other) for prop, constants, other in tokens if prop in inputs)
 
 
-def _folded(values: tuple[Any, ...], folds: Sequence[tuple[int, frozenset[Any], str]]) -> tuple[Any, ...]:
+def _folded(values: tuple[Any, ...], folds: Sequence[tuple[int, frozenset[Any], Any]]) -> tuple[Any, ...]:
     """``values`` with each text no rule names replaced by its placeholder (never kept, never shown)."""
     if not folds:
         return values
@@ -213,6 +213,19 @@ def _folded(values: tuple[Any, ...], folds: Sequence[tuple[int, frozenset[Any], 
                 out = list(values)
             out[position] = other
     return values if out is None else tuple(out)
+
+
+def _shown(
+    inputs: Sequence[str], tokens: Sequence[tuple[str, frozenset[Any], str]], fact: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What a ruleset reading ``inputs`` is shown of ``fact`` (the inputs it has), each text no
+    rule names replaced by its placeholder (free text: never kept, never shown)."""
+    shown = {p: fact[p] for p in inputs if p in fact}
+    for prop, constants, other in tokens:
+        value = shown.get(prop)
+        if isinstance(value, str) and value not in constants:
+            shown[prop] = other
+    return shown
 
 
 def _may_clash(stage: Stage) -> bool:
@@ -271,10 +284,11 @@ class RulesEngine:
             for prop, constants, _other in stage_tokens:
                 named.setdefault(prop, set()).update(constants)
         self._named = {prop: frozenset(values) for prop, values in named.items()}
-        self._named_items = tuple(self._named.items())
+        # (property, the constants rules name, the placeholder) for the whole-pipeline memo key
+        self._unnamed = tuple((prop, constants, _UNNAMED) for prop, constants in self._named.items())
         self._memo: dict[tuple[Any, ...], frozenset[str]] = {}
         self._canon: tuple[str, ...] | None = None  # the property names of the usual fact, in order (see fire)
-        self._canon_folds: tuple[tuple[int, frozenset[Any]], ...] = ()
+        self._canon_folds: tuple[tuple[int, frozenset[Any], Any], ...] = ()
         self._fired_sets: dict[frozenset[str], frozenset[str]] = {}  # see _interned
         self._cache_size = cache_size
         # the stages split into rule groups for the columnar path (asked per group, see fire_group)
@@ -345,11 +359,7 @@ class RulesEngine:
         reads. Answers are memoised like :meth:`fire`'s.
         """
         inputs, body = self._groups[stage][group]
-        shown = dict(zip(inputs, values, strict=True))
-        for prop, constants, other in self._group_tokens[stage][group]:
-            value = shown.get(prop)
-            if isinstance(value, str) and value not in constants:
-                shown[prop] = other
+        shown = _shown(inputs, self._group_tokens[stage][group], dict(zip(inputs, values, strict=True)))
         key = tuple(shown[p] for p in inputs)
         memo = self._group_memo[(stage, group)]
         found = memo.get(key)
@@ -377,44 +387,7 @@ class RulesEngine:
         Each stage's answer is memoised on the properties that stage reads, so the engine decides
         each distinct input of each stage once.
         """
-        names = tuple(properties)
-        if names == self._canon:
-            # the usual shape (a policy shows every grievance the same properties in one order):
-            # the key is the values alone, text no rule names folded into one placeholder. One
-            # flat tuple per memo entry, not a pair per property: fewer objects kept for the
-            # garbage collector to scan, and a cheaper key
-            values = tuple(properties.values())
-            folded_values: list[Any] | None = None
-            for position, constants in self._canon_folds:
-                value = values[position]
-                if isinstance(value, str) and value not in constants:
-                    if folded_values is None:
-                        folded_values = list(values)
-                    folded_values[position] = _UNNAMED
-            flat = values if folded_values is None else tuple(folded_values)
-            found = self._memo.get(flat)
-            if found is None:
-                found = self._pipeline_cached(properties)
-                if len(self._memo) >= self._cache_size * 4:
-                    self._memo.clear()  # bounded: a burst of new inputs costs a refill, never memory
-                self._memo[flat] = found
-            return found
-        if self._canon is None:  # the first shape seen is the usual one
-            self._canon = names
-            self._canon_folds = tuple(
-                (names.index(prop), constants) for prop, constants in self._named_items if prop in names
-            )
-            return self.fire(properties)
-        # another shape: (property, value) pairs in order, text that no rule names folded into one
-        # placeholder; only the properties some rule compares as text can need it
-        folded: dict[str, Any] | None = None
-        for prop, constants in self._named_items:
-            value = properties.get(prop)
-            if isinstance(value, str) and value not in constants:
-                if folded is None:
-                    folded = dict(properties)
-                folded[prop] = _UNNAMED
-        key = tuple(properties.items() if folded is None else folded.items())
+        key = self._memo_key(properties)
         found = self._memo.get(key)
         if found is None:
             found = self._pipeline_cached(properties)
@@ -422,6 +395,21 @@ class RulesEngine:
                 self._memo.clear()  # bounded: a burst of new inputs costs a refill, never memory
             self._memo[key] = found
         return found
+
+    def _memo_key(self, properties: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The whole-pipeline memo key: the values, text that no rule names folded into one
+        placeholder (never kept). A policy shows every grievance the same properties in one
+        order, the first order seen: for it the key is one flat tuple of values (fewer objects
+        kept for the garbage collector, a cheaper key); any other order keys by (name, value)
+        pairs, which a flat tuple of values never equals."""
+        names = tuple(properties)
+        if self._canon is None:
+            self._canon = names
+            self._canon_folds = _folds(names, self._unnamed)
+        if names == self._canon:
+            return _folded(tuple(properties.values()), self._canon_folds)
+        values = _folded(tuple(properties.values()), _folds(names, self._unnamed))
+        return tuple(zip(names, values, strict=True))
 
     def fire_uncached(self, properties: Mapping[str, Any]) -> frozenset[str]:
         """Ask the engine without the memo (for benchmarks of the raw rate)."""
@@ -434,12 +422,7 @@ class RulesEngine:
         with _LOCK:
             self._ensure_registered()
             for name, stage, inputs, tokens in zip(self._names, self.stages, self._inputs, self._tokens, strict=True):
-                shown = {p: fact[p] for p in inputs if p in fact}
-                for prop, constants, other in tokens:
-                    value = shown.get(prop)
-                    if isinstance(value, str) and value not in constants:
-                        shown[prop] = other  # free text no rule names: never kept, never shown
-                now = self._fire(name, shown)
+                now = self._fire(name, _shown(inputs, tokens, fact))
                 fired.update(now)
                 fact.update(stage.defaults)
                 for rule in now:
@@ -521,12 +504,8 @@ class RulesEngine:
         self, index: int, stage: Stage, fact: Mapping[str, Any], cache: OrderedDict[tuple[Any, ...], tuple[str, ...]]
     ) -> tuple[str, ...]:
         """One stage as :meth:`_pipeline` asks it (memoised on the stage's inputs)."""
-        inputs, tokens = self._inputs[index], self._tokens[index]
-        shown = {p: fact[p] for p in inputs if p in fact}
-        for prop, constants, other in tokens:
-            value = shown.get(prop)
-            if isinstance(value, str) and value not in constants:
-                shown[prop] = other
+        inputs = self._inputs[index]
+        shown = _shown(inputs, self._tokens[index], fact)
         key = tuple(map(shown.get, inputs))
         now = cache.get(key)
         if now is None:

@@ -759,13 +759,14 @@ class Policy:
             operator.itemgetter(*self._shared_keys, self._shared_keys[0]) if self._shared_keys else (lambda _: ())
         )
         self._rule_index = {info.name: i for i, info in enumerate(self.compiled.rules)}
-        # (index, keys) of the entries whose values are shared across grievances, and of those
-        # rebuilt per grievance (they show moments: timers)
-        self._shared_plan = tuple(
-            (i, keys) for i, keys in enumerate(self._trace_keys) if keys and i not in self._moment_rules
+        # (index, reader, keys) of the entries whose values are shared across grievances (one
+        # reader per rule, made once for every decision), and (index, keys) of those rebuilt per
+        # grievance (they show moments: timers)
+        self._shared_readers = tuple(
+            (i, operator.itemgetter(*keys), keys)
+            for i, keys in enumerate(self._trace_keys)
+            if keys and i not in self._moment_rules
         )
-        # one reader per rule, shared by every decision (a decision is made per distinct fired set)
-        self._shared_readers = tuple((i, operator.itemgetter(*keys), keys) for i, keys in self._shared_plan)
         self._moment_plan = tuple((i, self._trace_keys[i]) for i in self._moment_rules)
         self._bare_entries: dict[tuple[str, bool, str], TraceEntry] = {}
         self._trace_cache: dict[tuple[Any, ...], tuple[TraceEntry, ...]] = {}

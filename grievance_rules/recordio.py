@@ -38,6 +38,7 @@ __all__ = [
     "WORKLIST_COLUMNS",
     "determination_row",
     "input_format",
+    "parquet_batches",
     "plain_value",
     "read_csv",
     "read_parquet",
@@ -86,8 +87,11 @@ def plain_value(value: Any) -> Any:
     return value
 
 
-def read_parquet(path: str, batch_size: int = 8192) -> Iterator[Record]:
-    """(row number from 1, record, None) per row of a Parquet file, read in batches."""
+def parquet_batches(path: str, batch_size: int = 8192) -> Iterator[Any]:
+    """The record batches (pyarrow ``RecordBatch``) of a Parquet file, ``batch_size`` rows each.
+
+    Raises :class:`GrievanceRulesError` when pyarrow is missing or the file is no Parquet file.
+    """
     try:  # imported by name: pyarrow is an optional extra and ships no type information
         pq = importlib.import_module("pyarrow.parquet")
     except ImportError:
@@ -99,8 +103,13 @@ def read_parquet(path: str, batch_size: int = 8192) -> Iterator[Record]:
         handle = pq.ParquetFile(path, pre_buffer=False)
     except Exception as exc:
         raise GrievanceRulesError(f"cannot read {path} as Parquet ({exc.__class__.__name__})") from None
+    yield from handle.iter_batches(batch_size=batch_size)
+
+
+def read_parquet(path: str, batch_size: int = 8192) -> Iterator[Record]:
+    """(row number from 1, record, None) per row of a Parquet file, read in batches."""
     position = 0
-    for batch in handle.iter_batches(batch_size=batch_size):
+    for batch in parquet_batches(path, batch_size):
         for row in batch.to_pylist():
             position += 1
             yield position, {k: plain_value(v) for k, v in row.items() if v is not None}, None

@@ -3,10 +3,9 @@ rows as evaluate_table in one process."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from helpers import ROOT
+from table_data import records, to_table
 
 import grievance_rules as gr
 
@@ -14,13 +13,6 @@ pytest.importorskip("pyarrow")
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 pd = pytest.importorskip("pandas")
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-try:
-    from table_data import records, to_table
-finally:
-    sys.path.remove(str(ROOT / "benchmarks"))
 
 AS_OF = "2027-01-15T12:00:00"
 

@@ -15,23 +15,15 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import pickle
-import sys
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import pytest
+from realistic import realistic
+from table_data import records as table_records
 
 import grievance_rules as gr
 from grievance_rules import facts as facts_module
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-try:
-    from realistic import realistic
-    from table_data import records as table_records
-finally:
-    sys.path.remove(str(ROOT / "benchmarks"))
 
 PACKS = ("ctdhp", "liberty", "luxor")
 N = 2_000  # per generator, per pack

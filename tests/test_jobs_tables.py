@@ -13,13 +13,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 from helpers import ROOT
+from realistic import realistic
 
 import grievance_rules as gr
 from grievance_rules.parallel import chunked, ordered_map
 from grievance_rules.recordio import read_csv, read_parquet
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from realistic import realistic
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

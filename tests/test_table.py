@@ -9,11 +9,12 @@ its FactsError message).
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import ROOT
+from table_data import records, to_table
 
 import grievance_rules as gr
 from grievance_rules.export import _pick
@@ -21,13 +22,6 @@ from grievance_rules.table import BASE_COLUMNS, TableError, evaluate_table_stats
 
 pa = pytest.importorskip("pyarrow")
 pytest.importorskip("numpy")
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-try:
-    from table_data import records, to_table
-finally:
-    sys.path.remove(str(ROOT / "benchmarks"))
 
 PACKS = ("ctdhp", "liberty", "luxor")
 N = 20_000  # the size, per pack; the per-record side runs with trace=False
