@@ -36,6 +36,7 @@ import calendar as stdlib_calendar
 import datetime as dt
 import functools
 import threading
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,13 +75,72 @@ def instant_us(value: dt.datetime) -> int:
     Python compares two datetimes that share a tzinfo by their wall clocks and ignores ``fold``
     (PEP 495), so in the hour a DST change repeats, 01:19 of the second pass sorts before 01:51 of
     the first although it comes 28 minutes later. Comparing these keys never does that. (Wall time
-    minus the moment's own offset, in integers: exact to the microsecond.)"""
-    offset = value.utcoffset()
-    if offset is None:
-        raise ValueError("instant_us needs an aware moment")
-    days = value.toordinal() - _EPOCH_ORDINAL
-    seconds = days * 86400 + value.hour * 3600 + value.minute * 60 + value.second
-    return (seconds - offset.days * 86400 - offset.seconds) * 1_000_000 + value.microsecond - offset.microseconds
+    minus the moment's own offset, in integers: exact to the microsecond.)
+
+    The offset of a moment in a tz-database zone is read from :func:`_day_offset` (one offset
+    per local day that has no DST switch): asking a pendulum DateTime for ``utcoffset()`` costs
+    several times more than this whole function, and moments are compared for every grievance.
+    """
+    day = value.toordinal()
+    tz = value.tzinfo
+    zone = _ZONE_DAYS.get(id(tz))
+    offset_s: int | None = zone[1].get(day, _UNSET) if zone is not None and zone[0] is tz else _UNSET
+    if offset_s is _UNSET:
+        offset_s = _plain_offset(tz, day)
+    if offset_s is None:
+        offset = value.utcoffset()
+        if offset is None:
+            raise ValueError("instant_us needs an aware moment")
+        seconds = (day - _EPOCH_ORDINAL) * 86400 + value.hour * 3600 + value.minute * 60 + value.second
+        return (seconds - offset.days * 86400 - offset.seconds) * 1_000_000 + value.microsecond - offset.microseconds
+    seconds = (day - _EPOCH_ORDINAL) * 86400 + value.hour * 3600 + value.minute * 60 + value.second - offset_s
+    return seconds * 1_000_000 + value.microsecond
+
+
+_ZONE_TYPES: frozenset[type] = frozenset({zoneinfo.ZoneInfo, type(pendulum.timezone("UTC"))})
+"""The tzinfo types whose days :func:`_day_offset` may read (tz-database zones: their offset
+changes only at transitions, and no two transitions since 1900 fall within one day)."""
+
+_ZONE_DAYS: dict[int, tuple[Any, dict[int, int | None]]] = {}
+"""Per zone (by id, the zone kept beside its days): local day ordinal -> :func:`_day_offset`."""
+
+
+def _day_offset(tz: Any, day: int, days: dict[int, int | None]) -> int | None:
+    """The UTC offset in whole seconds of every wall time of local day ``day`` (an ordinal) in
+    zone ``tz``, or None when that day is not plain: it holds a DST switch (a gap or a repeated
+    hour), its offset is not whole seconds, or it is before 1901 (where the check that no day
+    holds two switches was not made). Kept in ``days``, the zone's entry in ``_ZONE_DAYS``."""
+    found: int | None = None
+    if day >= _FIRST_CHECKED:
+        start = dt.datetime.fromordinal(day)
+        end = start + dt.timedelta(hours=23, minutes=59, seconds=59, microseconds=999999)
+        offsets = {tz.utcoffset(m.replace(fold=f)) for m in (start, end) for f in (0, 1)}
+        if len(offsets) == 1:
+            offset = offsets.pop()
+            if offset is not None and not offset.microseconds:
+                found = offset.days * 86400 + offset.seconds
+    if len(days) >= 65536:
+        days.clear()
+    days[day] = found
+    return found
+
+
+_FIRST_CHECKED = dt.date(1901, 1, 1).toordinal()
+_UNSET: Any = object()  # a day not looked at yet (None is an answer: not plain)
+
+
+def _plain_offset(tz: Any, day: int) -> int | None:
+    """:func:`_day_offset` of local day ``day`` in zone ``tz`` (None for a zone of another type)."""
+    zone = _ZONE_DAYS.get(id(tz))
+    if zone is None or zone[0] is not tz:
+        if type(tz) not in _ZONE_TYPES:
+            return None
+        if len(_ZONE_DAYS) >= 64:
+            _ZONE_DAYS.clear()
+        zone = _ZONE_DAYS[id(tz)] = (tz, {})
+    days = zone[1]
+    found = days.get(day, _UNSET)
+    return _day_offset(tz, day, days) if found is _UNSET else found
 
 
 def calendar_data() -> str:
@@ -448,6 +508,25 @@ class PlanCalendar:
                 day = self.roll_forward(day)
             return Due(day, self.end_of_day(day))
         if unit == "hours":  # elapsed time: from the instant, then back to local wall time
+            if n < 24 * 365:
+                # the wall time n hours on, when the zone has one offset on the anchor's day and on
+                # that wall time's day, and the same one: then no switch moved the clock between
+                naive = dt.datetime(
+                    local.year, local.month, local.day, local.hour, local.minute, local.second, local.microsecond
+                ) + dt.timedelta(hours=n)
+                start_offset = _plain_offset(self.tz, day0.toordinal())
+                if start_offset is not None and start_offset == _plain_offset(self.tz, naive.toordinal()):
+                    wall = pendulum.DateTime(
+                        naive.year,
+                        naive.month,
+                        naive.day,
+                        naive.hour,
+                        naive.minute,
+                        naive.second,
+                        naive.microsecond,
+                        tzinfo=self.tz,
+                    )
+                    return Due(wall.date(), wall)
             at = dt.datetime.fromtimestamp(local.timestamp() + n * 3600, tz=self.tz)
             wall = pendulum.DateTime(
                 at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond, tzinfo=self.tz, fold=at.fold

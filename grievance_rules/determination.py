@@ -342,6 +342,53 @@ def _reason_words(why: str) -> str:
 _ACTION_FIELDS = frozenset(ActionResult.model_fields)
 
 
+class _Static(NamedTuple):
+    """What an action rule gives every ActionResult, worked out once per rule."""
+
+    info: RuleInfo  # the rule itself: an id in _STATIC names no other rule while it is kept here
+    fields: dict[str, Any]  # the fields that do not depend on the grievance, in field order
+    constant: ActionResult | None  # the whole result, when nothing in it depends on the grievance
+    patterns: frozenset[str]  # the case-book patterns its condition tests (``patterns.<id>``)
+
+
+_STATIC: dict[int, _Static] = {}
+
+
+def _static(info: RuleInfo) -> _Static:
+    """The grievance-independent part of ``info``'s ActionResults (see :class:`_Static`).
+
+    An action with no deadline, no target, no ``done_by`` and no keep-until date is the same
+    result for every grievance (``no deadline stated``, pending) unless a case-book pattern names
+    related grievances in it: that result is built once and shared (it is frozen)."""
+    found = _STATIC.get(id(info))
+    if found is not None and found.info is info:
+        return found
+    action = info.action
+    assert action is not None
+    fields: dict[str, Any] = {
+        "code": action.code,
+        "title": action.title,
+        "due_date": None,
+        "due_at": None,
+        "basis": "no deadline stated",
+        "responsible": action.responsible,
+        "status": "pending",
+        "rule": info.name,
+        "citation": info.citation.render() if info.citation else "",
+        "target_at": None,
+        "done_at": None,
+        "details": tuple(action.details),
+    }
+    constant = None
+    if action.deadline is None and action.target is None and not action.done_by and not action.keep_until:
+        constant = build_model(ActionResult, dict(fields), set(_ACTION_FIELDS))
+    patterns = frozenset(f.removeprefix("patterns.") for f in condition_facts(action.when) if f.startswith("patterns."))
+    if len(_STATIC) >= 4096:
+        _STATIC.clear()
+    found = _STATIC[id(info)] = _Static(info, fields, constant, patterns)
+    return found
+
+
 def compute_actions(
     fired_actions: Sequence[RuleInfo],
     facts: PreparedFacts,
@@ -361,10 +408,17 @@ def compute_actions(
     deadlines of the actions it extends. A keep-until action (``keep_until: true``) shows its date
     and is never overdue: it is pending until the date has passed, then done.
     """
-    by_id = {info.id: info.action for info in fired_actions if info.action is not None}
-    anchors = _Anchors(facts, calendar, by_id, extensions)
+    anchors: _Anchors | None = None
     out: list[ActionResult] = []
     for info in fired_actions:
+        static = _static(info)
+        shown = [(p, ids) for p, ids in related.items() if ids and p in static.patterns] if related else ()
+        if static.constant is not None and not shown:
+            out.append(static.constant)
+            continue
+        if anchors is None:
+            by_id = {i.id: i.action for i in fired_actions if i.action is not None}
+            anchors = _Anchors(facts, calendar, by_id, extensions)
         action = info.action
         assert action is not None
         due, basis = anchors.deadline(action, action.deadline)
@@ -375,12 +429,11 @@ def compute_actions(
                 basis = f"no deadline in the document; the plan's internal target: {target_basis}"
             else:
                 basis = f"{basis}; target {target_basis}"
-        details = tuple(action.details)
-        for pattern, ids in related.items() if related else ():
-            if ids and f"patterns.{pattern}" in condition_facts(action.when):
-                named = ", ".join(ids)
-                basis = f"{basis}; pattern {pattern} with grievances {named}"
-                details = (*details, f"Related grievances ({pattern}): {named}")
+        details = static.fields["details"]
+        for pattern, ids in shown:
+            named = ", ".join(ids)
+            basis = f"{basis}; pattern {pattern} with grievances {named}"
+            details = (*details, f"Related grievances ({pattern}): {named}")
         done = anchors.done_at(action)
         status: Status
         if action.keep_until:
@@ -394,26 +447,18 @@ def compute_actions(
         else:
             status = "pending"
         # values the library built: no validation needed (what trusted() gives, every field set)
-        result = build_model(
-            ActionResult,
-            {
-                "code": action.code,
-                "title": action.title,
-                "due_date": None if due is None else due.due_date,
-                "due_at": None if due is None else due.due_at,
-                "basis": basis,
-                "responsible": action.responsible,
-                "status": status,
-                "rule": info.name,
-                "citation": info.citation.render() if info.citation else "",
-                "target_at": None if target is None else target.due_at,
-                "done_at": done,
-                "details": details,
-            },
-            set(_ACTION_FIELDS),
-        )
-        out.append(result)
-    if anchored is not None:
+        values = dict(static.fields)
+        if due is not None:
+            values["due_date"] = due.due_date
+            values["due_at"] = due.due_at
+        values["basis"] = basis
+        values["status"] = status
+        if target is not None:
+            values["target_at"] = target.due_at
+        values["done_at"] = done
+        values["details"] = details
+        out.append(build_model(ActionResult, values, set(_ACTION_FIELDS)))
+    if anchored is not None and anchors is not None:
         for info in fired_actions:
             found = anchors.used.get(info.id)
             if found is not None:

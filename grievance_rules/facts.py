@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -582,14 +582,15 @@ class PreparedFacts:
         """When the ``schedule_type`` moment is planned (the last one listed), or None."""
         return self.schedule.get(schedule_type)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_firsts", _firsts(self.events))
+
     def first(self, event_type: str) -> pendulum.DateTime | None:
         """When the first ``event_type`` event happened (``resolved`` includes resolved_at)."""
         if event_type == "resolved" and self.resolved_at is not None:
             return self.resolved_at
-        for kind, at in self.events:
-            if kind == event_type:
-                return at
-        return None
+        found: pendulum.DateTime | None = self._firsts.get(event_type)  # type: ignore[attr-defined]
+        return found
 
     def _occurrences(self, event_type: str) -> list[tuple[pendulum.DateTime, int]]:
         """(moment, position) of every ``event_type`` event; ``resolved_at`` counts as the last position."""
@@ -783,8 +784,18 @@ def prepare(
         declared=declared,
         schedule=schedule,
         subject=None,
+        _firsts=_firsts(events),
     )
     return prepared
+
+
+def _firsts(events: Sequence[tuple[str, pendulum.DateTime]]) -> dict[str, pendulum.DateTime]:
+    """The first moment of each event type (events are in time order), for :meth:`PreparedFacts.first`."""
+    out: dict[str, pendulum.DateTime] = {}
+    for kind, at in events:
+        if kind not in out:
+            out[kind] = at
+    return out
 
 
 def _declared_facts(

@@ -25,7 +25,6 @@ from grievance_rules.determination import (
     TraceEntry,
     TraceValue,
     compute_actions,
-    trusted,
 )
 from grievance_rules.engine import EngineRejection, RulesEngine
 from grievance_rules.errors import (
@@ -198,6 +197,7 @@ class Policy:
         self._timers = {t.id: t for t in self.spec.timers}
         self._registry = fact_registry(self.spec.declared())
         self._getters = {prop: self._getter(fact, tag) for prop, (fact, tag) in self.compiled.properties.items()}
+        self._properties = self._property_reader()
         self.sha256 = loaded.sha256
         effective = self.spec.effective_range
         self.effective: Effective | None = effective
@@ -607,8 +607,42 @@ class Policy:
             deadline = self.calendar.filing_deadline(g.incident_date, self.spec.filing_window.amount)
         return _Context(facts, as_of, row, in_matrix, deadline, patterns, self._run_timer)
 
-    def _properties(self, ctx: _Context) -> dict[str, Any]:
-        return {prop: get(ctx) for prop, get in self._getters.items()}
+    def _property_reader(self) -> Callable[[_Context], dict[str, Any]]:
+        """One function giving every engine property of a grievance, in the compiled order.
+
+        What ``{prop: get(ctx) for prop, get in self._getters.items()}`` gives, generated once at
+        load: a tag list is read once for all the properties that test its tags (``tag in
+        tags``), and the dict is one literal, not a loop of calls. The generated source holds
+        only names made here (``k0``, ``g0``, ``t0``...); every property name, tag and reader
+        reaches it as a value bound in its namespace, never as source text.
+        """
+        namespace: dict[str, Any] = {}
+        reads: dict[str, str] = {}  # tag-list fact -> the local holding its tags
+        lines: list[str] = []
+        items: list[str] = []
+        for i, (prop, (fact, tag)) in enumerate(self.compiled.properties.items()):
+            namespace[f"k{i}"] = prop
+            getter = self._getters[prop]
+            if (
+                tag is not None
+                and self._subject_getter(fact, tag) is None
+                and (read := self._registry[fact].read) is not None
+            ):
+                local = reads.get(fact)
+                if local is None:
+                    local = reads[fact] = f"v{len(reads)}"
+                    namespace[f"r{local}"] = read
+                    lines.append(f"    {local} = r{local}(ctx)")
+                namespace[f"t{i}"] = tag
+                items.append(f"k{i}: t{i} in {local}")
+            else:
+                namespace[f"g{i}"] = getter
+                items.append(f"k{i}: g{i}(ctx)")
+        source = "def properties(ctx):\n" + "".join(f"{line}\n" for line in lines)
+        source += "    return {" + ", ".join(items) + "}\n"
+        exec(compile(source, f"<properties of {self.spec.id}>", "exec"), namespace)
+        reader: Callable[[_Context], dict[str, Any]] = namespace["properties"]
+        return reader
 
     def _subject_getter(self, fact: str, tag: str | None) -> Getter | None:
         """The getter of a subject's own fact (None for events, timers and choices)."""
@@ -875,24 +909,29 @@ class Policy:
             )
         )
         warnings = decision.warnings + self._extension_warnings(facts, decision)
-        return trusted(  # every value is the library's own, already typed
+        # every value is the library's own, already typed: built as trusted() builds it, every
+        # field given in field order
+        return build_model(
             Determination,
-            subject="grievance" if subject is None else subject.name,
-            id=g.id,
-            grievance_id=g.id if subject is None else None,
-            policy=self._ref,
-            received_at=facts.received_at if subject is None or subject.received_field else None,
-            as_of=as_of,
-            timely_filed=ctx.timely,
-            filing_deadline=ctx.filing_deadline,
-            classification=decision.choice.get("classification"),
-            level=decision.choice.get("level"),
-            type=g.type,
-            handled_by=decision.choice.get("handled_by") or "plan",
-            actions=actions,
-            warnings=warnings,
-            flags=decision.flags,
-            trace=self._trace(decision, ctx, props, anchored) if trace else (),
+            {
+                "subject": "grievance" if subject is None else subject.name,
+                "id": g.id,
+                "grievance_id": g.id if subject is None else None,
+                "policy": self._ref,
+                "received_at": facts.received_at if subject is None or subject.received_field else None,
+                "as_of": as_of,
+                "timely_filed": ctx.timely,
+                "filing_deadline": ctx.filing_deadline,
+                "classification": decision.choice.get("classification"),
+                "level": decision.choice.get("level"),
+                "type": g.type,
+                "handled_by": decision.choice.get("handled_by") or "plan",
+                "actions": actions,
+                "warnings": warnings,
+                "flags": decision.flags,
+                "trace": self._trace(decision, ctx, props, anchored) if trace else (),
+            },
+            set(_DETERMINATION_FIELDS),
         )
 
     def _extension_warnings(self, facts: PreparedFacts, decision: _Decision) -> tuple[str, ...]:
@@ -931,12 +970,10 @@ class Policy:
         out = list(entries)
         trace = decision.trace
         for index, keys in self._moment_plan:
-            out[index] = _copy(trace[index], {"values": {k: values[k] for k in keys}})
+            out[index] = _with_values(trace[index], {k: values[k] for k in keys})
         for name, found in anchored.items():
             index = self._rule_index[name]
-            out[index] = _copy(
-                out[index], {"anchor": found.anchor, "anchor_at": found.anchor_at, "due_at": found.due_at}
-            )
+            out[index] = _with_anchor(out[index], found)
         return tuple(out)
 
     def _shared_entries(self, decision: _Decision, values: Mapping[str, TraceValue]) -> tuple[TraceEntry, ...]:
@@ -950,14 +987,15 @@ class Policy:
             if found is None:
                 if len(cache) >= 65536:
                     cache.clear()
-                found = cache[key] = _copy(
-                    entry, {"values": {keys[0]: shown} if len(keys) == 1 else dict(zip(keys, shown, strict=True))}
+                found = cache[key] = _with_values(
+                    entry, {keys[0]: shown} if len(keys) == 1 else dict(zip(keys, shown, strict=True))
                 )
             out[index] = found
         return tuple(out)
 
 
 _ENTRY_SET = frozenset(("rule", "fired", "because", "citation", "reading"))
+_DETERMINATION_FIELDS = frozenset(Determination.model_fields)
 
 
 def _entry(**fields: Any) -> TraceEntry:
@@ -969,10 +1007,25 @@ def _entry(**fields: Any) -> TraceEntry:
     )
 
 
-def _copy(entry: TraceEntry, update: dict[str, Any]) -> TraceEntry:
-    """``entry`` with ``update`` applied: what ``model_copy(update=...)`` gives (the entry is frozen
-    and the values are the library's own), without its generic copying machinery."""
-    return build_model(TraceEntry, {**entry.__dict__, **update}, entry.__pydantic_fields_set__ | update.keys())
+_VALUES_SET = frozenset(("values",))
+_ANCHOR_SET = frozenset(("anchor", "anchor_at", "due_at"))
+
+
+def _with_values(entry: TraceEntry, values: dict[str, TraceValue]) -> TraceEntry:
+    """``entry`` with its ``values`` set: what ``model_copy(update={"values": values})`` gives (the
+    entry is frozen and the values are the library's own), without its generic copying machinery."""
+    fields = entry.__dict__.copy()
+    fields["values"] = values
+    return build_model(TraceEntry, fields, entry.__pydantic_fields_set__ | _VALUES_SET)
+
+
+def _with_anchor(entry: TraceEntry, found: Anchored) -> TraceEntry:
+    """``entry`` showing the anchor, its moment and the due moment of an action's deadline."""
+    fields = entry.__dict__.copy()
+    fields["anchor"] = found.anchor
+    fields["anchor_at"] = found.anchor_at
+    fields["due_at"] = found.due_at
+    return build_model(TraceEntry, fields, entry.__pydantic_fields_set__ | _ANCHOR_SET)
 
 
 _COMPARE: dict[str, Callable[[Fraction, Fraction], bool]] = {

@@ -801,3 +801,74 @@ def test_no_zone_switches_twice_within_a_day() -> None:
         assert all(b - a > 86_400 for a, b in itertools.pairwise(later)), name
         checked += 1
     assert checked > 300  # the whole database, not an empty one
+
+
+def _instant_by_offset(value: dt.datetime) -> int:
+    """instant_us the plain way: the moment's own utcoffset (the reference for the per-day table)."""
+    offset = value.utcoffset()
+    assert offset is not None
+    wall = dt.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
+    return (wall - dt.datetime(1970, 1, 1) - offset) // dt.timedelta(microseconds=1)
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        pendulum.timezone("America/New_York"),
+        ZoneInfo("America/Chicago"),
+        pendulum.timezone("Australia/Lord_Howe"),  # a half-hour DST switch
+        ZoneInfo("Asia/Kathmandu"),  # +05:45, no DST
+        ZoneInfo("Europe/Dublin"),  # negative DST in the tz database
+        dt.timezone(dt.timedelta(hours=-5, minutes=-30)),  # a fixed offset: not a tz-database zone
+    ],
+    ids=str,
+)
+def test_instant_us_equals_the_moments_own_offset(zone: dt.tzinfo) -> None:
+    """instant_us reads the offset of a day without a DST switch from a per-day table; every 13
+    minutes (and a few microseconds) of 2023-2025, both folds, pendulum and plain datetimes,
+    must give the same instant as the moment's own utcoffset, and so must moments before 1901
+    (where the table is not used) and far in the future."""
+    from grievance_rules.calendar import instant_us
+
+    moment = dt.datetime(2023, 1, 1)
+    checked = 0
+    while moment < dt.datetime(2026, 1, 1):
+        for fold in (0, 1):
+            fields = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+            for value in (
+                pendulum.DateTime(*fields, moment.microsecond, tzinfo=zone, fold=fold),
+                dt.datetime(*fields, moment.microsecond, tzinfo=zone, fold=fold),
+            ):
+                assert instant_us(value) == _instant_by_offset(value), value.isoformat()
+                checked += 1
+        moment += dt.timedelta(minutes=13, microseconds=7)
+    for early in (dt.datetime(1883, 11, 18, 12, 5), dt.datetime(1900, 12, 31, 23, 59), dt.datetime(2099, 12, 31, 23)):
+        value = early.replace(tzinfo=zone)
+        assert instant_us(value) == _instant_by_offset(value)
+    assert checked > 400_000
+
+
+@pytest.mark.parametrize("pack", ["ctdhp", "liberty", "luxor"])
+def test_hours_deadlines_equal_elapsed_time_around_every_switch(pack: str) -> None:
+    """A deadline in hours is read off the wall clock when the anchor's day and the due day share
+    one offset and hold no switch; otherwise it goes through the UTC instant. Every 7 minutes
+    around the 2024 switches (a week either side), both folds, for 1 to 100 hours and 30 days,
+    must equal the instant's own local reading: same wall time, same fold, same offset."""
+    import grievance_rules as gr
+
+    cal = gr.load_policy(pack).calendar
+    for switch in (dt.datetime(2024, 3, 10), dt.datetime(2024, 11, 3)):
+        moment = switch - dt.timedelta(days=7)
+        while moment < switch + dt.timedelta(days=7):
+            for fold in (0, 1):
+                anchor = pendulum.DateTime(
+                    moment.year, moment.month, moment.day, moment.hour, moment.minute, tzinfo=cal.tz, fold=fold
+                )
+                for hours in (1, 2, 23, 24, 25, 48, 72, 100, 720):
+                    due = cal.due(anchor, "hours", hours, from_receipt=True)
+                    expected = dt.datetime.fromtimestamp(anchor.timestamp() + hours * 3600, tz=cal.tz)
+                    got = due.due_at
+                    assert (got.isoformat(), got.fold) == (expected.isoformat(), expected.fold), (anchor, hours)
+                    assert due.due_date == expected.date()
+                    assert got.timestamp() - anchor.timestamp() == hours * 3600
+            moment += dt.timedelta(minutes=7)
