@@ -158,17 +158,19 @@ class Determination(_Out):
 # ------------------------------------------------------------------ deadlines
 
 
-_REF_WORDS: dict[int, tuple[Deadline, tuple[tuple[AnchorRef, str], ...]]] = {}
+_REF_WORDS: dict[int, tuple[Deadline, tuple[tuple[AnchorRef, str], ...], str]] = {}
 
 
-def _ref_words(deadline: Deadline) -> tuple[tuple[AnchorRef, str], ...]:
-    """Each anchor of ``deadline`` in order, with its text (``str(ref)``), worked out once per deadline."""
+def _ref_words(deadline: Deadline) -> tuple[tuple[tuple[AnchorRef, str], ...], str]:
+    """Each anchor of ``deadline`` in order, with its text (``str(ref)``), and the deadline's
+    amount in words (:func:`_amount_words`): worked out once per deadline."""
     found = _REF_WORDS.get(id(deadline))
     if found is None or found[0] is not deadline:  # an id reused by another deadline: work it out again
         if len(_REF_WORDS) >= 4096:
             _REF_WORDS.clear()
-        found = _REF_WORDS[id(deadline)] = (deadline, tuple((ref, str(ref)) for ref in deadline.refs))
-    return found[1]
+        refs = tuple((ref, str(ref)) for ref in deadline.refs)
+        found = _REF_WORDS[id(deadline)] = (deadline, refs, _amount_words(deadline))
+    return found[1], found[2]
 
 
 def _amount_words(deadline: Deadline) -> str:
@@ -268,25 +270,27 @@ class _Anchors:
     def _count_forward(self, action: ActionRule, deadline: Deadline) -> tuple[Due | None, str]:
         found = None
         used = ""
-        for ref, shown in _ref_words(deadline):
+        refs, amount = _ref_words(deadline)
+        for ref, shown in refs:
             used = shown
             found = self.anchor(ref)
             if found is not None:
                 break
         if found is None:
             waiting = " or ".join(r.name or r.kind for r in deadline.refs)
-            return None, f"{_amount_words(deadline)} after {waiting} (not yet happened)"
+            return None, f"{amount} after {waiting} (not yet happened)"
         moment, words, from_receipt = found
-        roll = "none" if self.taken.get(action.id) and deadline is action.deadline else deadline.roll
-        due = self.calendar.due(moment, deadline.unit, deadline.amount, from_receipt=from_receipt, roll=roll)
+        roll = "none" if self.taken and self.taken.get(action.id) and deadline is action.deadline else deadline.roll
+        unit = deadline.unit
+        due = self.calendar.due(moment, unit, deadline.amount, from_receipt=from_receipt, roll=roll)
         if deadline is action.deadline:
             self.used[action.id] = Anchored(used, moment, from_receipt, due.due_at)
-        if deadline.unit == "immediately":
+        if unit == "immediately":
             basis = f"immediately on {words}"
-        elif deadline.unit == "close_of_next_business_day":
+        elif unit == "close_of_next_business_day":
             basis = f"close of the next business day after {words}"
         else:
-            basis = f"{_amount_words(deadline)} after {words}"
+            basis = f"{amount} after {words}"
         if deadline.roll == "next_business_day" and roll == deadline.roll:
             basis += _rolled(self.calendar, moment, deadline, from_receipt, due)
         return due, basis

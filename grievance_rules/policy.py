@@ -741,7 +741,7 @@ class Policy:
         for fact, timer in self._timer_values:
             state, due, happened = ctx.timer(timer.id)  # computed once per grievance (ctx.timers)
             out[fact] = state
-            out[f"{fact}.due_at"] = None if due is None else due.isoformat()
+            out[f"{fact}.due_at"] = None if due is None else _iso_of(due)
             out[f"{fact}.event_at"] = None if happened is None else happened.isoformat()
         return out
 
@@ -1005,6 +1005,23 @@ def _entry(**fields: Any) -> TraceEntry:
     return build_model(
         TraceEntry, {**fields, "values": {}, "anchor": None, "anchor_at": None, "due_at": None}, set(_ENTRY_SET)
     )
+
+
+_ISO: dict[int, tuple[dt.datetime, str]] = {}
+
+
+def _iso_of(moment: dt.datetime) -> str:
+    """``moment.isoformat()``, kept per moment object: a timer's due moment is often one the
+    calendar shares across grievances (the close of business of a day, the end of a day), and
+    a pendulum DateTime's isoformat is slow (it asks zoneinfo for the offset the slow way)."""
+    found = _ISO.get(id(moment))
+    if found is not None and found[0] is moment:  # the moment is kept here: its id names no other
+        return found[1]
+    text = moment.isoformat()
+    if len(_ISO) >= 4096:
+        _ISO.clear()
+    _ISO[id(moment)] = (moment, text)
+    return text
 
 
 _VALUES_SET = frozenset(("values",))
