@@ -195,6 +195,8 @@ class Anchored(NamedTuple):
 class _Anchors:
     """Resolves deadline anchors for one grievance; action anchors recurse (cycles are rejected at load)."""
 
+    __slots__ = ("calendar", "facts", "fired", "memo", "taken", "used")
+
     def __init__(
         self,
         facts: PreparedFacts,
@@ -251,7 +253,7 @@ class _Anchors:
         if found is not None:
             return found
         result = self._count_back(deadline) if deadline.before is not None else self._count_forward(action, deadline)
-        if result[0] is not None and deadline is action.deadline:
+        if result[0] is not None and deadline is action.deadline and self.taken:
             result = self._extended(action, deadline, result[0], result[1])
         if action.keep_until and deadline is action.deadline:
             result = (result[0], f"keep until {result[1]}" if result[0] is not None else result[1])
@@ -393,6 +395,30 @@ def _static(info: RuleInfo) -> _Static:
     return found
 
 
+_Plan = tuple[tuple[_Static, ...], dict[str, ActionRule]]
+_STATICS: dict[int, tuple[Sequence[RuleInfo], _Plan]] = {}
+
+
+def _statics(fired_actions: Sequence[RuleInfo]) -> _Plan:
+    """:func:`_static` of each action, and the fired actions by id (what action anchors look up),
+    kept per tuple of fired actions (a decision's, shared by every grievance with that decision)."""
+    if type(fired_actions) is not tuple:  # a list may change: only a tuple is kept
+        return _plan(fired_actions)
+    found = _STATICS.get(id(fired_actions))
+    if found is not None and found[0] is fired_actions:  # kept here: the id names no other tuple
+        return found[1]
+    plan = _plan(fired_actions)
+    if len(_STATICS) >= 4096:
+        _STATICS.clear()
+    _STATICS[id(fired_actions)] = (fired_actions, plan)
+    return plan
+
+
+def _plan(fired_actions: Sequence[RuleInfo]) -> _Plan:
+    statics = tuple(_static(info) for info in fired_actions)
+    return statics, {info.id: info.action for info in fired_actions if info.action is not None}
+
+
 def compute_actions(
     fired_actions: Sequence[RuleInfo],
     facts: PreparedFacts,
@@ -414,14 +440,13 @@ def compute_actions(
     """
     anchors: _Anchors | None = None
     out: list[ActionResult] = []
-    for info in fired_actions:
-        static = _static(info)
+    statics, by_id = _statics(fired_actions)
+    for info, static in zip(fired_actions, statics, strict=True):
         shown = [(p, ids) for p, ids in related.items() if ids and p in static.patterns] if related else ()
         if static.constant is not None and not shown:
             out.append(static.constant)
             continue
         if anchors is None:
-            by_id = {i.id: i.action for i in fired_actions if i.action is not None}
             anchors = _Anchors(facts, calendar, by_id, extensions)
         action = info.action
         assert action is not None

@@ -237,10 +237,13 @@ def parse_grievance(facts: Mapping[str, Any] | Grievance) -> Grievance:
     The error is built outside pydantic's ``except`` block, so it chains nothing: pydantic's
     ``ValidationError`` text holds the values given (``input_value=...``), personal data included.
     """
-    if isinstance(facts, Grievance):
-        return facts
-    if not isinstance(facts, Mapping):
-        raise FactsError([FactProblem("facts", "grievance facts must be an object (a mapping of fields)", "an object")])
+    if type(facts) is not dict:  # a dict is neither (the isinstance checks cost more than this)
+        if isinstance(facts, Grievance):
+            return facts
+        if not isinstance(facts, Mapping):
+            raise FactsError(
+                [FactProblem("facts", "grievance facts must be an object (a mapping of fields)", "an object")]
+            )
     grievance = _plain_grievance(facts) if _FAST else None
     if grievance is None:
         grievance = _validated(facts)
@@ -290,9 +293,13 @@ _COMPLAINANTS = frozenset(("member", "representative", "provider"))
 _PARTY_KEYS = frozenset(("id", "name", "address", "phone", "patient_name", "location"))
 _EVENT_KEYS = frozenset(("type", "at", "note"))
 _PLANNED_KEYS = frozenset(("type", "at"))
-_CODE_KEYS = ("group", "type")
-_NAME_KEYS = ("representative_name",)
-_TEXT_KEYS = ("narrative", "resolution_summary")
+_TEXT_LIMITS = {
+    "group": MAX_CODE_CHARS,
+    "type": MAX_CODE_CHARS,
+    "narrative": MAX_TEXT_CHARS,
+    "resolution_summary": MAX_TEXT_CHARS,
+    "representative_name": MAX_NAME_CHARS,
+}  # the text fields of a grievance and the length each allows
 _fromisoformat = dt.datetime.fromisoformat
 _date_fromisoformat = dt.date.fromisoformat
 
@@ -357,7 +364,11 @@ def _plain_party(value: object) -> Party | None:
         return None
     values: dict[str, Any] = dict.fromkeys(_PARTY_FIELDS)
     for key, item in value.items():
-        if key not in _PARTY_KEYS or not (item is None or _plain_text(item, MAX_NAME_CHARS)):
+        if key not in _PARTY_KEYS:
+            return None
+        if item is not None and not (  # _plain_text, inlined: it runs for every field of every party
+            type(item) is str and len(item) <= MAX_NAME_CHARS and (item.isascii() or _SURROGATE.search(item) is None)
+        ):
             return None
         values[key] = item
     return build_model(Party, values, set(value))
@@ -371,7 +382,13 @@ def _plain_events(value: object, keys: frozenset[str], cls: type[_FactsT]) -> li
         if type(item) is not dict or not keys.issuperset(item):
             return None
         kind, at = item.get("type"), item.get("at")
-        if kind is None or at is None or not _plain_text(kind, MAX_CODE_CHARS) or not _plain_moment(at):
+        if (
+            type(kind) is not str
+            or len(kind) > MAX_CODE_CHARS
+            or not (kind.isascii() or _SURROGATE.search(kind) is None)
+            or at is None
+            or not _plain_moment(at)
+        ):  # _plain_text of the type, inlined
             return None
         values = {"type": kind, "at": at}
         if keys is _EVENT_KEYS:
@@ -406,22 +423,17 @@ def _plain_grievance(facts: Mapping[str, Any]) -> Grievance | None:
     for key, item in facts.items():
         if key == "id" or key == "received_at" or (item is None and key in _OPTIONAL):
             continue
-        if key == "channel":
+        limit = _TEXT_LIMITS.get(key)
+        if limit is not None:  # a code, text or name: _plain_text, inlined
+            if not (type(item) is str and len(item) <= limit and (item.isascii() or _SURROGATE.search(item) is None)):
+                return None
+        elif key == "channel":
             if type(item) is not str or item not in _CHANNEL_SET:
                 return None
         elif key == "concerns" or key == "assistance_needs":
             if not _plain_codes(item):
                 return None
             item = list(item)
-        elif key in _CODE_KEYS:
-            if not _plain_text(item, MAX_CODE_CHARS):
-                return None
-        elif key in _TEXT_KEYS:
-            if not _plain_text(item, MAX_TEXT_CHARS):
-                return None
-        elif key in _NAME_KEYS:
-            if not _plain_text(item, MAX_NAME_CHARS):
-                return None
         elif key == "wants_formal_grievance" or key == "urgent":
             if type(item) is not bool:
                 return None

@@ -213,6 +213,7 @@ class Policy:
         self._rows = (
             {} if self.spec.delegation is None else {normalize_name(r.group): r for r in self.spec.delegation.rows}
         )
+        self._group_names: dict[str | None, str] = {}  # a grievance's group as given -> as compared
 
         self.by_date = by_date or bool(history)
         self.versions: tuple[Policy, ...] = (self,)
@@ -396,9 +397,15 @@ class Policy:
         if errors not in ("raise", "collect"):
             raise GrievanceRulesError("errors must be 'raise' or 'collect'")
         when = self.parse_as_of(as_of)
+        grievances = self.spec.subject is None
         for record in records:
             try:
-                version, prepared = self.prepare_record(record, when)
+                if grievances:  # prepare_record's grievance branch, without a call per record
+                    grievance = parse_grievance(record)
+                    version = self.version_for(grievance)
+                    prepared = prepare(grievance, version.spec, version.calendar, when)
+                else:
+                    version, prepared = self.prepare_record(record, when)
             except FactsError as exc:
                 if errors == "raise":
                     raise
@@ -599,7 +606,12 @@ class Policy:
         row: DelegationRow | DelegationDefault | None = None
         in_matrix = False
         if self.spec.delegation is not None:
-            found = self._rows.get(normalize_name(g.group or ""))
+            name = self._group_names.get(g.group)
+            if name is None:  # each group spelling is normalised once
+                if len(self._group_names) >= 4096:
+                    self._group_names.clear()
+                name = self._group_names[g.group] = normalize_name(g.group or "")
+            found = self._rows.get(name)
             in_matrix = found is not None
             row = found or self.spec.delegation.default
         deadline = None
@@ -814,6 +826,7 @@ class Policy:
             version._trace_cache.clear()
             version._entry_cache.clear()
             version._bare_entries.clear()
+            version._group_names.clear()
             version.calendar.forget()
 
     # ------------------------------------------------------------------ assemble
@@ -894,7 +907,8 @@ class Policy:
             facts = self.with_runs(facts, {r.id: int(r.id in members) for r in subject.runs})
         ctx = self._context(facts, as_of, patterns)
         props = self._properties(ctx)
-        decision = self._decision(self.engine.fire(props))
+        fired = self.engine.fire(props)
+        decision = self._decisions.get(fired) or self._decision(fired)
         g = facts.grievance
         anchored: dict[str, Anchored] = {}
         actions = tuple(
@@ -908,7 +922,9 @@ class Policy:
                 self.spec.extensions,
             )
         )
-        warnings = decision.warnings + self._extension_warnings(facts, decision)
+        warnings = decision.warnings
+        if self.spec.extensions:
+            warnings += self._extension_warnings(facts, decision)
         # every value is the library's own, already typed: built as trusted() builds it, every
         # field given in field order
         return build_model(
