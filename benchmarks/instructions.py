@@ -15,7 +15,8 @@ does less work.
 For each pack and checkout, three processes load the pack and evaluate the same 500 warm-up
 records, then 0 records, N records once (a first pass: every record new to the process) and N
 records twice (the second pass: every cache warm); the differences give instructions per record
-of each pass. Records come from this checkout's benchmarks/realistic.py (N to count and 500 to
+of each pass. Every process runs with ``PYTHONHASHSEED=0``, so a count repeats exactly.
+Records come from this checkout's benchmarks/realistic.py (N to count and 500 to
 warm up with), written once to a temporary JSON file so both sides read identical records. Runs
 two processes at a time (counts do not depend on what runs beside them). Each process takes about
 a minute. Prints one table; not a test.
@@ -53,7 +54,8 @@ for _ in range({passes}):
 def instructions(checkout: Path, data: Path, pack: str, n: int, count: int, passes: int, trace: bool) -> int:
     """Instructions callgrind counts for one process at ``checkout`` (load, warm-up, ``passes`` passes)."""
     code = CHILD.format(data=str(data), pack=pack, n=n, count=count, passes=passes, trace=trace)
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    # one hash seed for every process: set and dict layouts, and so the count, are then the same each run
+    env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONHASHSEED": "0"}
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code],
         env=env,
