@@ -228,7 +228,6 @@ class PlanCalendar:
         self._nth = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._add_business_days)
         self.end_of_day = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._end_of_day)
         self.close_of_business = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._close_of_business)
-        self._plain_days: dict[int, bool] = {}  # see wall()
         self._plain_hours: dict[tuple[int, int, int, int], bool] = {}
         self._by_day: dict[tuple[Any, ...], Due] = {}  # see due()
 
@@ -256,7 +255,6 @@ class PlanCalendar:
         """Empty the per-date caches (what :meth:`cache_sizes` counts, and the due dates kept)."""
         for cache in (self.is_business_day, self._nth, self.end_of_day, self.close_of_business):
             cache.cache_clear()
-        self._plain_days.clear()
         self._plain_hours.clear()
         self._by_day.clear()
 
@@ -362,17 +360,10 @@ class PlanCalendar:
         there the DateTime is built directly; the hours around a DST switch go through pendulum.
         Whole days are checked first (one offset from the day's first instant to its last: in the
         tz database no two transitions since 1900 are within a day of each other, see
-        tests/test_calendar.py), so a year's moments cost a check per day, not per hour.
+        tests/test_calendar.py), so a year's moments cost a check per day, not per hour: the same
+        per-(zone, day) table :func:`instant_us` reads offsets from.
         """
-        day = value.toordinal()
-        plain = self._plain_days.get(day)
-        if plain is None:
-            if len(self._plain_days) >= 65536:
-                self._plain_days.clear()
-            plain = self._plain_days[day] = self._one_offset(
-                dt.datetime(value.year, value.month, value.day),
-                dt.timedelta(hours=23, minutes=59, seconds=59, microseconds=999999),
-            )
+        plain = _plain_offset(self.tz, value.toordinal()) is not None
         if not plain:
             plain = self._plain_hour(value)
         if not plain:
