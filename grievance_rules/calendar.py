@@ -67,6 +67,10 @@ _HOLIDAYS_VERSION = getattr(holidays_pkg, "__version__", "unknown")
 
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_DateTime = pendulum.DateTime
+date_of = dt.datetime.date
+"""``date_of(moment)``: the wall date of a datetime as a plain ``datetime.date`` (the C method;
+a pendulum DateTime's own ``date()`` is Python code building a pendulum Date, several times slower)."""
 
 
 def instant_us(value: dt.datetime) -> int:
@@ -223,6 +227,7 @@ class PlanCalendar:
             self.covered_until = min(self.covered_until, dt.date(end_year, 12, 31))
         self.first_day = FIRST_DAY
         self.last_day = min(LAST_DAY, self.covered_until - dt.timedelta(days=365))
+        self._span = (self.first_day.toordinal(), self.last_day.toordinal())  # what serves() compares, as ordinals
         # bounded per-instance caches (lru_cache is thread-safe and written in C)
         self.is_business_day = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._is_business_day)
         self._nth = functools.lru_cache(maxsize=DAY_CACHE_SIZE)(self._add_business_days)
@@ -261,6 +266,41 @@ class PlanCalendar:
     def serves(self, day: dt.date) -> bool:
         """Whether ``day`` (a local date) is within the span this calendar serves."""
         return self.first_day <= day <= self.last_day
+
+    def moment(self, value: dt.datetime) -> pendulum.DateTime | None:
+        """A moment of the facts in the plan's timezone, or None when its local date is outside the
+        span served: a naive ``value`` is a wall time there (:meth:`wall`), an aware one is converted
+        (:meth:`localize_served`).
+
+        What those give, with the common cases worked out inline (moments are read for every
+        grievance): a naive wall time on a day without a DST switch, and a moment with a fixed
+        offset (what an ISO string with ``Z`` or ``+hh:mm`` parses to).
+        """
+        tz = self.tz
+        first, last = self._span
+        if value.tzinfo is None:
+            day = value.toordinal()
+            if not first <= day <= last:
+                return None
+            zone = _ZONE_DAYS.get(id(tz))
+            offset = zone[1].get(day, _UNSET) if zone is not None and zone[0] is tz else _UNSET
+            if offset is _UNSET:
+                offset = _plain_offset(tz, day)
+            if offset is None:  # a day holding a DST switch (or a zone without the table)
+                return self.wall(value)
+            return _DateTime(
+                value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond, tzinfo=tz
+            )
+        if type(value.tzinfo) is not dt.timezone:  # any other tzinfo: the general path
+            return self.localize_served(value)
+        if not first - 2 <= value.toordinal() <= last + 2:  # converting year 1 or 9999 would overflow
+            return None
+        at = value.astimezone(tz)
+        if not first <= at.toordinal() <= last:
+            return None
+        return _DateTime(
+            at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond, tzinfo=tz, fold=at.fold
+        )
 
     def localize_served(self, value: dt.datetime) -> pendulum.DateTime | None:
         """``value`` (aware) in the plan's timezone, or None when it is outside the span served.
@@ -410,7 +450,7 @@ class PlanCalendar:
     def business_day_zero(self, received: dt.datetime) -> dt.date:
         """Day 0 for business-day deadlines counted from a receipt, per the after-hours setting."""
         local = received.astimezone(self.tz)
-        day: dt.date = local.date()
+        day: dt.date = date_of(local)
         if not self.is_business_day(day):
             return self.next_business_day(day) if self._non_business else day
         if self._after_close and local > self.close_of_business(day):
@@ -449,7 +489,7 @@ class PlanCalendar:
     def before(self, moment: dt.datetime, unit: str, amount: int) -> Due:
         """The last day ``amount`` ``unit`` before the local date of ``moment`` (a scheduled moment)."""
         local = moment if moment.tzinfo is self.tz else moment.astimezone(self.tz)
-        day0: dt.date = local.date()
+        day0: dt.date = date_of(local)
         if unit == "calendar_days":
             day = dt.date.fromordinal(day0.toordinal() - amount)
         elif unit == "business_days":
@@ -465,7 +505,7 @@ class PlanCalendar:
         ``roll="next_business_day"`` moves a day-based due date off a weekend or holiday.
         """
         local = anchor if anchor.tzinfo is self.tz else anchor.astimezone(self.tz)
-        day0: dt.date = local.date()
+        day0: dt.date = date_of(local)
         if unit in _BY_DAY:
             # a day-based due date depends on the anchor's local date alone (and, for a business-day
             # count from receipt after close of business, on that): worked out once per key
@@ -517,12 +557,12 @@ class PlanCalendar:
                         naive.microsecond,
                         tzinfo=self.tz,
                     )
-                    return Due(wall.date(), wall)
+                    return Due(date_of(wall), wall)
             at = dt.datetime.fromtimestamp(local.timestamp() + n * 3600, tz=self.tz)
             wall = pendulum.DateTime(
                 at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond, tzinfo=self.tz, fold=at.fold
             )
-            return Due(wall.date(), wall)
+            return Due(date_of(wall), wall)
         if unit == "immediately":
             return Due(day0, local)
         if unit == "close_of_next_business_day":

@@ -13,7 +13,7 @@ from typing import Any, Literal, NamedTuple, TypeVar
 import pendulum
 from pydantic import BaseModel, ConfigDict, field_serializer
 
-from grievance_rules.calendar import Due, PlanCalendar, instant_us
+from grievance_rules.calendar import Due, PlanCalendar, date_of, instant_us
 from grievance_rules.compiler import RuleInfo, condition_facts
 from grievance_rules.facts import PreparedFacts, build_model
 from grievance_rules.schema import ActionRule, AnchorRef, Deadline, Extension
@@ -233,13 +233,13 @@ class _Anchors:
             return self.facts.received_at, "receipt", True
         if kind == "event":
             at = self.facts.first(name)
-            return None if at is None else (at, f"{name} ({at.date().isoformat()})", False)
+            return None if at is None else (at, f"{name} ({date_of(at).isoformat()})", False)
         action = self.fired.get(name)
         if action is None:
             return None
         done = self.done_at(action)
         if done is not None:
-            return done, f"{name} done ({done.date().isoformat()})", False
+            return done, f"{name} done ({date_of(done).isoformat()})", False
         due, _ = self.deadline(action, action.deadline)
         if due is None:
             return None
@@ -355,6 +355,7 @@ class _Static(NamedTuple):
     fields: dict[str, Any]  # the fields that do not depend on the grievance, in field order
     constant: ActionResult | None  # the whole result, when nothing in it depends on the grievance
     patterns: frozenset[str]  # the case-book patterns its condition tests (``patterns.<id>``)
+    idle: ActionResult | None  # an action only done_by decides: its result while not done
 
 
 _STATIC: dict[int, _Static] = {}
@@ -385,13 +386,17 @@ def _static(info: RuleInfo) -> _Static:
         "done_at": None,
         "details": tuple(action.details),
     }
-    constant = None
-    if action.deadline is None and action.target is None and not action.done_by and not action.keep_until:
-        constant = build_model(ActionResult, dict(fields), set(_ACTION_FIELDS))
+    constant = idle = None
+    if action.deadline is None and action.target is None and not action.keep_until:
+        # no date to work out: without done_by the result is fixed; with it, fixed until done
+        if action.done_by:
+            idle = build_model(ActionResult, dict(fields), set(_ACTION_FIELDS))
+        else:
+            constant = build_model(ActionResult, dict(fields), set(_ACTION_FIELDS))
     patterns = frozenset(f.removeprefix("patterns.") for f in condition_facts(action.when) if f.startswith("patterns."))
     if len(_STATIC) >= 4096:
         _STATIC.clear()
-    found = _STATIC[id(info)] = _Static(info, fields, constant, patterns)
+    found = _STATIC[id(info)] = _Static(info, fields, constant, patterns, idle)
     return found
 
 
@@ -443,9 +448,26 @@ def compute_actions(
     statics, by_id = _statics(fired_actions)
     for info, static in zip(fired_actions, statics, strict=True):
         shown = [(p, ids) for p, ids in related.items() if ids and p in static.patterns] if related else ()
-        if static.constant is not None and not shown:
-            out.append(static.constant)
-            continue
+        if not shown:
+            if static.constant is not None:
+                out.append(static.constant)
+                continue
+            if static.idle is not None:  # no date: pending until done, then done (never late)
+                done_by = info.action.done_by  # type: ignore[union-attr]
+                first = facts.first
+                if len(done_by) == 1:
+                    done = first(done_by[0])
+                else:
+                    times = [t for t in map(first, done_by) if t is not None]
+                    done = min(times, key=instant_us) if times else None
+                if done is None:
+                    out.append(static.idle)
+                else:
+                    values = dict(static.fields)
+                    values["status"] = "done"
+                    values["done_at"] = done
+                    out.append(build_model(ActionResult, values, set(_ACTION_FIELDS)))
+                continue
         if anchors is None:
             anchors = _Anchors(facts, calendar, by_id, extensions)
         action = info.action

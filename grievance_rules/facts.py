@@ -36,7 +36,7 @@ from pydantic import (
     ValidationError,
 )
 
-from grievance_rules.calendar import PlanCalendar, instant_us
+from grievance_rules.calendar import PlanCalendar, date_of, instant_us
 from grievance_rules.errors import FactProblem, FactsError, did_you_mean, dotted_path, safe_field_name, unknown_value
 from grievance_rules.registry import CHANNELS, Channel, allowed_words, coerce_fact, field_value, is_present
 from grievance_rules.schema import PolicySpec
@@ -291,6 +291,7 @@ _FAST = True
 _CHANNEL_SET = frozenset(CHANNELS)
 _COMPLAINANTS = frozenset(("member", "representative", "provider"))
 _PARTY_KEYS = frozenset(("id", "name", "address", "phone", "patient_name", "location"))
+_PARTY_EMPTY: dict[str, Any] = dict.fromkeys(_PARTY_FIELDS)
 _EVENT_KEYS = frozenset(("type", "at", "note"))
 _PLANNED_KEYS = frozenset(("type", "at"))
 _TEXT_LIMITS = {
@@ -360,17 +361,15 @@ _setattr = object.__setattr__
 
 
 def _plain_party(value: object) -> Party | None:
-    if type(value) is not dict:
+    if type(value) is not dict or not _PARTY_KEYS.issuperset(value):
         return None
-    values: dict[str, Any] = dict.fromkeys(_PARTY_FIELDS)
-    for key, item in value.items():
-        if key not in _PARTY_KEYS:
-            return None
+    for item in value.values():
         if item is not None and not (  # _plain_text, inlined: it runs for every field of every party
             type(item) is str and len(item) <= MAX_NAME_CHARS and (item.isascii() or _SURROGATE.search(item) is None)
         ):
             return None
-        values[key] = item
+    values = _PARTY_EMPTY.copy()  # every field, in field order
+    values.update(value)
     return build_model(Party, values, set(value))
 
 
@@ -657,12 +656,8 @@ def received_date(grievance: Grievance, calendar: PlanCalendar) -> dt.date | Non
 
 def _moment(value: str | dt.datetime, calendar: PlanCalendar) -> pendulum.DateTime | None:
     """``value`` in the plan's timezone, or None when it is outside the span the calendar serves."""
-    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
-    if parsed.tzinfo is None:  # an ISO string without offset: a wall time in the plan's timezone
-        if not calendar.serves(parsed.date()):
-            return None
-        return calendar.wall(parsed)
-    return calendar.localize_served(parsed)
+    # an ISO string without offset is a wall time in the plan's timezone (PlanCalendar.moment)
+    return calendar.moment(value if isinstance(value, dt.datetime) else _fromisoformat(value))
 
 
 def _outside(field: str, calendar: PlanCalendar) -> FactProblem:
@@ -734,7 +729,7 @@ def prepare(
     if grievance.incident_date is not None:
         if not calendar.serves(grievance.incident_date):
             problems.append(_outside("incident_date", calendar))
-        elif grievance.incident_date > received.date():
+        elif grievance.incident_date > date_of(received):
             problems.append(
                 FactProblem(
                     "incident_date",

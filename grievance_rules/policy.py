@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import pendulum
 
-from grievance_rules.calendar import PlanCalendar, instant_us
+from grievance_rules.calendar import PlanCalendar, date_of, instant_us
 from grievance_rules.compiler import MATCHED, CompiledPolicy, RuleInfo, compile_policy, condition_tests, prop_name
 from grievance_rules.determination import (
     Anchored,
@@ -96,7 +96,7 @@ class _Context:
         self.as_of = as_of
         self.delegation = (delegation, in_matrix)
         self.filing_deadline = filing_deadline
-        self.timely = None if filing_deadline is None else facts.received_at.date() <= filing_deadline
+        self.timely = None if filing_deadline is None else date_of(facts.received_at) <= filing_deadline
         self.filing = "unknown" if self.timely is None else ("timely" if self.timely else "late")
 
     def timer(self, timer: str) -> tuple[str, dt.datetime | None, dt.datetime | None]:
