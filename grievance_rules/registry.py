@@ -416,6 +416,13 @@ def _present(name: str) -> Reader:
     if len(parts) == 1:
         return lambda r: getattr(r.facts.grievance, name, None) not in _ABSENT
     first, second = parts[0], ".".join(parts[1:])
+    if len(parts) == 2:  # a party's field (``member.name``): what field_value reads, without splitting per call
+
+        def read_field(r: FactReader) -> bool:
+            parent = getattr(r.facts.grievance, first, None)
+            return parent is not None and getattr(parent, second, None) not in _ABSENT
+
+        return read_field
 
     def read(r: FactReader) -> bool:
         parent = getattr(r.facts.grievance, first, None)
