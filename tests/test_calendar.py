@@ -872,3 +872,40 @@ def test_hours_deadlines_equal_elapsed_time_around_every_switch(pack: str) -> No
                     assert due.due_date == expected.date()
                     assert got.timestamp() - anchor.timestamp() == hours * 3600
             moment += dt.timedelta(minutes=7)
+
+
+@pytest.mark.parametrize("tz", ["America/New_York", "America/Chicago", "Europe/Dublin", "Australia/Lord_Howe"])
+def test_moment_equals_wall_and_localize_served(tz: str) -> None:
+    """PlanCalendar.moment works out the common cases inline (a naive wall time on a day without a
+    DST switch; a fixed offset); every 17 minutes of the weeks around the 2024 switches, and the
+    ends of the span served, it must give what serves() with wall(), and localize_served(), give:
+    same wall time, same fold, same offset, same type, or None both."""
+    cal = make_cal(tz)
+    switches = [dt.datetime(2024, m, d) for m, d in ((3, 10), (3, 31), (4, 7), (10, 6), (10, 27), (11, 3))]
+    naive: list[dt.datetime] = []
+    for switch in switches:
+        moment = switch - dt.timedelta(days=2)
+        while moment < switch + dt.timedelta(days=2):
+            naive.append(moment)
+            moment += dt.timedelta(minutes=17, seconds=3)
+    first = dt.datetime.combine(cal.first_day, dt.time())
+    last = dt.datetime.combine(cal.last_day, dt.time(23, 59))
+    naive += [first, first - dt.timedelta(minutes=1), last, last + dt.timedelta(minutes=1), dt.datetime(1, 1, 1)]
+    naive.append(dt.datetime(9999, 12, 31, 23, 59))
+
+    def same(got: dt.datetime | None, expected: dt.datetime | None) -> None:
+        if expected is None:
+            assert got is None
+            return
+        assert got is not None
+        assert type(got) is type(expected)
+        assert (got.isoformat(), got.fold, got.tzinfo) == (expected.isoformat(), expected.fold, expected.tzinfo)
+
+    for value in naive:
+        same(cal.moment(value), cal.wall(value) if cal.serves(value.date()) else None)
+        for offset in (dt.timedelta(0), dt.timedelta(hours=-5), dt.timedelta(hours=9, minutes=30)):
+            aware = value.replace(tzinfo=dt.timezone(offset))
+            same(cal.moment(aware), cal.localize_served(aware))
+        if dt.datetime(1900, 1, 2) < value < dt.datetime(2099, 12, 30):  # a tz-database tzinfo: the general path
+            zoned = value.replace(tzinfo=ZoneInfo("Asia/Tokyo"))
+            same(cal.moment(zoned), cal.localize_served(zoned))

@@ -323,3 +323,34 @@ def test_no_session_state_is_left_behind(mini: gr.Policy) -> None:
 
     list(mini.evaluate_many(generated(50)))
     assert engine._host().fired == {}
+
+
+def test_present_reads_a_party_field_as_is_present_does() -> None:
+    """``present.<party>.<field>`` has its own reader (the dotted name split once, at load); it must
+    say what is_present says of the record: absent party, missing, null, empty or given field."""
+    import grievance_rules as gr
+    from grievance_rules.facts import parse_grievance, prepare
+    from grievance_rules.registry import is_present
+
+    policy = gr.load_policy("luxor")
+    names = [f for f in policy._registry if f.startswith("present.") and f.count(".") == 2]
+    assert {"present.member.name", "present.provider.location"} <= set(names)
+    base = {"id": "P-1", "received_at": "2024-05-06T10:00:00", "channel": "phone"}
+    parties: list[dict[str, Any]] = [
+        base,
+        {**base, "member": {}},
+        {**base, "member": {"name": None, "id": ""}, "provider": {"location": "Site"}},
+        {**base, "member": {"name": "A", "address": "B", "phone": "C", "patient_name": "D", "id": "E"}},
+        {**base, "provider": {"name": "", "location": None}},
+    ]
+    seen = set()
+    for record in parties:
+        grievance = parse_grievance(record)
+        ctx = policy._context(prepare(grievance, policy.spec, policy.calendar, None), None)
+        for name in names:
+            read = policy._registry[name].read
+            assert read is not None
+            got = read(ctx)
+            assert got is is_present(grievance, name.removeprefix("present.")), (name, record)
+            seen.add(got)
+    assert seen == {True, False}

@@ -51,6 +51,11 @@ actions:
     deadline: {amount: 72, unit: hours}
     done_by: [called]
     citation: {file: test_status.py, section: pack}
+  - id: report
+    code: follow_up
+    title: Undated follow-up
+    done_by: [called, visited]
+    citation: {file: test_status.py, section: pack}
 """
 
 
@@ -127,3 +132,29 @@ def test_hours_across_the_fall_back_change_are_elapsed_hours(policy: gr.Policy) 
     assert on_time.status == "done"
     late = _status(policy, received, "contact", "called", "2024-11-04T09:01:00-06:00", AS_OF)
     assert late.status == "late"
+
+
+def test_an_action_without_a_date_is_pending_until_done_then_done(policy: gr.Policy) -> None:
+    """No deadline and no target: never overdue nor late; done at the first of its done_by events
+    (compared as instants), pending until then. Evaluated twice, so a shared not-done result
+    must not carry one grievance's moments into another's."""
+    base: dict[str, Any] = {"id": "S-2", "received_at": RECEIVED, "channel": "mail"}
+    # visited 08:30 CST (09:30 EST, listed in -05:00) comes before called 09:00 CST, though
+    # done_by names called first
+    events = [
+        {"type": "visited", "at": "2024-11-26T09:30:00-05:00"},
+        {"type": "called", "at": "2024-11-26T09:00:00-06:00"},
+    ]
+    for _ in range(2):
+        for facts, status, done in (
+            (base, "pending", None),
+            ({**base, "events": events}, "done", "2024-11-26T08:30:00-06:00"),
+            ({**base, "events": events[1:]}, "done", "2024-11-26T09:00:00-06:00"),
+            (base, "pending", None),
+        ):
+            for det in (policy.evaluate(facts, as_of="2026-01-01T00:00:00-06:00"), *policy.evaluate_many([facts])):
+                action = next(a for a in det.actions if a.code == "follow_up")
+                assert (action.status, action.due_date, action.due_at, action.target_at) == (status, None, None, None)
+                assert action.basis == "no deadline stated"
+                assert (None if action.done_at is None else action.done_at.isoformat()) == done
+                assert action.rule == "status_test.report"
