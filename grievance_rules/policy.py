@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import pendulum
 
-from grievance_rules.calendar import PlanCalendar, date_of, instant_us
+from grievance_rules.calendar import PlanCalendar, date_of, instant_us, iso_text
 from grievance_rules.compiler import MATCHED, CompiledPolicy, RuleInfo, compile_policy, condition_tests, prop_name
 from grievance_rules.determination import (
     Anchored,
@@ -754,8 +754,51 @@ class Policy:
             state, due, happened = ctx.timer(timer.id)  # computed once per grievance (ctx.timers)
             out[fact] = state
             out[f"{fact}.due_at"] = None if due is None else _iso_of(due)
-            out[f"{fact}.event_at"] = None if happened is None else happened.isoformat()
+            out[f"{fact}.event_at"] = None if happened is None else iso_text(happened)
         return out
+
+    def _values_reader(self) -> _ValuesReader:
+        """One function giving what :meth:`_fact_values` gives (the same keys in the same order),
+        generated at load: one dict literal, each value read in place, instead of a loop per kind
+        of fact (the trace reads every grievance's values).
+
+        As in :meth:`_property_reader`, the generated source holds only names made here (``k0``,
+        ``p1``...): every fact name, property and reader reaches it as a value bound in its
+        namespace, never as source text.
+        """
+        namespace: dict[str, Any] = {"iso_of": _iso_of, "iso_text": iso_text}
+        lines: list[str] = []
+        items: list[str] = []
+
+        def bind(value: Any) -> str:
+            name = f"n{len(namespace)}"
+            namespace[name] = value
+            return name
+
+        for fact, prop in self._plain_values:
+            items.append(f"{bind(fact)}: props[{bind(prop)}]")
+        for fact in self._choice_values:
+            items.append(f"{bind(fact)}: choice.get({bind(fact)}) or {bind('plan' if fact == 'handled_by' else None)}")
+        for fact in self._flag_values:
+            items.append(f"{bind(fact)}: flags[{bind(fact.removeprefix('flags.'))}]")
+        for fact in self._moment_values:
+            items.append(f"{bind(fact)}: ctx.facts.declared[{bind(fact.removeprefix('facts.'))}].isoformat()")
+        for fact, read in self._tag_values:
+            items.append(f"{bind(fact)}: tuple(sorted({bind(read)}(ctx)))")
+        for fact, kind in self._subject_values:
+            items.append(f"{bind(fact)}: {bind(_subject_shown(fact, kind))}(ctx)")
+        for fact, get, named in self._str_values:
+            items.append(f"{bind(fact)}: {bind(_named_shown(get, named))}(ctx)")
+        for i, (fact, timer) in enumerate(self._timer_values):
+            lines.append(f"    s{i}, d{i}, h{i} = ctx.timer({bind(timer.id)})")
+            items.append(f"{bind(fact)}: s{i}")
+            items.append(f"{bind(f'{fact}.due_at')}: None if d{i} is None else iso_of(d{i})")
+            items.append(f"{bind(f'{fact}.event_at')}: None if h{i} is None else iso_text(h{i})")
+        source = "def values(ctx, choice, props, flags):\n" + "".join(f"{line}\n" for line in lines)
+        source += "    return {" + ", ".join(items) + "}\n"
+        exec(compile(source, f"<trace values of {self.spec.id}>", "exec"), namespace)
+        reader: _ValuesReader = namespace["values"]
+        return reader
 
     def _prepare_values(self) -> None:
         """Sort the facts the trace shows by how their value is read (once, at load)."""
@@ -817,6 +860,7 @@ class Policy:
         self._bare_entries: dict[tuple[str, bool, str], TraceEntry] = {}
         self._trace_cache: dict[tuple[Any, ...], tuple[TraceEntry, ...]] = {}
         self._entry_cache: dict[tuple[int, Any], TraceEntry] = {}
+        self._read_values = self._values_reader()
 
     def _forget(self) -> None:
         """Drop what evaluations cached (decisions, trace entries, due dates): the next evaluation
@@ -972,7 +1016,7 @@ class Policy:
         the trace is built once per (decision, values) and shared; only entries holding moments
         of this grievance (timers, deadlines) are copied per grievance.
         """
-        values = self._fact_values(ctx, decision.choice, props, decision.flags)
+        values = self._read_values(ctx, decision.choice, props, decision.flags)
         # keyed by the decision's id: every decision stays in _decisions until that cache is
         # emptied, and this one is emptied with it, so an id here never names another decision
         key = (id(decision), *self._shared_get(values))
@@ -1033,7 +1077,7 @@ def _iso_of(moment: dt.datetime) -> str:
     found = _ISO.get(id(moment))
     if found is not None and found[0] is moment:  # the moment is kept here: its id names no other
         return found[1]
-    text = moment.isoformat()
+    text = iso_text(moment)
     if len(_ISO) >= 4096:
         _ISO.clear()
     _ISO[id(moment)] = (moment, text)
@@ -1068,6 +1112,23 @@ _COMPARE: dict[str, Callable[[Fraction, Fraction], bool]] = {
     "lte": lambda a, b: a <= b,
     "lt": lambda a, b: a < b,
 }
+
+
+_ValuesReader = Callable[
+    [_Context, Mapping[str, str | None], Mapping[str, Any], Mapping[str, bool]], dict[str, TraceValue]
+]
+
+
+def _subject_shown(fact: str, kind: str) -> Callable[[_Context], TraceValue]:
+    """How the trace shows a subject's number or tags (as :meth:`Policy._fact_values` does)."""
+    if kind == "tags":
+        return lambda ctx: tuple(sorted(_values(ctx).get(fact) or ()))
+    return lambda ctx: None if (value := _values(ctx).get(fact)) is None else exact_text(Fraction(value))
+
+
+def _named_shown(get: Getter, named: frozenset[Any]) -> Callable[[_Context], TraceValue]:
+    """How the trace shows a text fact: its value when the pack's conditions name it, else not."""
+    return lambda ctx: value if (value := get(ctx)) in named else "(a value the pack does not name)"
 
 
 def _values(ctx: _Context) -> Mapping[str, Any]:

@@ -909,3 +909,39 @@ def test_moment_equals_wall_and_localize_served(tz: str) -> None:
         if dt.datetime(1900, 1, 2) < value < dt.datetime(2099, 12, 30):  # a tz-database tzinfo: the general path
             zoned = value.replace(tzinfo=ZoneInfo("Asia/Tokyo"))
             same(cal.moment(zoned), cal.localize_served(zoned))
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        ZoneInfo("America/New_York"),
+        pendulum.timezone("America/Chicago"),
+        ZoneInfo("Australia/Lord_Howe"),  # a 30-minute DST shift
+        ZoneInfo("Asia/Kolkata"),  # a half-hour offset, no DST
+        dt.timezone(dt.timedelta(hours=5, minutes=45, seconds=30)),  # seconds in the offset; no table
+    ],
+    ids=str,
+)
+def test_iso_text_equals_isoformat(zone: dt.tzinfo) -> None:
+    """iso_text writes the wall time and the day's offset from the per-day table; every 11 minutes
+    (and a few microseconds) of 2024, both folds, pendulum and plain datetimes, and moments
+    before 1901 (no table), must give isoformat()'s very text."""
+    from grievance_rules.calendar import iso_text
+
+    moment = dt.datetime(2024, 1, 1)
+    checked = 0
+    while moment < dt.datetime(2025, 1, 1):
+        for fold in (0, 1):
+            fields = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+            for value in (
+                pendulum.DateTime(*fields, moment.microsecond, tzinfo=zone, fold=fold),
+                dt.datetime(*fields, moment.microsecond, tzinfo=zone, fold=fold),
+                dt.datetime(*fields, tzinfo=zone, fold=fold),
+            ):
+                assert iso_text(value) == value.isoformat()
+                checked += 1
+        moment += dt.timedelta(minutes=11, microseconds=3)
+    for early in (dt.datetime(1883, 11, 18, 12, 5), dt.datetime(1900, 12, 31, 23, 59, 1)):
+        value = early.replace(tzinfo=zone)
+        assert iso_text(value) == value.isoformat()
+    assert checked > 250_000

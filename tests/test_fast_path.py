@@ -233,3 +233,75 @@ def test_generated_property_reader_equals_the_getters(pack: str) -> None:
         assert list(generated.items()) == list(by_getters.items())
         checked += 1
     assert checked >= 2  # some cases are bad records, refused before any property is read
+
+
+@pytest.mark.parametrize(
+    "pack", ["ctdhp", "liberty", "luxor", "liberty-access", "liberty-p4p", "liberty-referrals", "liberty-utilization"]
+)
+def test_generated_trace_values_equal_fact_values(pack: str) -> None:
+    """The trace's values come from one function generated at load; for every record, with and
+    without an as_of (timers then open or missed), it must give what Policy._fact_values gives:
+    the same keys, in the same order, with the same values."""
+    from pathlib import Path
+
+    from grievance_rules.testing import load_cases
+
+    policy = gr.load_policy(pack)
+    cases = load_cases(Path(__file__).parent.parent / "policies" / f"{pack}.cases.yaml")
+    records: list[Any] = [case.facts for case in cases.model.cases]
+    if policy.spec.subject is None:
+        records += list(realistic(policy, 300, seed=17))
+    checked = 0
+    for record in records:
+        for as_of in (None, policy.parse_as_of("2025-02-01T12:00:00")):
+            try:
+                version, prepared = policy.prepare_record(record, as_of)
+            except gr.FactsError:
+                continue
+            ctx = version._context(prepared, as_of)
+            props = version._properties(ctx)
+            decision = version._decision(version.engine.fire(props))
+            generated = version._read_values(ctx, decision.choice, props, decision.flags)
+            by_kind = version._fact_values(ctx, decision.choice, props, decision.flags)
+            assert list(generated.items()) == list(by_kind.items())
+            checked += 1
+    assert checked >= 2
+
+
+def test_generated_trace_values_equal_fact_values_for_declared_facts_and_flags() -> None:
+    """The same, on the declared-facts fixture: flags, declared dates and date-times, a text fact
+    shown only when named, tag lists and a business-day timer met, missed or open."""
+    from helpers import FIXTURES
+
+    policy = gr.load_policy(FIXTURES / "declared.yaml")
+    base = {"id": "D-1", "received_at": "2024-05-28T10:00:00-05:00", "channel": "mail"}
+    records: list[dict[str, Any]] = []
+    for product in ("standard", "premium", "another line"):
+        for emergency, drug in ((True, False), (False, True)):
+            for events in ([], [{"type": "notice_sent", "at": "2024-05-30T09:00:00-05:00"}]):
+                declared = {
+                    "priority": "expedited" if drug else "routine",
+                    "product": product,
+                    "emergency_care": emergency,
+                    "drug_received": drug,
+                    "services": ["crown", "filling"] if emergency else [],
+                    "service_date": "2024-05-01",
+                    "panel_at": "2024-06-03T15:30:00-05:00",
+                }
+                records.append({**base, "events": events, "facts": declared})
+    shown = set()
+    for record in records:
+        for as_of in (None, policy.parse_as_of("2024-07-01T12:00:00")):
+            version, prepared = policy.prepare_record(record, as_of)
+            ctx = version._context(prepared, as_of)
+            props = version._properties(ctx)
+            decision = version._decision(version.engine.fire(props))
+            generated = version._read_values(ctx, decision.choice, props, decision.flags)
+            assert list(generated.items()) == list(
+                version._fact_values(ctx, decision.choice, props, decision.flags).items()
+            )
+            shown.add(
+                (generated["facts.product"], generated["timers.notice_on_time"], generated["flags.deemed_exhausted"])
+            )
+    assert {p for p, _, _ in shown} == {"premium", "(a value the pack does not name)"}  # standard: not named
+    assert {t for _, t, _ in shown} == {"met", "missed", "open"}
