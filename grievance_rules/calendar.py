@@ -185,6 +185,17 @@ class Due:
     due_at: dt.datetime
 
 
+def _due_of(day: dt.date, at: dt.datetime) -> Due:
+    """``Due(day, at)``, built without the frozen dataclass's per-field ``object.__setattr__`` (an
+    hours deadline makes one per grievance): the same instance, fields in the same order."""
+    due = _new_object(Due)
+    due.__dict__.update(due_date=day, due_at=at)
+    return due
+
+
+_new_object = object.__new__
+
+
 @dataclass(frozen=True)
 class BusinessCount:
     """How a count of N business days after ``start`` was worked out, day by day.
@@ -582,17 +593,17 @@ class PlanCalendar:
                         naive.microsecond,
                         tzinfo=self.tz,
                     )
-                    return Due(date_of(wall), wall)
+                    return _due_of(date_of(wall), wall)
             at = dt.datetime.fromtimestamp(local.timestamp() + n * 3600, tz=self.tz)
             wall = pendulum.DateTime(
                 at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond, tzinfo=self.tz, fold=at.fold
             )
-            return Due(date_of(wall), wall)
+            return _due_of(date_of(wall), wall)
         if unit == "immediately":
-            return Due(day0, local)
+            return _due_of(day0, local)
         if unit == "close_of_next_business_day":
             day = self.next_business_day(day0)
-            return Due(day, self.close_of_business(day))
+            return _due_of(day, self.close_of_business(day))
         raise ValueError(f"unknown deadline unit {unit!r}")
 
     def extend(self, due: dt.date, unit: str, amount: int, *, roll: str = "none") -> Due:

@@ -945,3 +945,24 @@ def test_iso_text_equals_isoformat(zone: dt.tzinfo) -> None:
         value = early.replace(tzinfo=zone)
         assert iso_text(value) == value.isoformat()
     assert checked > 250_000
+
+
+def test_due_built_directly_equals_the_dataclass() -> None:
+    """Deadlines in hours build their Due without the frozen dataclass's __init__; it must be the
+    same value: equal, same hash, repr, fields in order, still frozen, and it pickles."""
+    import dataclasses
+    import pickle
+
+    from grievance_rules.calendar import _due_of
+
+    cal = make_cal()
+    anchor = at(cal, "2024-11-01T10:00:00-05:00")
+    for unit in ("hours", "immediately", "close_of_next_business_day"):
+        got = cal.due(anchor, unit, 72, from_receipt=True)
+        expected = Due(got.due_date, got.due_at)
+        assert (got, hash(got), repr(got)) == (expected, hash(expected), repr(expected))
+        assert list(vars(got).items()) == list(vars(expected).items())
+        assert pickle.loads(pickle.dumps(got)) == expected
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            got.due_date = dt.date(2024, 1, 1)  # type: ignore[misc]
+    assert _due_of(dt.date(2024, 1, 2), anchor) == Due(dt.date(2024, 1, 2), anchor)
