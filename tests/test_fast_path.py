@@ -205,6 +205,19 @@ def test_traces_stay_right_when_the_decision_cache_empties() -> None:
     assert [policy.evaluate(r) for r in records] == first
 
 
+def _cases_and_realistic(policy: gr.Policy, pack: str) -> list[Any]:
+    """The facts of the pack's own cases and, for a grievance pack, 300 realistic records."""
+    from pathlib import Path
+
+    from grievance_rules.testing import load_cases
+
+    cases = load_cases(Path(__file__).parent.parent / "policies" / f"{pack}.cases.yaml")
+    records: list[Any] = [case.facts for case in cases.model.cases]
+    if policy.spec.subject is None:
+        records += list(realistic(policy, 300, seed=17))
+    return records
+
+
 @pytest.mark.parametrize(
     "pack", ["ctdhp", "liberty", "luxor", "liberty-access", "liberty-p4p", "liberty-referrals", "liberty-utilization"]
 )
@@ -212,15 +225,8 @@ def test_generated_property_reader_equals_the_getters(pack: str) -> None:
     """The engine's properties come from one function generated at load (tag lists read once,
     one dict literal); it must give what the per-property getters give, in the same order, for
     the pack's own cases and, for grievance packs, realistic records."""
-    from pathlib import Path
-
-    from grievance_rules.testing import load_cases
-
     policy = gr.load_policy(pack)
-    cases = load_cases(Path(__file__).parent.parent / "policies" / f"{pack}.cases.yaml")
-    records: list[Any] = [case.facts for case in cases.model.cases]
-    if policy.spec.subject is None:
-        records += list(realistic(policy, 300, seed=17))
+    records = _cases_and_realistic(policy, pack)
     checked = 0
     for record in records:
         try:
@@ -242,15 +248,8 @@ def test_generated_trace_values_equal_fact_values(pack: str) -> None:
     """The trace's values come from one function generated at load; for every record, with and
     without an as_of (timers then open or missed), it must give what Policy._fact_values gives:
     the same keys, in the same order, with the same values."""
-    from pathlib import Path
-
-    from grievance_rules.testing import load_cases
-
     policy = gr.load_policy(pack)
-    cases = load_cases(Path(__file__).parent.parent / "policies" / f"{pack}.cases.yaml")
-    records: list[Any] = [case.facts for case in cases.model.cases]
-    if policy.spec.subject is None:
-        records += list(realistic(policy, 300, seed=17))
+    records = _cases_and_realistic(policy, pack)
     checked = 0
     for record in records:
         for as_of in (None, policy.parse_as_of("2025-02-01T12:00:00")):
