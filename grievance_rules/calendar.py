@@ -106,12 +106,7 @@ def iso_text(value: dt.datetime) -> str:
     tz-database zone on a day without a DST switch: the wall time's ISO text and the day's offset
     (from the table :func:`instant_us` reads). A pendulum DateTime's own ``isoformat`` asks its
     zone for the offset the slow way, and traces show several moments per grievance."""
-    tz = value.tzinfo
-    day = value.toordinal()
-    zone = _ZONE_DAYS.get(id(tz))
-    offset_s: int | None = zone[1].get(day, _UNSET) if zone is not None and zone[0] is tz else _UNSET
-    if offset_s is _UNSET:
-        offset_s = _plain_offset(tz, day)
+    offset_s = _plain_offset(value.tzinfo, value.toordinal())
     if offset_s is None:
         return value.isoformat()
     suffix = _OFFSET_TEXT.get(offset_s)
@@ -318,11 +313,7 @@ class PlanCalendar:
             day = value.toordinal()
             if not first <= day <= last:
                 return None
-            zone = _ZONE_DAYS.get(id(tz))
-            offset = zone[1].get(day, _UNSET) if zone is not None and zone[0] is tz else _UNSET
-            if offset is _UNSET:
-                offset = _plain_offset(tz, day)
-            if offset is None:  # a day holding a DST switch (or a zone without the table)
+            if _plain_offset(tz, day) is None:  # a day holding a DST switch (or a zone without the table)
                 return self.wall(value)
             return _DateTime(
                 value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond, tzinfo=tz

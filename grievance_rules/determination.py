@@ -192,6 +192,17 @@ class Anchored(NamedTuple):
     due_at: dt.datetime
 
 
+def _done_at(facts: PreparedFacts, done_by: Sequence[str]) -> pendulum.DateTime | None:
+    """When the first of the ``done_by`` events happened (compared as instants), or None."""
+    if not done_by:
+        return None
+    first = facts.first
+    if len(done_by) == 1:
+        return first(done_by[0])
+    times = [t for t in map(first, done_by) if t is not None]
+    return min(times, key=instant_us) if times else None
+
+
 class _Anchors:
     """Resolves deadline anchors for one grievance; action anchors recurse (cycles are rejected at load)."""
 
@@ -217,14 +228,7 @@ class _Anchors:
                     self.taken.setdefault(action_id, []).append((ext, at))
 
     def done_at(self, action: ActionRule) -> pendulum.DateTime | None:
-        done_by = action.done_by
-        if not done_by:
-            return None
-        first = self.facts.first
-        if len(done_by) == 1:
-            return first(done_by[0])
-        times = [t for t in map(first, done_by) if t is not None]
-        return min(times, key=instant_us) if times else None
+        return _done_at(self.facts, action.done_by)
 
     def anchor(self, ref: AnchorRef) -> tuple[dt.datetime, str, bool] | None:
         """(moment, words, from_receipt) for the first available anchor, else None."""
@@ -453,13 +457,7 @@ def compute_actions(
                 out.append(static.constant)
                 continue
             if static.idle is not None:  # no date: pending until done, then done (never late)
-                done_by = info.action.done_by  # type: ignore[union-attr]
-                first = facts.first
-                if len(done_by) == 1:
-                    done = first(done_by[0])
-                else:
-                    times = [t for t in map(first, done_by) if t is not None]
-                    done = min(times, key=instant_us) if times else None
+                done = _done_at(facts, info.action.done_by)  # type: ignore[union-attr]
                 if done is None:
                     out.append(static.idle)
                 else:

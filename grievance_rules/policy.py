@@ -1071,9 +1071,10 @@ _ISO: dict[int, tuple[dt.datetime, str]] = {}
 
 
 def _iso_of(moment: dt.datetime) -> str:
-    """``moment.isoformat()``, kept per moment object: a timer's due moment is often one the
-    calendar shares across grievances (the close of business of a day, the end of a day), and
-    a pendulum DateTime's isoformat is slow (it asks zoneinfo for the offset the slow way)."""
+    """``moment.isoformat()`` (:func:`iso_text`), kept per moment object: a timer's due moment is
+    often one the calendar shares across grievances (the close of business of a day, the end of a
+    day). Measured: without this memo luxor's trace costs 104k instructions a record, with it 91k;
+    liberty's (due moments of its own) about the same either way."""
     found = _ISO.get(id(moment))
     if found is not None and found[0] is moment:  # the moment is kept here: its id names no other
         return found[1]
