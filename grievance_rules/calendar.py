@@ -109,16 +109,40 @@ def iso_text(value: dt.datetime) -> str:
     offset_s = _plain_offset(value.tzinfo, value.toordinal())
     if offset_s is None:
         return value.isoformat()
-    suffix = _OFFSET_TEXT.get(offset_s)
-    if suffix is None:
-        offset = dt.timezone(dt.timedelta(seconds=offset_s))
-        suffix = _OFFSET_TEXT[offset_s] = dt.datetime(2000, 1, 1, tzinfo=offset).isoformat()[19:]
     naive = _Naive(value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
-    return naive.isoformat() + suffix
+    return naive.isoformat() + (_OFFSET_TEXT.get(offset_s) or _offset_text(offset_s))
+
+
+def iso_at(tz: Any, us: int) -> str:
+    """The ISO text, in zone ``tz``, of the instant ``us`` (UTC microseconds since 1970, as
+    :func:`instant_us` gives): ``isoformat()`` of that instant converted to ``tz``, the same text.
+
+    For a deadline decided in integers (a timer's ``72 hours`` is the anchor's instant plus
+    72 x 3,600 seconds), so that the moment itself is never built unless a trace shows it. The
+    local day is first taken to be the UTC day; its offset from the per-day table is kept when the
+    wall time it gives falls on a day with that same offset (a day without a DST switch); any
+    other instant is converted by the zone itself."""
+    offset_s = _plain_offset(tz, us // _DAY_US + _EPOCH_ORDINAL)
+    if offset_s is not None:
+        local_us = us + offset_s * 1_000_000
+        if _plain_offset(tz, local_us // _DAY_US + _EPOCH_ORDINAL) == offset_s:
+            wall = _EPOCH_NAIVE + dt.timedelta(microseconds=local_us)
+            return wall.isoformat() + (_OFFSET_TEXT.get(offset_s) or _offset_text(offset_s))
+    return (_EPOCH_UTC + dt.timedelta(microseconds=us)).astimezone(tz).isoformat()
+
+
+def _offset_text(offset_s: int) -> str:
+    """How ``isoformat()`` writes a UTC offset of ``offset_s`` seconds (``-05:00``), kept in _OFFSET_TEXT."""
+    offset = dt.timezone(dt.timedelta(seconds=offset_s))
+    text = _OFFSET_TEXT[offset_s] = dt.datetime(2000, 1, 1, tzinfo=offset).isoformat()[19:]
+    return text
 
 
 _OFFSET_TEXT: dict[int, str] = {}  # offset in seconds -> how isoformat() writes it (``-05:00``)
 _Naive = dt.datetime
+_DAY_US = 86_400_000_000
+_EPOCH_NAIVE = dt.datetime(1970, 1, 1)
+_EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 _ZONE_TYPES: frozenset[type] = frozenset({zoneinfo.ZoneInfo, type(pendulum.timezone("UTC"))})

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import pendulum
 
-from grievance_rules.calendar import PlanCalendar, date_of, instant_us, iso_text
+from grievance_rules.calendar import PlanCalendar, date_of, instant_us, iso_at, iso_text
 from grievance_rules.compiler import MATCHED, CompiledPolicy, RuleInfo, compile_policy, condition_tests, prop_name
 from grievance_rules.determination import (
     Anchored,
@@ -62,6 +62,10 @@ __all__ = ["Policy"]
 
 _AS_OF = "an ISO 8601 date-time, e.g. 2024-12-02T12:00:00-06:00"
 Getter = Callable[["_Context"], Any]
+TimerResult = tuple[str, int | None, dt.datetime | None]
+"""A timer's outcome for one grievance: ``met``, ``missed`` or ``open``; its due instant (UTC
+microseconds since 1970; None when nothing anchors it); when its event happened (or None)."""
+_HOUR_US = 3_600_000_000
 
 
 class _Context:
@@ -87,11 +91,11 @@ class _Context:
         in_matrix: bool,
         filing_deadline: dt.date | None,
         patterns: frozenset[str],
-        run_timer: Callable[[str, _Context], tuple[str, dt.datetime | None, dt.datetime | None]],
+        run_timer: Callable[[str, _Context], TimerResult],
     ) -> None:
         self._run_timer = run_timer
         self.patterns = patterns
-        self.timers: dict[str, tuple[str, dt.datetime | None, dt.datetime | None]] = {}
+        self.timers: dict[str, TimerResult] = {}
         self.facts = facts
         self.as_of = as_of
         self.delegation = (delegation, in_matrix)
@@ -99,8 +103,9 @@ class _Context:
         self.timely = None if filing_deadline is None else date_of(facts.received_at) <= filing_deadline
         self.filing = "unknown" if self.timely is None else ("timely" if self.timely else "late")
 
-    def timer(self, timer: str) -> tuple[str, dt.datetime | None, dt.datetime | None]:
-        """(state, due moment, when the event happened) of a timer, computed once per grievance."""
+    def timer(self, timer: str) -> TimerResult:
+        """(state, due instant, when the event happened) of a timer, computed once per grievance
+        (the due instant in UTC microseconds, as :func:`instant_us` gives)."""
         found = self.timers.get(timer)
         if found is None:
             found = self.timers[timer] = self._run_timer(timer, self)
@@ -209,6 +214,7 @@ class Policy:
             calendar_data=self.calendar.calendar_data,
         )
         self._decisions: dict[frozenset[str], _Decision] = {}
+        self._due_texts: dict[int, str] = {}  # a timer's due instant -> its ISO text (_due_text)
         self._prepare_values()
         self._rows = (
             {} if self.spec.delegation is None else {normalize_name(r.group): r for r in self.spec.delegation.rows}
@@ -689,8 +695,12 @@ class Policy:
             return lambda ctx: tag in read(ctx)
         return read
 
-    def _run_timer(self, timer_id: str, ctx: _Context) -> tuple[str, dt.datetime | None, dt.datetime | None]:
-        """(state, due moment, when the event happened) of a timer for one grievance."""
+    def _run_timer(self, timer_id: str, ctx: _Context) -> TimerResult:
+        """(state, due instant, when the event happened) of a timer for one grievance.
+
+        Decided on instants (UTC microseconds): an ``hours`` timer is due exactly its hours after
+        its anchor's instant, which is what :meth:`PlanCalendar.due` gives, so its due moment is
+        never built here; the trace writes the instant as text (:meth:`_due_text`)."""
         timer = self._timers[timer_id]
         facts = ctx.facts
         anchor = None
@@ -702,7 +712,7 @@ class Policy:
             if planned is None:
                 return "open", None, happened
             due = self.calendar.before(planned, within.unit, within.amount or 0)
-            return self._timer_outcome(due.due_at, happened, ctx)
+            return self._timer_outcome(instant_us(due.due_at), happened, ctx)
         for ref in timer.within.refs:
             if ref.kind == "receipt":
                 anchor, from_receipt = facts.received_at, True
@@ -712,18 +722,29 @@ class Policy:
                 break
         if anchor is None:
             return "open", None, happened
+        if within.unit == "hours":
+            return self._timer_outcome(instant_us(anchor) + (within.amount or 0) * _HOUR_US, happened, ctx)
         due = self.calendar.due(anchor, within.unit, within.amount, from_receipt=from_receipt, roll=within.roll)
-        return self._timer_outcome(due.due_at, happened, ctx)
+        return self._timer_outcome(instant_us(due.due_at), happened, ctx)
 
     @staticmethod
-    def _timer_outcome(
-        due_at: dt.datetime, happened: dt.datetime | None, ctx: _Context
-    ) -> tuple[str, dt.datetime | None, dt.datetime | None]:
+    def _timer_outcome(due_us: int, happened: dt.datetime | None, ctx: _Context) -> TimerResult:
         if happened is not None:
-            return ("met" if instant_us(happened) <= instant_us(due_at) else "missed"), due_at, happened
-        if ctx.as_of is not None and instant_us(ctx.as_of) > instant_us(due_at):
-            return "missed", due_at, None
-        return "open", due_at, None
+            return ("met" if instant_us(happened) <= due_us else "missed"), due_us, happened
+        if ctx.as_of is not None and instant_us(ctx.as_of) > due_us:
+            return "missed", due_us, None
+        return "open", due_us, None
+
+    def _due_text(self, due_us: int) -> str:
+        """The ISO text of a timer's due instant in the plan's timezone (what ``isoformat()`` of
+        the due moment gives), kept per instant: many grievances share one (the close of
+        business of a day, the end of a day)."""
+        found = self._due_texts.get(due_us)
+        if found is None:
+            if len(self._due_texts) >= 4096:
+                self._due_texts.clear()
+            found = self._due_texts[due_us] = iso_at(self.calendar.tz, due_us)
+        return found
 
     def _fact_values(
         self, ctx: _Context, choice: Mapping[str, str | None], props: Mapping[str, Any], flags: Mapping[str, bool]
@@ -753,7 +774,7 @@ class Policy:
         for fact, timer in self._timer_values:
             state, due, happened = ctx.timer(timer.id)  # computed once per grievance (ctx.timers)
             out[fact] = state
-            out[f"{fact}.due_at"] = None if due is None else _iso_of(due)
+            out[f"{fact}.due_at"] = None if due is None else self._due_text(due)
             out[f"{fact}.event_at"] = None if happened is None else iso_text(happened)
         return out
 
@@ -766,7 +787,7 @@ class Policy:
         ``p1``...): every fact name, property and reader reaches it as a value bound in its
         namespace, never as source text.
         """
-        namespace: dict[str, Any] = {"iso_of": _iso_of, "iso_text": iso_text}
+        namespace: dict[str, Any] = {"due_text": self._due_text, "iso_text": iso_text}
         lines: list[str] = []
         items: list[str] = []
 
@@ -792,7 +813,7 @@ class Policy:
         for i, (fact, timer) in enumerate(self._timer_values):
             lines.append(f"    s{i}, d{i}, h{i} = ctx.timer({bind(timer.id)})")
             items.append(f"{bind(fact)}: s{i}")
-            items.append(f"{bind(f'{fact}.due_at')}: None if d{i} is None else iso_of(d{i})")
+            items.append(f"{bind(f'{fact}.due_at')}: None if d{i} is None else due_text(d{i})")
             items.append(f"{bind(f'{fact}.event_at')}: None if h{i} is None else iso_text(h{i})")
         source = "def values(ctx, choice, props, flags):\n" + "".join(f"{line}\n" for line in lines)
         source += "    return {" + ", ".join(items) + "}\n"
@@ -871,6 +892,7 @@ class Policy:
             version._entry_cache.clear()
             version._bare_entries.clear()
             version._group_names.clear()
+            version._due_texts.clear()
             version.calendar.forget()
 
     # ------------------------------------------------------------------ assemble
@@ -1065,24 +1087,6 @@ def _entry(**fields: Any) -> TraceEntry:
     return build_model(
         TraceEntry, {**fields, "values": {}, "anchor": None, "anchor_at": None, "due_at": None}, set(_ENTRY_SET)
     )
-
-
-_ISO: dict[int, tuple[dt.datetime, str]] = {}
-
-
-def _iso_of(moment: dt.datetime) -> str:
-    """``moment.isoformat()`` (:func:`iso_text`), kept per moment object: a timer's due moment is
-    often one the calendar shares across grievances (the close of business of a day, the end of a
-    day). Measured: without this memo luxor's trace costs 104k instructions a record, with it 91k;
-    liberty's (due moments of its own) about the same either way."""
-    found = _ISO.get(id(moment))
-    if found is not None and found[0] is moment:  # the moment is kept here: its id names no other
-        return found[1]
-    text = iso_text(moment)
-    if len(_ISO) >= 4096:
-        _ISO.clear()
-    _ISO[id(moment)] = (moment, text)
-    return text
 
 
 _VALUES_SET = frozenset(("values",))

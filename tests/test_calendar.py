@@ -947,6 +947,41 @@ def test_iso_text_equals_isoformat(zone: dt.tzinfo) -> None:
     assert checked > 250_000
 
 
+@pytest.mark.parametrize(
+    "zone",
+    [
+        ZoneInfo("America/New_York"),
+        pendulum.timezone("America/Chicago"),
+        ZoneInfo("Australia/Lord_Howe"),  # a 30-minute DST shift
+        ZoneInfo("Asia/Kolkata"),  # a half-hour offset, no DST
+        ZoneInfo("Pacific/Kiritimati"),  # +14:00: the local day is never the UTC day in the evening
+        dt.timezone(dt.timedelta(hours=5, minutes=45, seconds=30)),  # seconds in the offset; no table
+    ],
+    ids=str,
+)
+def test_iso_at_equals_isoformat_of_the_instant(zone: dt.tzinfo) -> None:
+    """iso_at writes an instant (UTC microseconds) in a zone: every 7 minutes (and a few
+    microseconds) of 2024, which crosses every switch of these zones, and instants before 1901
+    (no table) must give the text of ``isoformat()`` of that instant converted to the zone; the
+    instant it writes is the instant it was given (both passes of a repeated hour)."""
+    from grievance_rules.calendar import instant_us, iso_at
+
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    at = dt.datetime(2023, 12, 31, 12, tzinfo=dt.UTC)
+    checked = 0
+    while at < dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC):
+        us = (at - epoch) // dt.timedelta(microseconds=1)
+        local = at.astimezone(zone)
+        text = iso_at(zone, us)
+        assert text == local.isoformat()
+        assert instant_us(dt.datetime.fromisoformat(text)) == us
+        checked += 1
+        at += dt.timedelta(minutes=7, microseconds=3)
+    for early in (dt.datetime(1883, 11, 18, 17, 5, tzinfo=dt.UTC), dt.datetime(1900, 12, 31, 23, 59, 1, tzinfo=dt.UTC)):
+        assert iso_at(zone, (early - epoch) // dt.timedelta(microseconds=1)) == early.astimezone(zone).isoformat()
+    assert checked > 75_000
+
+
 def test_due_built_directly_equals_the_dataclass() -> None:
     """Deadlines in hours build their Due without the frozen dataclass's __init__; it must be the
     same value: equal, same hash, repr, fields in order, still frozen, and it pickles."""

@@ -74,3 +74,36 @@ def test_a_timer_ending_in_the_repeated_hour_is_judged_by_instants(contacted: st
     pa = pytest.importorskip("pyarrow")
     row = policy.evaluate_table(pa.Table.from_pylist([_contact(contacted)])).to_pylist()[0]
     assert row["error"] is None and row["classification"] == det.classification
+
+
+def test_hour_timers_decided_on_instants_agree_with_the_calendars_deadline() -> None:
+    """A 72-hour timer is decided on instants (its anchor's plus 72 x 3,600 s) and its due moment
+    is written only as text: every 20 minutes of the four days before each 2023 and 2024 switch
+    in Los Angeles, receipt and contact 72 hours minus or plus a minute later, the trace's due
+    text is ``PlanCalendar.due(..., "hours", 72)``'s due moment and the state is what comparing
+    that moment with the contact gives."""
+    policy = gr.load_policy("liberty")
+    cal = policy.calendar
+    checked = 0
+    for switch in (dt.datetime(2023, 3, 12), dt.datetime(2023, 11, 5), dt.datetime(2024, 3, 10), dt.datetime(2024, 11, 3)):
+        wall = switch - dt.timedelta(days=4)
+        while wall < switch:
+            received = cal.wall(wall)
+            due = cal.due(received, "hours", 72, from_receipt=True).due_at
+            for minutes, state in ((-1, "met"), (1, "missed")):
+                contact = (due + dt.timedelta(minutes=minutes)).astimezone(dt.UTC)  # exact elapsed time
+                det = policy.evaluate(
+                    {
+                        "id": "F-3",
+                        "received_at": wall.isoformat(),
+                        "channel": "phone",
+                        "events": [{"type": "contacted", "at": contact.isoformat()}],
+                    }
+                )
+                entry = next(t for t in det.trace if t.rule.endswith("formal_no_contact_72_hours"))
+                assert entry.values["timers.contact_within_72_hours.due_at"] == due.isoformat()
+                assert entry.values["timers.contact_within_72_hours"] == state
+                assert entry.values["timers.resolved_by_iru.due_at"] == due.isoformat()
+                checked += 1
+            wall += dt.timedelta(minutes=20)
+    assert checked == 4 * 4 * 72 * 2
