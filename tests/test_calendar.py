@@ -911,17 +911,17 @@ def test_moment_equals_wall_and_localize_served(tz: str) -> None:
             same(cal.moment(zoned), cal.localize_served(zoned))
 
 
-@pytest.mark.parametrize(
-    "zone",
-    [
-        ZoneInfo("America/New_York"),
-        pendulum.timezone("America/Chicago"),
-        ZoneInfo("Australia/Lord_Howe"),  # a 30-minute DST shift
-        ZoneInfo("Asia/Kolkata"),  # a half-hour offset, no DST
-        dt.timezone(dt.timedelta(hours=5, minutes=45, seconds=30)),  # seconds in the offset; no table
-    ],
-    ids=str,
-)
+_ISO_ZONES: list[dt.tzinfo] = [
+    ZoneInfo("America/New_York"),
+    pendulum.timezone("America/Chicago"),
+    ZoneInfo("Australia/Lord_Howe"),  # a 30-minute DST shift
+    ZoneInfo("Asia/Kolkata"),  # a half-hour offset, no DST
+    ZoneInfo("Pacific/Kiritimati"),  # +14:00: in the evening the local day is never the UTC day
+    dt.timezone(dt.timedelta(hours=5, minutes=45, seconds=30)),  # seconds in the offset; no table
+]
+
+
+@pytest.mark.parametrize("zone", _ISO_ZONES, ids=str)
 def test_iso_text_equals_isoformat(zone: dt.tzinfo) -> None:
     """iso_text writes the wall time and the day's offset from the per-day table; every 11 minutes
     (and a few microseconds) of 2024, both folds, pendulum and plain datetimes, and moments
@@ -947,18 +947,7 @@ def test_iso_text_equals_isoformat(zone: dt.tzinfo) -> None:
     assert checked > 250_000
 
 
-@pytest.mark.parametrize(
-    "zone",
-    [
-        ZoneInfo("America/New_York"),
-        pendulum.timezone("America/Chicago"),
-        ZoneInfo("Australia/Lord_Howe"),  # a 30-minute DST shift
-        ZoneInfo("Asia/Kolkata"),  # a half-hour offset, no DST
-        ZoneInfo("Pacific/Kiritimati"),  # +14:00: the local day is never the UTC day in the evening
-        dt.timezone(dt.timedelta(hours=5, minutes=45, seconds=30)),  # seconds in the offset; no table
-    ],
-    ids=str,
-)
+@pytest.mark.parametrize("zone", _ISO_ZONES, ids=str)
 def test_iso_at_equals_isoformat_of_the_instant(zone: dt.tzinfo) -> None:
     """iso_at writes an instant (UTC microseconds) in a zone: every 7 minutes (and a few
     microseconds) of 2024, which crosses every switch of these zones, and instants before 1901

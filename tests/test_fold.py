@@ -85,7 +85,8 @@ def test_hour_timers_decided_on_instants_agree_with_the_calendars_deadline() -> 
     policy = gr.load_policy("liberty")
     cal = policy.calendar
     checked = 0
-    for switch in (dt.datetime(2023, 3, 12), dt.datetime(2023, 11, 5), dt.datetime(2024, 3, 10), dt.datetime(2024, 11, 3)):
+    for year, month, day in ((2023, 3, 12), (2023, 11, 5), (2024, 3, 10), (2024, 11, 3)):
+        switch = dt.datetime(year, month, day)
         wall = switch - dt.timedelta(days=4)
         while wall < switch:
             received = cal.wall(wall)
