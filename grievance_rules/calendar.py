@@ -141,6 +141,7 @@ def _offset_text(offset_s: int) -> str:
 _OFFSET_TEXT: dict[int, str] = {}  # offset in seconds -> how isoformat() writes it (``-05:00``)
 _Naive = dt.datetime
 _DAY_US = 86_400_000_000
+_ONE_US = dt.timedelta(microseconds=1)
 _EPOCH_NAIVE = dt.datetime(1970, 1, 1)
 _EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -325,11 +326,18 @@ class PlanCalendar:
     def moment(self, value: dt.datetime) -> pendulum.DateTime | None:
         """A moment of the facts in the plan's timezone, or None when its local date is outside the
         span served: a naive ``value`` is a wall time there (:meth:`wall`), an aware one is converted
-        (:meth:`localize_served`).
+        (:meth:`localize_served`). The moment :meth:`moment_us` gives."""
+        found = self.moment_us(value)
+        return None if found is None else found[0]
 
-        What those give, with the common cases worked out inline (moments are read for every
-        grievance): a naive wall time on a day without a DST switch, and a moment with a fixed
-        offset (what an ISO string with ``Z`` or ``+hh:mm`` parses to).
+    def moment_us(self, value: dt.datetime) -> tuple[pendulum.DateTime, int] | None:
+        """:meth:`moment` and its instant (:func:`instant_us`) together, or None outside the span.
+
+        What :meth:`wall` and :meth:`localize_served` give, with the common cases worked out
+        inline (moments are read for every grievance, and compared as instants): a naive wall time
+        on a day without a DST switch, whose offset the per-day table gives, and a moment with a
+        fixed offset (what an ISO string with ``Z`` or ``+hh:mm`` parses to), whose instant is its
+        own wall time minus that offset.
         """
         tz = self.tz
         first, last = self._span
@@ -337,21 +345,27 @@ class PlanCalendar:
             day = value.toordinal()
             if not first <= day <= last:
                 return None
-            if _plain_offset(tz, day) is None:  # a day holding a DST switch (or a zone without the table)
-                return self.wall(value)
+            offset_s = _plain_offset(tz, day)
+            if offset_s is None:  # a day holding a DST switch (or a zone without the table)
+                wall = self.wall(value)
+                return wall, instant_us(wall)
+            seconds = (day - _EPOCH_ORDINAL) * 86400 + value.hour * 3600 + value.minute * 60 + value.second
             return _DateTime(
                 value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond, tzinfo=tz
-            )
+            ), (seconds - offset_s) * 1_000_000 + value.microsecond
         if type(value.tzinfo) is not dt.timezone:  # any other tzinfo: the general path
-            return self.localize_served(value)
-        if not first - 2 <= value.toordinal() <= last + 2:  # converting year 1 or 9999 would overflow
+            served = self.localize_served(value)
+            return None if served is None else (served, instant_us(served))
+        day = value.toordinal()
+        if not first - 2 <= day <= last + 2:  # converting year 1 or 9999 would overflow
             return None
         at = value.astimezone(tz)
         if not first <= at.toordinal() <= last:
             return None
+        seconds = (day - _EPOCH_ORDINAL) * 86400 + value.hour * 3600 + value.minute * 60 + value.second
         return _DateTime(
             at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond, tzinfo=tz, fold=at.fold
-        )
+        ), seconds * 1_000_000 + value.microsecond - value.utcoffset() // _ONE_US  # type: ignore[operator]
 
     def localize_served(self, value: dt.datetime) -> pendulum.DateTime | None:
         """``value`` (aware) in the plan's timezone, or None when it is outside the span served.

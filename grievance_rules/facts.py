@@ -594,7 +594,23 @@ class PreparedFacts:
         return self.schedule.get(schedule_type)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_firsts", _firsts(self.events))
+        firsts = _firsts(self.events)
+        first_us = {kind: instant_us(at) for kind, at in firsts.items()}
+        if self.resolved_at is not None:
+            first_us["resolved"] = instant_us(self.resolved_at)
+        object.__setattr__(self, "_firsts", firsts)
+        object.__setattr__(self, "_first_us", first_us)
+        object.__setattr__(self, "_received_us", instant_us(self.received_at))
+
+    def received_us(self) -> int:
+        """The instant of receipt (:func:`instant_us` of ``received_at``), worked out once."""
+        found: int = self._received_us  # type: ignore[attr-defined]
+        return found
+
+    def first_us(self, event_type: str) -> int | None:
+        """The instant (:func:`instant_us`) of :meth:`first` ``event_type``, worked out once."""
+        found: int | None = self._first_us.get(event_type)  # type: ignore[attr-defined]
+        return found
 
     def first(self, event_type: str) -> pendulum.DateTime | None:
         """When the first ``event_type`` event happened (``resolved`` includes resolved_at)."""
@@ -660,6 +676,11 @@ def _moment(value: str | dt.datetime, calendar: PlanCalendar) -> pendulum.DateTi
     return calendar.moment(value if isinstance(value, dt.datetime) else _fromisoformat(value))
 
 
+def _moment_us(value: str | dt.datetime, calendar: PlanCalendar) -> tuple[pendulum.DateTime, int] | None:
+    """:func:`_moment` and its instant (:func:`instant_us`), read together (PlanCalendar.moment_us)."""
+    return calendar.moment_us(value if isinstance(value, dt.datetime) else _fromisoformat(value))
+
+
 def _outside(field: str, calendar: PlanCalendar) -> FactProblem:
     span = calendar.span
     return FactProblem(
@@ -723,9 +744,11 @@ def prepare(
     if problems:
         raise FactsError(problems)
 
-    received = _moment(grievance.received_at, calendar)
-    if received is None:
+    received_found = _moment_us(grievance.received_at, calendar)
+    if received_found is None:
         raise FactsError([_outside("received_at", calendar)])
+    # compared as instants (in the repeated DST hour wall clocks mislead), each key read with its moment
+    received, received_us = received_found
     if grievance.incident_date is not None:
         if not calendar.serves(grievance.incident_date):
             problems.append(_outside("incident_date", calendar))
@@ -737,26 +760,27 @@ def prepare(
                     "a date on or before the date of receipt",
                 )
             )
-    resolved = None if grievance.resolved_at is None else _moment(grievance.resolved_at, calendar)
-    if grievance.resolved_at is not None and resolved is None:
-        problems.append(_outside("resolved_at", calendar))
-    # compared as instants (in the repeated DST hour wall clocks mislead), each key worked out once
-    received_us = instant_us(received)
+    resolved = None
     as_of_us = None if as_of is None else instant_us(as_of)
-    if resolved is not None:
-        resolved_us = instant_us(resolved)
+    resolved_found = None if grievance.resolved_at is None else _moment_us(grievance.resolved_at, calendar)
+    if resolved_found is not None:
+        resolved, resolved_us = resolved_found
         if resolved_us < received_us:
             problems.append(FactProblem("resolved_at", "is before receipt", "a moment at or after received_at"))
         if as_of_us is not None and resolved_us > as_of_us:
             problems.append(FactProblem("resolved_at", "is after as_of", "a moment at or before as_of"))
+    elif grievance.resolved_at is not None:
+        problems.append(_outside("resolved_at", calendar))
     events: list[tuple[str, pendulum.DateTime]] = []
+    firsts: dict[str, pendulum.DateTime] = {}  # for PreparedFacts.first and first_us, as _firsts gives
+    first_us: dict[str, int] = {}
     previous_us: int | None = None
     for i, event in enumerate(grievance.events):
-        at = _moment(event.at, calendar)
-        if at is None:
+        found = _moment_us(event.at, calendar)
+        if found is None:
             problems.append(_outside(f"events[{i}].at", calendar))
             continue
-        at_us = instant_us(at)
+        at, at_us = found
         if at_us < received_us:
             problems.append(FactProblem(f"events[{i}].at", "is before receipt", "a moment at or after received_at"))
         if as_of_us is not None and at_us > as_of_us:
@@ -771,6 +795,9 @@ def prepare(
             )
         previous_us = at_us
         events.append((event.type, at))
+        if event.type not in firsts:
+            firsts[event.type] = at
+            first_us[event.type] = at_us
     # a rescheduled moment is listed again: the last one listed of a type is the plan in force
     schedule: dict[str, pendulum.DateTime] = {}
     for i, planned in enumerate(grievance.schedule):
@@ -791,7 +818,9 @@ def prepare(
         declared=declared,
         schedule=schedule,
         subject=None,
-        _firsts=_firsts(events),
+        _firsts=firsts,
+        _first_us=first_us if resolved is None else {**first_us, "resolved": resolved_us},
+        _received_us=received_us,
     )
     return prepared
 

@@ -712,25 +712,28 @@ class Policy:
             if planned is None:
                 return "open", None, happened
             due = self.calendar.before(planned, within.unit, within.amount or 0)
-            return self._timer_outcome(instant_us(due.due_at), happened, ctx)
+            return self._timer_outcome(instant_us(due.due_at), happened, timer.event, ctx)
+        anchor_us = None
         for ref in timer.within.refs:
             if ref.kind == "receipt":
-                anchor, from_receipt = facts.received_at, True
+                anchor, from_receipt, anchor_us = facts.received_at, True, facts.received_us()
             elif ref.kind == "event":
-                anchor = facts.first(ref.name)
+                anchor, anchor_us = facts.first(ref.name), facts.first_us(ref.name)
             if anchor is not None:
                 break
-        if anchor is None:
+        if anchor is None or anchor_us is None:
             return "open", None, happened
         if within.unit == "hours":
-            return self._timer_outcome(instant_us(anchor) + (within.amount or 0) * _HOUR_US, happened, ctx)
+            return self._timer_outcome(anchor_us + (within.amount or 0) * _HOUR_US, happened, timer.event, ctx)
         due = self.calendar.due(anchor, within.unit, within.amount, from_receipt=from_receipt, roll=within.roll)
-        return self._timer_outcome(instant_us(due.due_at), happened, ctx)
+        return self._timer_outcome(instant_us(due.due_at), happened, timer.event, ctx)
 
     @staticmethod
-    def _timer_outcome(due_us: int, happened: dt.datetime | None, ctx: _Context) -> TimerResult:
-        if happened is not None:
-            return ("met" if instant_us(happened) <= due_us else "missed"), due_us, happened
+    def _timer_outcome(due_us: int, happened: dt.datetime | None, event: str, ctx: _Context) -> TimerResult:
+        """The state of a timer due at ``due_us`` whose ``event`` happened at ``happened`` (or not yet)."""
+        happened_us = ctx.facts.first_us(event)  # None exactly when happened is None
+        if happened is not None and happened_us is not None:
+            return ("met" if happened_us <= due_us else "missed"), due_us, happened
         if ctx.as_of is not None and instant_us(ctx.as_of) > due_us:
             return "missed", due_us, None
         return "open", due_us, None

@@ -876,10 +876,11 @@ def test_hours_deadlines_equal_elapsed_time_around_every_switch(pack: str) -> No
 
 @pytest.mark.parametrize("tz", ["America/New_York", "America/Chicago", "Europe/Dublin", "Australia/Lord_Howe"])
 def test_moment_equals_wall_and_localize_served(tz: str) -> None:
-    """PlanCalendar.moment works out the common cases inline (a naive wall time on a day without a
-    DST switch; a fixed offset); every 17 minutes of the weeks around the 2024 switches, and the
-    ends of the span served, it must give what serves() with wall(), and localize_served(), give:
-    same wall time, same fold, same offset, same type, or None both."""
+    """PlanCalendar.moment (and moment_us, with the instant) works out the common cases inline (a
+    naive wall time on a day without a DST switch; a fixed offset); every 17 minutes of the weeks
+    around the 2024 switches, and the ends of the span served, it must give what serves() with
+    wall(), and localize_served(), give: same wall time, same fold, same offset, same type, or
+    None both; moment_us's instant is the moment's own offset taken from its wall time."""
     cal = make_cal(tz)
     switches = [dt.datetime(2024, m, d) for m, d in ((3, 10), (3, 31), (4, 7), (10, 6), (10, 27), (11, 3))]
     naive: list[dt.datetime] = []
@@ -893,22 +894,25 @@ def test_moment_equals_wall_and_localize_served(tz: str) -> None:
     naive += [first, first - dt.timedelta(minutes=1), last, last + dt.timedelta(minutes=1), dt.datetime(1, 1, 1)]
     naive.append(dt.datetime(9999, 12, 31, 23, 59))
 
-    def same(got: dt.datetime | None, expected: dt.datetime | None) -> None:
+    def same(value: dt.datetime, expected: dt.datetime | None) -> None:
+        got = cal.moment(value)
+        with_instant = cal.moment_us(value)  # the same moment, with its instant worked out beside it
         if expected is None:
-            assert got is None
+            assert got is None and with_instant is None
             return
-        assert got is not None
+        assert got is not None and with_instant is not None
         assert type(got) is type(expected)
         assert (got.isoformat(), got.fold, got.tzinfo) == (expected.isoformat(), expected.fold, expected.tzinfo)
+        assert with_instant[0] == got and with_instant[1] == _instant_by_offset(expected)
 
     for value in naive:
-        same(cal.moment(value), cal.wall(value) if cal.serves(value.date()) else None)
+        same(value, cal.wall(value) if cal.serves(value.date()) else None)
         for offset in (dt.timedelta(0), dt.timedelta(hours=-5), dt.timedelta(hours=9, minutes=30)):
             aware = value.replace(tzinfo=dt.timezone(offset))
-            same(cal.moment(aware), cal.localize_served(aware))
+            same(aware, cal.localize_served(aware))
         if dt.datetime(1900, 1, 2) < value < dt.datetime(2099, 12, 30):  # a tz-database tzinfo: the general path
             zoned = value.replace(tzinfo=ZoneInfo("Asia/Tokyo"))
-            same(cal.moment(zoned), cal.localize_served(zoned))
+            same(zoned, cal.localize_served(zoned))
 
 
 _ISO_ZONES: list[dt.tzinfo] = [

@@ -304,3 +304,31 @@ def test_generated_trace_values_equal_fact_values_for_declared_facts_and_flags()
             )
     assert {p for p, _, _ in shown} == {"premium", "(a value the pack does not name)"}  # standard: not named
     assert {t for _, t, _ in shown} == {"met", "missed", "open"}
+
+
+@pytest.mark.parametrize("pack", ["ctdhp", "liberty", "luxor"])
+def test_prepared_instants_equal_instant_us_of_the_moments(pack: str) -> None:
+    """prepare reads each moment with its instant (PlanCalendar.moment_us) and keeps the first
+    instant of each event type; they must be instant_us of the moments kept, and what
+    PreparedFacts builds for itself (dataclasses.replace runs its __post_init__), for the pack's
+    own cases and 300 realistic records (naive and UTC receipts, DST days, resolutions)."""
+    import dataclasses
+
+    from grievance_rules.calendar import instant_us
+
+    policy = gr.load_policy(pack)
+    checked = 0
+    for record in _cases_and_realistic(policy, pack):
+        try:
+            _, prepared = policy.prepare_record(record, None)
+        except gr.FactsError:
+            continue
+        assert prepared.received_us() == instant_us(prepared.received_at)
+        kinds = {kind for kind, _ in prepared.events} | {"resolved", "never_listed"}
+        for kind in kinds:
+            first = prepared.first(kind)
+            assert prepared.first_us(kind) == (None if first is None else instant_us(first))
+        rebuilt = dataclasses.replace(prepared)
+        assert rebuilt.__dict__ == prepared.__dict__
+        checked += 1
+    assert checked > 300
