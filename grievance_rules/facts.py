@@ -808,6 +808,8 @@ def prepare(
             schedule[planned.type] = when
     if problems:
         raise FactsError(problems)
+    if resolved is not None:  # first("resolved") is resolved_at when given
+        first_us["resolved"] = resolved_us
     # what PreparedFacts(...) builds, without the frozen dataclass's per-field object.__setattr__
     prepared = _new(PreparedFacts)
     prepared.__dict__.update(
@@ -819,7 +821,7 @@ def prepare(
         schedule=schedule,
         subject=None,
         _firsts=firsts,
-        _first_us=first_us if resolved is None else {**first_us, "resolved": resolved_us},
+        _first_us=first_us,
         _received_us=received_us,
     )
     return prepared
