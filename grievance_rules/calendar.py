@@ -362,10 +362,9 @@ class PlanCalendar:
         at = value.astimezone(tz)
         if not first <= at.toordinal() <= last:
             return None
-        seconds = (day - _EPOCH_ORDINAL) * 86400 + value.hour * 3600 + value.minute * 60 + value.second
         return _DateTime(
             at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond, tzinfo=tz, fold=at.fold
-        ), seconds * 1_000_000 + value.microsecond - value.utcoffset() // _ONE_US  # type: ignore[operator]
+        ), (value - _EPOCH_UTC) // _ONE_US
 
     def localize_served(self, value: dt.datetime) -> pendulum.DateTime | None:
         """``value`` (aware) in the plan's timezone, or None when it is outside the span served.

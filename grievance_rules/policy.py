@@ -706,13 +706,14 @@ class Policy:
         anchor = None
         from_receipt = False
         happened = facts.first(timer.event)
+        happened_us = facts.first_us(timer.event)  # None exactly when happened is None
         within = timer.within
         if within.schedule_type is not None:
             planned = facts.planned(within.schedule_type)
             if planned is None:
                 return "open", None, happened
             due = self.calendar.before(planned, within.unit, within.amount or 0)
-            return self._timer_outcome(instant_us(due.due_at), happened, timer.event, ctx)
+            return self._timer_outcome(instant_us(due.due_at), happened, happened_us, ctx)
         anchor_us = None
         for ref in timer.within.refs:
             if ref.kind == "receipt":
@@ -724,15 +725,17 @@ class Policy:
         if anchor is None or anchor_us is None:
             return "open", None, happened
         if within.unit == "hours":
-            return self._timer_outcome(anchor_us + (within.amount or 0) * _HOUR_US, happened, timer.event, ctx)
+            return self._timer_outcome(anchor_us + (within.amount or 0) * _HOUR_US, happened, happened_us, ctx)
         due = self.calendar.due(anchor, within.unit, within.amount, from_receipt=from_receipt, roll=within.roll)
-        return self._timer_outcome(instant_us(due.due_at), happened, timer.event, ctx)
+        return self._timer_outcome(instant_us(due.due_at), happened, happened_us, ctx)
 
     @staticmethod
-    def _timer_outcome(due_us: int, happened: dt.datetime | None, event: str, ctx: _Context) -> TimerResult:
-        """The state of a timer due at ``due_us`` whose ``event`` happened at ``happened`` (or not yet)."""
-        happened_us = ctx.facts.first_us(event)  # None exactly when happened is None
-        if happened is not None and happened_us is not None:
+    def _timer_outcome(
+        due_us: int, happened: dt.datetime | None, happened_us: int | None, ctx: _Context
+    ) -> TimerResult:
+        """The state of a timer due at ``due_us`` whose event happened at ``happened`` (instant
+        ``happened_us``), or has not happened yet (both None)."""
+        if happened_us is not None:
             return ("met" if happened_us <= due_us else "missed"), due_us, happened
         if ctx.as_of is not None and instant_us(ctx.as_of) > due_us:
             return "missed", due_us, None
